@@ -1,0 +1,143 @@
+#include "admin/commandsupport.h"
+#include "auth/passwordhasher.h"
+#include "db/tenant.h"
+#include "hospitals/hospitalrepository.h"
+#include "users/userrepository.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QMap>
+
+#include <pqxx/connection>
+#include <pqxx/transaction>
+
+#include <sodium.h>
+
+namespace hms::server::admin {
+
+namespace {
+
+constexpr char DemoHospital[] = "demo";
+
+// 4 groups of 5 from an unambiguous alphabet: ~100 bits, easy to type from the printout.
+QString randomPassword()
+{
+    static const char alphabet[] = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    QString password;
+    for (int i = 0; i < 20; ++i) {
+        if (i > 0 && i % 5 == 0)
+            password += QLatin1Char('-');
+        password += QLatin1Char(alphabet[randombytes_uniform(sizeof(alphabet) - 1)]);
+    }
+    return password;
+}
+
+// "role username password" per line; the file is 0600 and lives under var/.
+QMap<QString, QString> readCredentials(const QString &path)
+{
+    QMap<QString, QString> passwords;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly | QIODevice::Text))
+        return passwords;
+    while (!file.atEnd()) {
+        const QStringList parts =
+            QString::fromUtf8(file.readLine()).trimmed().split(QLatin1Char(' '));
+        if (parts.size() == 3 && !parts[0].startsWith(QLatin1Char('#')))
+            passwords.insert(parts[1], parts[2]);
+    }
+    return passwords;
+}
+
+int demoSeed(CommandContext &context)
+{
+    QCommandLineParser parser;
+    const QCommandLineOption file(QStringLiteral("credentials-file"),
+                                  QStringLiteral("Where the demo passwords are kept (0600)."),
+                                  QStringLiteral("path"));
+    if (auto exit = parseCommand(
+            context, parser, QStringLiteral("demo-seed"),
+            QStringLiteral(
+                "Create hospital 'demo' with one user per role and print their passwords.\n"
+                "For trying HMS out; never on a production database."),
+            {file}, {QStringLiteral("credentials-file")}))
+        return *exit;
+    const QString path = parser.value(file);
+
+    return runGuarded(context, QStringLiteral("demo-seed"), [&] {
+        QMap<QString, QString> passwords = readCredentials(path);
+        auto connection = connectConsole(context);
+        pqxx::work tx(*connection);
+        std::optional<HospitalRow> hospital =
+            HospitalRepository::findByCode(tx, QLatin1String(DemoHospital));
+        if (!hospital) {
+            hospital =
+                HospitalRepository::insert(tx, QLatin1String(DemoHospital),
+                                           QStringLiteral("Demo Hospital"), QStringLiteral("UTC"));
+            enterTenant(tx, hospital->id);
+            AuditLog::append(tx,
+                             consoleAudit(hospital->id, QStringLiteral("hospital.create"),
+                                          QStringLiteral("hospital"),
+                                          QString::number(hospital->id)));
+        }
+        enterTenant(tx, hospital->id);
+
+        PasswordHasher hasher;
+        QList<QStringList> table;
+        for (const Role role : AllRoles) {
+            const QString username = roleName(role);
+            const std::optional<UserRow> user = UserRepository::findByUsername(tx, username);
+            if (!user || !passwords.contains(username)) {
+                // New user, or the file was lost: give it a fresh password we can print.
+                const QString password = randomPassword();
+                const std::optional<std::string> hash = hasher.hash(password);
+                if (!hash)
+                    throw CommandFailure(QStringLiteral("password hashing is busy; try again"));
+                QString id;
+                if (user) {
+                    UserRepository::setPasswordHash(tx, user->id, *hash);
+                    UserRepository::unlock(tx, user->id);
+                    id = QString::number(user->id);
+                } else {
+                    const QString displayName = QStringLiteral("Demo ") + username;
+                    id = QString::number(UserRepository::insert(
+                        tx, {hospital->id, username, displayName, role, *hash}));
+                }
+                AuditLog::append(tx,
+                                 consoleAudit(hospital->id,
+                                              user ? QStringLiteral("user.password.reset")
+                                                   : QStringLiteral("user.create"),
+                                              QStringLiteral("user"), id));
+                passwords.insert(username, password);
+            }
+            table.append(
+                {QLatin1String(DemoHospital), username, roleName(role), passwords.value(username)});
+        }
+
+        QFile out(path);
+        if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text))
+            throw CommandFailure(QStringLiteral("cannot write %1").arg(path));
+        out.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        out.write("# HMS demo users: role username password (hospital 'demo')\n");
+        for (const QStringList &row : std::as_const(table))
+            out.write(QStringLiteral("%1 %2 %3\n").arg(row[2], row[1], row[3]).toUtf8());
+        out.close();
+        tx.commit();
+
+        printTable(context, false,
+                   {QStringLiteral("hospital"), QStringLiteral("username"), QStringLiteral("role"),
+                    QStringLiteral("password")},
+                   table);
+        return int(Ok);
+    });
+}
+
+} // namespace
+
+void addDemoCommands(QList<Command> &commands)
+{
+    commands.append({{QStringLiteral("demo-seed")},
+                     QStringLiteral("create the demo hospital and users"),
+                     demoSeed});
+}
+
+} // namespace hms::server::admin

@@ -1,0 +1,185 @@
+#include "app/serverapp.h"
+
+#include "auth/authroutes.h"
+#include "auth/authservice.h"
+#include "auth/jwt.h"
+#include "auth/passwordhasher.h"
+#include "db/dbsession.h"
+#include "db/dbworkerpool.h"
+#include "db/migrator.h"
+#include "db/tenant.h"
+#include "health/healthroutes.h"
+#include "http/httpserver.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QLoggingCategory>
+#include <QSslCertificate>
+#include <QSslKey>
+
+#include <pqxx/connection>
+
+namespace hms::server {
+
+static Q_LOGGING_CATEGORY(lcServer, "hms.server", QtInfoMsg);
+
+namespace {
+
+// Mozilla "intermediate": TLS 1.2 with ECDHE and AEAD only; TLS 1.3 suites are all fine.
+constexpr char Tls12Ciphers[] = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+                                "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+                                "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+} // namespace
+
+ServerApp::ServerApp(ServerConfig config, QObject *parent)
+    : QObject(parent)
+    , m_config(std::move(config))
+{}
+
+ServerApp::~ServerApp()
+{
+    m_http.reset(); // waits for handlers still posting back to it
+    if (m_pool)
+        m_pool->shutdown(); // before the services its jobs use go away
+}
+
+bool ServerApp::start()
+{
+    const std::string connectionString =
+        withSessionDefaults(m_config.databaseUrl.toStdString(), "hms-server");
+
+    if (m_config.migrateOnStart) {
+        try {
+            pqxx::connection connection(connectionString);
+            const Migrator::Report report = Migrator(Migrator::embedded()).migrate(connection);
+            qCInfo(lcServer) << "schema version" << report.schemaVersion << "(applied"
+                             << report.applied.size() << "migrations)";
+        } catch (const MigrationError &error) {
+            m_error = QString::fromStdString(error.what());
+            return false;
+        } catch (const std::exception &) {
+            // libpq's message may carry the host and user; say what to check instead.
+            m_error = QStringLiteral("Cannot connect to PostgreSQL to apply migrations; check "
+                                     "HMS_DATABASE_URL and that the database is running");
+            return false;
+        }
+    } else {
+        // Without migrating, still refuse a schema this build does not match; but a database
+        // that is down only means 503s until it is back.
+        try {
+            pqxx::connection connection(connectionString);
+            Migrator(Migrator::embedded()).verify(connection);
+        } catch (const MigrationError &error) {
+            m_error = QString::fromStdString(error.what());
+            return false;
+        } catch (const std::exception &) {
+            qCWarning(lcServer) << "database unreachable at start; answering 503 until it is back";
+        }
+    }
+
+    HttpServerOptions options;
+    options.limits = m_config.limits;
+    options.corsOrigins = m_config.corsOrigins;
+    if (!loadTls(options.tls))
+        return false;
+
+    if (!startAuth())
+        return false;
+    options.authorize = [auth = m_auth.get()](RequestContext &context, const Route &route) {
+        return auth->authorize(context, route);
+    };
+    registerHealthRoutes(m_router);
+    registerAuthRoutes(m_router, *m_auth);
+
+    m_pool = std::make_unique<DbWorkerPool>(connectionString, m_config.effectivePoolSize(),
+                                            m_config.dbQueueLimit,
+                                            "SET ROLE " + std::string(ApplicationDbRole));
+    m_http = std::make_unique<HttpServer>(m_router, *m_pool, options);
+    connect(m_http.get(), &HttpServer::stopped, this, &ServerApp::stopped);
+    if (!m_http->listen(m_config.listenAddress, m_config.listenPort)) {
+        m_error = QStringLiteral("Cannot listen on %1:%2: %3")
+                      .arg(m_config.listenAddress.toString())
+                      .arg(m_config.listenPort)
+                      .arg(m_http->errorString());
+        return false;
+    }
+    qCInfo(lcServer).noquote() << "listening on"
+                               << QStringLiteral("%1://%2:%3")
+                                      .arg(options.tls ? QStringLiteral("https")
+                                                       : QStringLiteral("http"),
+                                           m_config.listenAddress.toString())
+                                      .arg(m_http->serverPort())
+                               << "with" << m_pool->threadCount() << "database threads";
+    return true;
+}
+
+void ServerApp::shutdown()
+{
+    if (m_http)
+        m_http->shutdown();
+    else
+        Q_EMIT stopped();
+}
+
+quint16 ServerApp::port() const
+{
+    return m_http ? m_http->serverPort() : 0;
+}
+
+bool ServerApp::startAuth()
+{
+    const QString keyFile = m_config.effectiveJwtKeyFile();
+    QDir().mkpath(QFileInfo(keyFile).absolutePath());
+    Result<JwtKeyRing> keys = JwtKeyRing::loadOrCreate(keyFile);
+    if (!keys) {
+        m_error = keys.problem().detail;
+        return false;
+    }
+    m_keys = std::make_unique<JwtKeyRing>(std::move(keys).value());
+    m_hasher = std::make_unique<PasswordHasher>(
+        Argon2Params{static_cast<unsigned long long>(m_config.argon2Iterations),
+                     static_cast<std::size_t>(m_config.argon2MemoryKib) * 1024});
+    m_auth = std::make_unique<AuthService>(*m_keys, *m_hasher);
+    return true;
+}
+
+bool ServerApp::loadTls(std::optional<QSslConfiguration> &tls)
+{
+    if (m_config.tlsCertificatePath.isEmpty())
+        return true;
+    const QFileInfo keyInfo(m_config.tlsKeyPath);
+    if (keyInfo.permissions() & (QFileDevice::ReadOther | QFileDevice::ReadGroup)) {
+        m_error = QStringLiteral("Refusing TLS key %1: it is readable by others (chmod 600)")
+                      .arg(m_config.tlsKeyPath);
+        return false;
+    }
+    const QList<QSslCertificate> chain = QSslCertificate::fromPath(m_config.tlsCertificatePath);
+    QFile keyFile(m_config.tlsKeyPath);
+    if (chain.isEmpty() || !keyFile.open(QIODevice::ReadOnly)) {
+        m_error = QStringLiteral("Cannot read TLS certificate or key");
+        return false;
+    }
+    const QByteArray keyPem = keyFile.readAll();
+    QSslKey key(keyPem, QSsl::Ec);
+    if (key.isNull())
+        key = QSslKey(keyPem, QSsl::Rsa);
+    if (key.isNull()) {
+        m_error =
+            QStringLiteral("Cannot parse TLS key %1 (PEM, EC or RSA)").arg(m_config.tlsKeyPath);
+        return false;
+    }
+    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+    configuration.setLocalCertificateChain(chain);
+    configuration.setPrivateKey(key);
+    configuration.setProtocol(QSsl::TlsV1_2OrLater);
+    configuration.setCiphers(QLatin1String(Tls12Ciphers) + QStringLiteral(":")
+                             + QStringLiteral("TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:"
+                                              "TLS_CHACHA20_POLY1305_SHA256"));
+    configuration.setPeerVerifyMode(QSslSocket::VerifyNone); // clients authenticate by token
+    tls = configuration;
+    return true;
+}
+
+} // namespace hms::server

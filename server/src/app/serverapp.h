@@ -1,0 +1,61 @@
+#pragma once
+
+#include "config/serverconfig.h"
+#include "http/router.h"
+
+#include <QObject>
+#include <QSslConfiguration>
+
+#include <memory>
+
+namespace hms::server {
+
+class AuthService;
+class DbWorkerPool;
+class HttpServer;
+class JwtKeyRing;
+class PasswordHasher;
+
+/// hms-server as an object: migrations, the database pool, the route table and the HTTP
+/// front door, wired from a ServerConfig. main() and the integration tests both use it.
+/// Lives on the event-loop thread.
+class ServerApp : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit ServerApp(ServerConfig config, QObject *parent = nullptr);
+    ~ServerApp() override;
+
+    /// Applies pending migrations (unless disabled), registers the routes and listens.
+    /// False with errorString() set when any of that fails.
+    bool start();
+
+    /// Graceful stop; stopped() follows once in-flight requests are answered.
+    void shutdown();
+
+    quint16 port() const;
+
+    QString errorString() const { return m_error; }
+
+    /// The route table; tests may add routes before start().
+    Router &router() { return m_router; }
+
+Q_SIGNALS:
+    void stopped();
+
+private:
+    bool startAuth();
+    bool loadTls(std::optional<QSslConfiguration> &tls);
+
+    ServerConfig m_config;
+    Router m_router;
+    std::unique_ptr<JwtKeyRing> m_keys;
+    std::unique_ptr<PasswordHasher> m_hasher;
+    std::unique_ptr<AuthService> m_auth;
+    std::unique_ptr<DbWorkerPool> m_pool;
+    std::unique_ptr<HttpServer> m_http;
+    QString m_error;
+};
+
+} // namespace hms::server

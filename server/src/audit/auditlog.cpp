@@ -1,0 +1,218 @@
+#include "audit/auditlog.h"
+
+#include <QCryptographicHash>
+#include <QJsonDocument>
+#include <QtEndian>
+
+#include <pqxx/result>
+#include <pqxx/transaction_base>
+
+namespace hms::server {
+
+namespace {
+
+constexpr int HashBytes = 32;
+constexpr int VerifyBatchRows = 5000;
+
+// The audit time as text, exactly as it is hashed: UTC, microseconds, 'Z'.
+constexpr char AtFormat[] = R"(to_char(%1 AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))";
+
+void addField(QByteArray &out, const std::optional<QByteArray> &value)
+{
+    if (!value) {
+        out.append('\0');
+        return;
+    }
+    out.append('\1');
+    char length[4];
+    qToBigEndian(quint32(value->size()), length);
+    out.append(length, 4);
+    out.append(*value);
+}
+
+// Empty and absent are the same for the audit log: both are stored as NULL.
+std::optional<QByteArray> text(const QString &value)
+{
+    if (value.isEmpty())
+        return std::nullopt;
+    return value.toUtf8();
+}
+
+std::optional<QByteArray> number(const std::optional<qint64> &value)
+{
+    if (!value)
+        return std::nullopt;
+    return QByteArray::number(*value);
+}
+
+std::optional<std::string> optionalText(const QString &value)
+{
+    if (value.isEmpty())
+        return std::nullopt;
+    return value.toStdString();
+}
+
+std::optional<std::string> optionalNumber(const std::optional<qint64> &value)
+{
+    if (!value)
+        return std::nullopt;
+    return std::to_string(*value);
+}
+
+QByteArray hashOf(const QByteArray &previousHash, const QByteArray &canonicalRow)
+{
+    QCryptographicHash sha(QCryptographicHash::Sha256);
+    sha.addData(previousHash);
+    sha.addData(canonicalRow);
+    return sha.result();
+}
+
+QString fieldText(const pqxx::field &field)
+{
+    return field.is_null() ? QString() : QString::fromUtf8(field.c_str());
+}
+
+std::optional<qint64> fieldNumber(const pqxx::field &field)
+{
+    if (field.is_null())
+        return std::nullopt;
+    return field.as<qint64>();
+}
+
+// details as PostgreSQL prints jsonb (its own normal form), so writer and verifier agree.
+QByteArray canonicalWithDetailsText(const AuditEntry &entry,
+                                    qint64 seq,
+                                    const QString &at,
+                                    const QByteArray &detailsText)
+{
+    QByteArray out;
+    addField(out, QByteArray::number(entry.hospitalId));
+    addField(out, QByteArray::number(seq));
+    addField(out, at.toUtf8());
+    addField(out, number(entry.actorUserId));
+    addField(out, text(entry.actorRole));
+    addField(out, text(entry.action));
+    addField(out, text(entry.entity));
+    addField(out, text(entry.entityId));
+    addField(out, number(entry.patientId));
+    addField(out, text(entry.category));
+    addField(out, text(entry.outcome));
+    addField(out, text(entry.requestId));
+    addField(out, text(entry.clientAddress));
+    addField(out, detailsText);
+    return out;
+}
+
+} // namespace
+
+QByteArray AuditLog::canonical(const AuditEntry &entry, qint64 seq, const QString &at)
+{
+    return canonicalWithDetailsText(entry, seq, at,
+                                    QJsonDocument(entry.details).toJson(QJsonDocument::Compact));
+}
+
+void AuditLog::append(pqxx::transaction_base &tx, const AuditEntry &entry)
+{
+    const std::string hospital = std::to_string(entry.hospitalId);
+    const std::string details =
+        QJsonDocument(entry.details).toJson(QJsonDocument::Compact).toStdString();
+    tx.exec_params("INSERT INTO audit_heads (hospital_id, seq, hash) "
+                   "VALUES ($1, 0, decode(repeat('00', 32), 'hex')) "
+                   "ON CONFLICT (hospital_id) DO NOTHING",
+                   hospital);
+    // Locking the head serialises appends per hospital: one chain, no forks (SECURITY.md L4).
+    const pqxx::row head = tx.exec_params1(
+        "SELECT seq, encode(hash, 'hex'), "
+            + QString::fromLatin1(AtFormat).arg(QStringLiteral("now()")).toStdString()
+            + ", $2::jsonb::text FROM audit_heads WHERE hospital_id = $1 FOR UPDATE",
+        hospital, details);
+    const qint64 seq = head[0].as<qint64>() + 1;
+    const QByteArray previousHash = QByteArray::fromHex(head[1].c_str());
+    const QString at = QString::fromLatin1(head[2].c_str());
+    const QByteArray hash =
+        hashOf(previousHash, canonicalWithDetailsText(entry, seq, at, QByteArray(head[3].c_str())));
+
+    tx.exec_params(
+        "INSERT INTO audit_log (hospital_id, seq, at, actor_user_id, actor_role, action, "
+        "entity, entity_id, patient_id, category, outcome, request_id, client_address, "
+        "details, prev_hash, hash) VALUES ($1, $2, $3::timestamptz, $4, $5, $6, $7, $8, $9, "
+        "$10, $11, $12, $13, $14::jsonb, decode($15, 'hex'), decode($16, 'hex'))",
+        hospital, seq, at.toStdString(), optionalNumber(entry.actorUserId),
+        optionalText(entry.actorRole), entry.action.toStdString(), optionalText(entry.entity),
+        optionalText(entry.entityId), optionalNumber(entry.patientId), entry.category.toStdString(),
+        entry.outcome.toStdString(), optionalText(entry.requestId),
+        optionalText(entry.clientAddress), details, previousHash.toHex().toStdString(),
+        hash.toHex().toStdString());
+    tx.exec_params(
+        "UPDATE audit_heads SET seq = $2, hash = decode($3, 'hex') WHERE hospital_id = $1",
+        hospital, seq, hash.toHex().toStdString());
+}
+
+AuditLog::Verification AuditLog::verify(pqxx::transaction_base &tx, qint64 hospitalId)
+{
+    Verification verification;
+    const std::string hospital = std::to_string(hospitalId);
+    QByteArray previousHash(HashBytes, '\0');
+    qint64 expectedSeq = 1;
+    auto broken = [&](qint64 seq, const QString &reason) {
+        verification.ok = false;
+        verification.firstBrokenSeq = seq;
+        verification.reason = reason;
+        return verification;
+    };
+
+    for (;;) {
+        const pqxx::result rows = tx.exec_params(
+            "SELECT seq, " + QString::fromLatin1(AtFormat).arg(QStringLiteral("at")).toStdString()
+                + ", actor_user_id, actor_role, action, entity, entity_id, patient_id, category, "
+                  "outcome, request_id, client_address, details::text, encode(prev_hash, 'hex'), "
+                  "encode(hash, 'hex') FROM audit_log WHERE hospital_id = $1 AND seq >= $2 "
+                  "ORDER BY seq LIMIT $3",
+            hospital, expectedSeq, VerifyBatchRows);
+        for (const pqxx::row &row : rows) {
+            const qint64 seq = row[0].as<qint64>();
+            if (seq != expectedSeq)
+                return broken(expectedSeq, QStringLiteral("row %1 is missing").arg(expectedSeq));
+            AuditEntry entry;
+            entry.hospitalId = hospitalId;
+            entry.actorUserId = fieldNumber(row[2]);
+            entry.actorRole = fieldText(row[3]);
+            entry.action = fieldText(row[4]);
+            entry.entity = fieldText(row[5]);
+            entry.entityId = fieldText(row[6]);
+            entry.patientId = fieldNumber(row[7]);
+            entry.category = fieldText(row[8]);
+            entry.outcome = fieldText(row[9]);
+            entry.requestId = fieldText(row[10]);
+            entry.clientAddress = fieldText(row[11]);
+            const QByteArray storedPrevious = QByteArray::fromHex(row[13].c_str());
+            const QByteArray storedHash = QByteArray::fromHex(row[14].c_str());
+            if (storedPrevious != previousHash)
+                return broken(seq, QStringLiteral("prev_hash does not match row %1").arg(seq - 1));
+            const QByteArray canonicalRow = canonicalWithDetailsText(
+                entry, seq, QString::fromLatin1(row[1].c_str()), QByteArray(row[12].c_str()));
+            if (hashOf(previousHash, canonicalRow) != storedHash)
+                return broken(seq, QStringLiteral("row content does not match its hash"));
+            previousHash = storedHash;
+            ++expectedSeq;
+            ++verification.rows;
+        }
+        if (rows.size() < VerifyBatchRows)
+            break;
+    }
+
+    // Rows deleted from the end leave the head pointing past the chain.
+    const pqxx::result head = tx.exec_params(
+        "SELECT seq, encode(hash, 'hex') FROM audit_heads WHERE hospital_id = $1", hospital);
+    if (!head.empty()) {
+        const qint64 headSeq = head[0][0].as<qint64>();
+        if (headSeq != verification.rows || QByteArray::fromHex(head[0][1].c_str()) != previousHash)
+            return broken(verification.rows + 1,
+                          QStringLiteral("the chain ends at row %1 but its head says %2")
+                              .arg(verification.rows)
+                              .arg(headSeq));
+    }
+    return verification;
+}
+
+} // namespace hms::server

@@ -1,0 +1,95 @@
+#pragma once
+
+#include "auth/jwt.h"
+#include "auth/loginthrottle.h"
+#include "auth/principal.h"
+#include "http/router.h"
+
+#include <QJsonObject>
+#include <QString>
+
+#include <pqxx/types>
+
+#include <mutex>
+#include <unordered_map>
+
+namespace hms::server {
+
+class DbSession;
+class PasswordHasher;
+
+/// Lifetimes and limits of logins (SECURITY.md "Passwords and login", "Tokens and sessions").
+struct AuthSettings
+{
+    int sessionIdleSeconds = 30 * 60;
+    int sessionAbsoluteSeconds = 12 * 60 * 60;
+    int refreshGraceSeconds = 30;
+    int lockThreshold = 5;
+    int lockBaseSeconds = 15 * 60;
+    int lockMaxSeconds = 60 * 60;
+    LoginThrottle::Settings throttle;
+};
+
+/// Who is calling, for the audit log and the limits.
+struct ClientInfo
+{
+    QString address;
+    QString requestId;
+};
+
+/// Logins, token refresh and logout, and the per-request check of a bearer token.
+/// Runs on database pool threads; each call is one or two short transactions, and the
+/// Argon2 work happens outside any transaction. Thread-safe.
+/// \a keys and \a hasher are borrowed and must outlive the service.
+class AuthService
+{
+public:
+    AuthService(const JwtKeyRing &keys, PasswordHasher &hasher, AuthSettings settings = {});
+
+    /// {"accessToken","refreshToken","expiresIn","tokenType","user":{...}}.
+    /// Throws DomainError: 401 (same answer for unknown user and wrong password), 429 with
+    /// Retry-After (locked account or address), 503 (hashing saturated).
+    QJsonObject login(DbSession &db,
+                      const QString &hospitalCode,
+                      const QString &username,
+                      const QString &password,
+                      const ClientInfo &client);
+
+    /// Rotates \a refreshToken. Reuse of a rotated token outside the grace window revokes the
+    /// whole session (its family) and is audited; inside it, the same successor is returned.
+    QJsonObject refresh(DbSession &db, const QString &refreshToken, const ClientInfo &client);
+
+    /// Ends the caller's session: its access tokens and refresh tokens stop working.
+    void logout(DbSession &db, const Principal &principal, const ClientInfo &client);
+
+    /// The user object of login and GET /auth/me.
+    static QJsonObject userJson(const Principal &principal, const QString &hospitalCode);
+    QJsonObject me(DbSession &db, const Principal &principal);
+
+    /// HttpServerOptions::authorize: verifies the bearer token, checks the session and the
+    /// user in the database, then the route's permission; a refusal is audited.
+    std::optional<HttpResponse> authorize(RequestContext &context, const Route &route);
+
+private:
+    struct IssuedTokens
+    {
+        QJsonObject body;
+        std::chrono::steady_clock::time_point expires;
+    };
+
+    QJsonObject issueTokens(pqxx::transaction_base &tx,
+                            const Principal &principal,
+                            const QString &hospitalCode,
+                            QByteArray *refreshHash);
+    void rememberSuccessor(const QByteArray &oldHash, const QJsonObject &body);
+    std::optional<QJsonObject> successorOf(const QByteArray &oldHash);
+
+    const JwtKeyRing &m_keys;
+    PasswordHasher &m_hasher;
+    AuthSettings m_settings;
+    LoginThrottle m_throttle;
+    std::mutex m_graceMutex;
+    std::unordered_map<std::string, IssuedTokens> m_recentRotations; ///< old token hash -> answer
+};
+
+} // namespace hms::server

@@ -1,0 +1,52 @@
+#pragma once
+
+#include "http/httplimits.h"
+#include "shared/core/result.h"
+
+#include <QHostAddress>
+#include <QProcessEnvironment>
+#include <QString>
+#include <QStringList>
+
+namespace hms::server {
+
+/// Settings of hms-server (and hms-worker). Precedence, lowest first: built-in defaults,
+/// the `--config` file (INI, `key = value`), HMS_* environment variables, command-line
+/// options. Secrets (the database URL) are never taken from the command line, where `ps`
+/// would show them (SECURITY.md X4).
+struct ServerConfig
+{
+    QHostAddress listenAddress = QHostAddress::LocalHost;
+    quint16 listenPort = 8080;
+    QString databaseUrl;
+    int dbPoolSize = 0; ///< 0 = max(2, cores)
+    int dbQueueLimit = 1000; ///< requests waiting for a pool thread before 503
+    HttpLimits limits;
+    QStringList corsOrigins;
+    QString tlsCertificatePath;
+    QString tlsKeyPath;
+    QString jwtKeyFile; ///< HS256 keys; created 0600 when absent. Empty = app data dir
+    int argon2Iterations = 3; ///< Argon2id t; never below 2
+    int argon2MemoryKib = 65536; ///< Argon2id m; never below 19456 (19 MiB)
+    bool migrateOnStart = true;
+
+    struct Overrides
+    {
+        QString configFile; ///< --config
+        QString listen; ///< --listen
+        bool noMigrate = false;
+    };
+
+    /// Builds the configuration from the config file, \a environment and \a overrides.
+    /// A Problem names the first bad setting and where it came from.
+    static Result<ServerConfig> load(const Overrides &overrides,
+                                     const QProcessEnvironment &environment);
+
+    /// Documents every setting for `--help`.
+    static QString settingsHelp();
+
+    int effectivePoolSize() const;
+    QString effectiveJwtKeyFile() const;
+};
+
+} // namespace hms::server

@@ -1,0 +1,97 @@
+#pragma once
+
+#include "auth/principal.h"
+#include "http/httprequest.h"
+#include "http/httpresponse.h"
+#include "shared/auth/permissions.h"
+
+#include <QHash>
+#include <QList>
+#include <QString>
+
+#include <functional>
+#include <optional>
+
+namespace hms::server {
+
+class DbSession;
+
+/// Who may call a route: anyone (health, login) or holders of one permission.
+class RouteAccess
+{
+public:
+    static RouteAccess publicRoute() { return RouteAccess(true, std::nullopt); }
+
+    /// Any signed-in user, whatever the role (logout, who-am-I).
+    static RouteAccess authenticated() { return RouteAccess(false, std::nullopt); }
+
+    static RouteAccess require(Permission permission) { return RouteAccess(false, permission); }
+
+    bool isPublic() const { return m_public; }
+
+    std::optional<Permission> permission() const { return m_permission; }
+
+private:
+    RouteAccess(bool isPublic, std::optional<Permission> permission)
+        : m_public(isPublic)
+        , m_permission(permission)
+    {}
+
+    bool m_public;
+    std::optional<Permission> m_permission;
+};
+
+/// Everything a handler gets. Lives on a database pool thread for one request.
+struct RequestContext
+{
+    const HttpRequest &request;
+    QHash<QString, QString> pathParams;
+    QByteArray requestId;
+    DbSession &db;
+    std::optional<Principal> principal; ///< set before the handler runs on non-public routes
+
+    QString pathParam(const QString &name) const { return pathParams.value(name); }
+
+    QString clientAddress() const { return request.peerAddress.toString(); }
+
+    /// The principal of a non-public route (the server guarantees it is set).
+    const Principal &caller() const { return *principal; }
+};
+
+using RouteHandler = std::function<HttpResponse(RequestContext &)>;
+
+/// One entry of the route table: declared once, introspectable by tests (SECURITY.md T1).
+struct Route
+{
+    QByteArray method;
+    QString pathTemplate; ///< "/api/v1/patients/{id}"
+    RouteAccess access;
+    RouteHandler handler;
+};
+
+/// The route table and path matching. Built at start-up, then read-only (so shared
+/// between threads without locks).
+class Router
+{
+public:
+    /// Adds a route; throws std::logic_error on a duplicate or a malformed template.
+    void add(Route route);
+
+    struct Match
+    {
+        const Route *route = nullptr;
+        QHash<QString, QString> pathParams;
+        QList<QByteArray> allowedMethods; ///< when the path exists but not for this method
+    };
+
+    /// Finds the route for \a method on \a segments. HEAD falls back to GET.
+    Match match(const QByteArray &method, const QList<QString> &segments) const;
+
+    const QList<Route> &routes() const { return m_routes; }
+
+private:
+    QList<Route> m_routes;
+    QList<QList<QString>> m_templates; ///< split templates, parallel to m_routes
+};
+
+} // namespace hms::server
