@@ -184,6 +184,8 @@ if [[ -z ${HMS_LISTEN:-} ]]; then
     HMS_LISTEN=127.0.0.1:$("$pgcluster" free-port 8080)
 fi
 export HMS_LISTEN
+# Token signing keys live with the rest of the local state (created 0600 on first start).
+export HMS_JWT_KEY_FILE=${HMS_JWT_KEY_FILE:-$repo/var/jwt.key}
 host=${HMS_LISTEN%:*}
 port=${HMS_LISTEN##*:}
 # A wildcard listen address is reached through loopback.

@@ -1,4 +1,5 @@
 #include "admin/admincli.h"
+#include "app/logging.h"
 
 #include <QCoreApplication>
 
@@ -7,6 +8,7 @@
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
+    hms::server::installLogFormat();
     QTextStream out(stdout);
     QTextStream err(stderr);
     QTextStream in(stdin);

@@ -1,5 +1,6 @@
 #include "app/serverapp.h"
 
+#include "audit/auditroutes.h"
 #include "auth/authroutes.h"
 #include "auth/authservice.h"
 #include "auth/jwt.h"
@@ -10,6 +11,8 @@
 #include "db/tenant.h"
 #include "health/healthroutes.h"
 #include "http/httpserver.h"
+#include "users/useradminservice.h"
+#include "users/userroutes.h"
 
 #include <QDir>
 #include <QFile>
@@ -92,6 +95,8 @@ bool ServerApp::start()
     };
     registerHealthRoutes(m_router);
     registerAuthRoutes(m_router, *m_auth);
+    registerUserRoutes(m_router, *m_userAdmin);
+    registerAuditRoutes(m_router);
 
     m_pool = std::make_unique<DbWorkerPool>(connectionString, m_config.effectivePoolSize(),
                                             m_config.dbQueueLimit,
@@ -142,6 +147,7 @@ bool ServerApp::startAuth()
         Argon2Params{static_cast<unsigned long long>(m_config.argon2Iterations),
                      static_cast<std::size_t>(m_config.argon2MemoryKib) * 1024});
     m_auth = std::make_unique<AuthService>(*m_keys, *m_hasher);
+    m_userAdmin = std::make_unique<UserAdminService>(*m_hasher);
     return true;
 }
 

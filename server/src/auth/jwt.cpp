@@ -19,7 +19,7 @@ namespace hms::server {
 namespace {
 
 constexpr qint64 MaxLeewaySecs = 60;
-constexpr qsizetype MaxKeyFileBytes = 64 * 1024;
+constexpr qsizetype MaxKeyFileBytes = 64LL * 1024;
 constexpr qsizetype MaxKeyIdLength = 64;
 constexpr qsizetype SignatureBytes = crypto_auth_hmacsha256_BYTES;
 constexpr double MaxSafeInteger = 9007199254740991.0; // 2^53 - 1
@@ -86,12 +86,13 @@ qsizetype topLevelMemberCount(QByteArrayView json)
     qsizetype commas = 0;
     for (const char c : json) {
         if (inString) {
-            if (escaped)
+            if (escaped) {
                 escaped = false;
-            else if (c == '\\')
+            } else if (c == '\\') {
                 escaped = true;
-            else if (c == '"')
+            } else if (c == '"') {
                 inString = false;
+            }
             continue;
         }
         switch (c) {

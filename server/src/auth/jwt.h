@@ -27,7 +27,7 @@ struct JwtSettings
 {
     QString issuer = QStringLiteral("hms"); ///< `iss`, issued and required
     QString audience = QStringLiteral("hms-api"); ///< `aud` (a string), issued and required
-    qint64 lifetimeSecs = 15 * 60; ///< of tokens made by newAccessClaims()
+    qint64 lifetimeSecs = 15LL * 60; ///< of tokens made by newAccessClaims()
     qint64 leewaySecs = 60; ///< clock skew allowed; capped at 60
 };
 

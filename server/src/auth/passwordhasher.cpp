@@ -213,9 +213,9 @@ void PasswordHasher::prepare(const QString &password, SecretBytes &out) const
         unsigned char mac[crypto_auth_hmacsha256_BYTES];
         crypto_auth_hmacsha256(mac, reinterpret_cast<const unsigned char *>(utf8.constData()),
                                std::size_t(utf8.size()), m_pepper.data());
-        char hex[2 * crypto_auth_hmacsha256_BYTES + 1];
+        char hex[std::size_t{2} * crypto_auth_hmacsha256_BYTES + 1];
         sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
-        out.assign(hex, 2 * crypto_auth_hmacsha256_BYTES);
+        out.assign(hex, sizeof hex - 1);
         sodium_memzero(mac, sizeof mac);
         sodium_memzero(hex, sizeof hex);
     }

@@ -15,4 +15,15 @@ QJsonObject jsonBody(const HttpRequest &request);
 /// keys it was not asked about (unknown fields are errors, API.md).
 void requireValid(FieldReader &reader);
 
+/// The row version a client read, from `If-Match: "N"` (our strong ETag). Throws DomainError
+/// 428 when the header is missing and 412 when it is weak, malformed or names no version.
+int requireIfMatchVersion(const HttpRequest &request);
+
+/// The ETag header value for row version \a version.
+QByteArray etagFor(int version);
+
+/// A numeric id from a path parameter. Anything else is "not found", exactly like an id that
+/// does not exist or belongs to another hospital (no oracle, SECURITY.md T2).
+qint64 pathId(const QString &text);
+
 } // namespace hms::server

@@ -257,10 +257,11 @@ void TestJwt::forgedOrInvalidTokenIsUnauthenticated_data()
     // Time, beyond the 60 s leeway.
     auto with = [this](const QString &name, const QJsonValue &value) {
         QJsonObject claims = validClaims();
-        if (value.isUndefined())
+        if (value.isUndefined()) {
             claims.remove(name);
-        else
+        } else {
             claims.insert(name, value);
+        }
         return craftClaims(claims);
     };
     QTest::newRow("exp-past") << with(QStringLiteral("exp"), m_now - 61);
@@ -302,7 +303,7 @@ void TestJwt::forgedOrInvalidTokenIsUnauthenticated_data()
 
     // Size and encoding.
     QTest::newRow("16-KiB-token") << with(QStringLiteral("pad"),
-                                          QString(16 * 1024, QLatin1Char('x')));
+                                          QString(16LL * 1024, QLatin1Char('x')));
     QTest::newRow("4-KiB-plus-one-token")
         << with(QStringLiteral("pad"), QString(4096, QLatin1Char('x')));
     QTest::newRow("padding-in-signature") << QByteArray(valid + "=");
@@ -352,9 +353,10 @@ void TestJwt::forgedOrInvalidTokenIsUnauthenticated()
     QVERIFY(!problem.detail.isEmpty());
     // The detail may be logged: it names the reason, never the token or a segment of it.
     for (const QByteArray &segment : token.split('.')) {
-        if (segment.size() >= 8)
+        if (segment.size() >= 8) {
             QVERIFY2(!problem.detail.contains(QString::fromLatin1(segment)),
                      qPrintable(problem.detail));
+        }
     }
 }
 

@@ -214,14 +214,14 @@ void TestPasswordHasher::dummyVerifyNeverMatches()
 
 void TestPasswordHasher::concurrencyIsBoundedAndExcessIsTurnedAway()
 {
-    constexpr int Threads = 8;
+    constexpr int threadCount = 8;
     PasswordHasher hasher(Argon2Params::floor(), 2, 2);
     SlotGate gate;
     gate.install(hasher);
 
     std::atomic<int> rejected{0};
     std::atomic<int> slowRejections{0};
-    std::vector<std::optional<std::string>> results(Threads);
+    std::vector<std::optional<std::string>> results(threadCount);
     std::vector<std::thread> threads;
     // On a failed check the test returns early: open the gate and join, never leave threads.
     auto joinAll = qScopeGuard([&] {
@@ -231,7 +231,7 @@ void TestPasswordHasher::concurrencyIsBoundedAndExcessIsTurnedAway()
                 thread.join();
         }
     });
-    for (int i = 0; i < Threads; ++i) {
+    for (int i = 0; i < threadCount; ++i) {
         threads.emplace_back([&, i] {
             const auto start = std::chrono::steady_clock::now();
             results[std::size_t(i)] = hasher.hash(QStringLiteral("concurrent password %1").arg(i));
@@ -260,7 +260,7 @@ void TestPasswordHasher::concurrencyIsBoundedAndExcessIsTurnedAway()
     QCOMPARE(slowRejections.load(), 0);
     QCOMPARE(hasher.queuedCount(), 0);
     hasher.setSlotHookForTesting({});
-    for (int i = 0; i < Threads; ++i) {
+    for (int i = 0; i < threadCount; ++i) {
         if (results[std::size_t(i)]) {
             QCOMPARE(hasher.verify(*results[std::size_t(i)],
                                    QStringLiteral("concurrent password %1").arg(i)),

@@ -1,0 +1,205 @@
+// Walks the server's registered route table (not a hand-written list) against anonymous
+// callers and all six roles (SECURITY.md T1), checks that every route is described in
+// server/openapi.yaml, and that GET routes change no rows (T7).
+#include "support/serverfixture.h"
+
+#include <QFile>
+#include <QRegularExpression>
+#include <QTest>
+
+using namespace hms;
+using namespace hms::server;
+using namespace hms::test;
+
+namespace {
+
+const QString Password = QStringLiteral("route-walk correct horse 7");
+constexpr char UnknownId[] = "987654321";
+
+// Path parameters get an id that exists nowhere, so permitted callers reach the handler
+// without changing anyone (a 404 or 4xx is fine; the point is 401/403 or not).
+QByteArray concretePath(const QString &pathTemplate)
+{
+    QString path = pathTemplate;
+    static const QRegularExpression parameter(QStringLiteral("\\{[^}]+\\}"));
+    path.replace(parameter, QLatin1String(UnknownId));
+    return path.toUtf8();
+}
+
+QByteArray bodyFor(const QByteArray &method)
+{
+    return (method == "POST" || method == "PUT" || method == "PATCH") ? QByteArray("{}")
+                                                                      : QByteArray();
+}
+
+} // namespace
+
+class TestRouteTable : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void everyRouteHasAnAccessRule();
+    void anonymousGets401OnEveryProtectedRoute();
+    void eachRoleGets403ExactlyWhereTheMatrixDenies();
+    void undeclaredMethodsGet405();
+    void everyRouteIsInOpenApi();
+    void getRoutesChangeNoRows();
+
+private:
+    std::unique_ptr<ServerFixture> m_fixture;
+    QHash<Role, QByteArray> m_tokens;
+};
+
+void TestRouteTable::initTestCase()
+{
+    m_fixture = std::make_unique<ServerFixture>(QStringLiteral("routes"));
+    if (!m_fixture->isValid())
+        QSKIP(TestDatabase::skipReason());
+    QVERIFY2(m_fixture->start(), qPrintable(m_fixture->errorString()));
+    QVERIFY(m_fixture->createHospital(QStringLiteral("alpha"), QStringLiteral("Alpha")) > 0);
+    for (const Role role : AllRoles) {
+        const QString username = QStringLiteral("walk-") + roleName(role);
+        QVERIFY(m_fixture->createUser(QStringLiteral("alpha"), username, role, Password) > 0);
+        const QJsonObject tokens = m_fixture->login(QStringLiteral("alpha"), username, Password);
+        QVERIFY(!tokens.isEmpty());
+        m_tokens.insert(role, accessTokenOf(tokens));
+    }
+}
+
+void TestRouteTable::everyRouteHasAnAccessRule()
+{
+    const QList<Route> &routes = m_fixture->app()->router().routes();
+    QVERIFY(routes.size() >= 10);
+    for (const Route &route : routes) {
+        // Public routes are the deliberate exceptions; everything else names a permission
+        // or at least requires a signed-in user.
+        if (route.access.isPublic()) {
+            QVERIFY2(route.pathTemplate == QLatin1String("/api/v1/health")
+                         || route.pathTemplate.startsWith(QLatin1String("/api/v1/auth/login"))
+                         || route.pathTemplate.startsWith(QLatin1String("/api/v1/auth/refresh")),
+                     qPrintable(QStringLiteral("unexpected public route ") + route.pathTemplate));
+        }
+    }
+}
+
+void TestRouteTable::anonymousGets401OnEveryProtectedRoute()
+{
+    for (const Route &route : m_fixture->app()->router().routes()) {
+        if (route.access.isPublic())
+            continue;
+        const RawResponse response = m_fixture->request(
+            route.method, concretePath(route.pathTemplate), {}, bodyFor(route.method));
+        QVERIFY2(response.status == 401,
+                 qPrintable(QStringLiteral("%1 %2 -> %3")
+                                .arg(QString::fromLatin1(route.method), route.pathTemplate)
+                                .arg(response.status)));
+        QCOMPARE(response.header("content-type"),
+                 QByteArray("application/problem+json; charset=utf-8"));
+    }
+}
+
+void TestRouteTable::eachRoleGets403ExactlyWhereTheMatrixDenies()
+{
+    int denied = 0;
+    int allowed = 0;
+    for (const Route &route : m_fixture->app()->router().routes()) {
+        if (route.access.isPublic() || route.pathTemplate.endsWith(QLatin1String("/logout")))
+            continue; // logout would end the session the walk uses
+        for (const Role role : AllRoles) {
+            const bool permitted =
+                !route.access.permission() || roleHas(role, *route.access.permission());
+            const RawResponse response =
+                m_fixture->request(route.method, concretePath(route.pathTemplate),
+                                   m_tokens.value(role), bodyFor(route.method));
+            const QString what =
+                QStringLiteral("%1 %2 as %3 -> %4")
+                    .arg(QString::fromLatin1(route.method), route.pathTemplate, roleName(role))
+                    .arg(response.status);
+            QVERIFY2(response.status != 401, qPrintable(what));
+            QVERIFY2(response.status < 500, qPrintable(what));
+            if (permitted) {
+                QVERIFY2(response.status != 403, qPrintable(what));
+                ++allowed;
+            } else {
+                QVERIFY2(response.status == 403, qPrintable(what));
+                ++denied;
+            }
+        }
+    }
+    QVERIFY(denied > 0);
+    QVERIFY(allowed > 0);
+    // Every denial is in the audit trail.
+    QCOMPARE(
+        m_fixture->count(
+            "SELECT count(*) FROM audit_log WHERE action = 'access.denied' AND outcome = 'denied'"),
+        qint64(denied));
+}
+
+void TestRouteTable::undeclaredMethodsGet405()
+{
+    for (const Route &route : m_fixture->app()->router().routes()) {
+        for (const QByteArray &method : {QByteArray("GET"), QByteArray("POST"), QByteArray("PUT"),
+                                         QByteArray("PATCH"), QByteArray("DELETE")}) {
+            bool declared = false;
+            for (const Route &other : m_fixture->app()->router().routes())
+                declared |= other.method == method && other.pathTemplate == route.pathTemplate;
+            if (declared)
+                continue;
+            const RawResponse response =
+                m_fixture->request(method, concretePath(route.pathTemplate),
+                                   m_tokens.value(Role::Admin), bodyFor(method));
+            QVERIFY2(
+                response.status == 405,
+                qPrintable(QString::fromLatin1(method) + QLatin1Char(' ') + route.pathTemplate));
+            QVERIFY(!response.header("allow").isEmpty());
+        }
+    }
+}
+
+void TestRouteTable::everyRouteIsInOpenApi()
+{
+    QFile file(QStringLiteral(HMS_SOURCE_DIR "/server/openapi.yaml"));
+    QVERIFY(file.open(QIODevice::ReadOnly | QIODevice::Text));
+    // paths: is a map of "  /path:" blocks holding "    method:" keys (2-space YAML indents).
+    QHash<QString, QStringList> documented;
+    QString current;
+    bool inPaths = false;
+    while (!file.atEnd()) {
+        const QString line = QString::fromUtf8(file.readLine()).chopped(1);
+        if (!line.startsWith(QLatin1Char(' ')) && !line.isEmpty())
+            inPaths = line == QLatin1String("paths:");
+        if (!inPaths)
+            continue;
+        if (line.startsWith(QLatin1String("  /")) && line.endsWith(QLatin1Char(':')))
+            current = line.trimmed().chopped(1);
+        else if (line.startsWith(QLatin1String("    ")) && !line.startsWith(QLatin1String("     "))
+                 && line.endsWith(QLatin1Char(':')) && !current.isEmpty())
+            documented[current].append(line.trimmed().chopped(1).toUpper());
+    }
+    for (const Route &route : m_fixture->app()->router().routes()) {
+        QVERIFY2(documented.value(route.pathTemplate).contains(QString::fromLatin1(route.method)),
+                 qPrintable(QStringLiteral("server/openapi.yaml lacks %1 %2")
+                                .arg(QString::fromLatin1(route.method), route.pathTemplate)));
+    }
+}
+
+void TestRouteTable::getRoutesChangeNoRows()
+{
+    const std::string counts =
+        "SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM sessions) "
+        "+ (SELECT count(*) FROM refresh_tokens) + (SELECT count(*) FROM hospitals) "
+        "+ (SELECT count(*) FROM users WHERE disabled_at IS NOT NULL OR locked_until IS NOT NULL)";
+    const qint64 before = m_fixture->count(counts);
+    for (const Route &route : m_fixture->app()->router().routes()) {
+        if (route.method != "GET")
+            continue;
+        for (const Role role : AllRoles)
+            m_fixture->request("GET", concretePath(route.pathTemplate), m_tokens.value(role));
+    }
+    QCOMPARE(m_fixture->count(counts), before);
+}
+
+QTEST_GUILESS_MAIN(TestRouteTable)
+#include "tst_routetable.moc"
