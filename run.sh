@@ -129,8 +129,15 @@ if [[ -z $generator || ($generator == Ninja && ! -f build/build.ninja) ]]; then
         die "cmake configure failed"
     fi
 fi
-say "building"
-cmake --build build
+# Only the programs: the test suites are ./test.sh's business and take longer to build.
+targets=(hms-server hms-admin)
+for optional in hms-worker hms-client; do
+    if ninja -C build -t targets all 2>/dev/null | grep -q "^$optional:"; then
+        targets+=("$optional")
+    fi
+done
+say "building ${targets[*]}"
+cmake --build build --target "${targets[@]}"
 
 # ---------------------------------------------------------------- 3. database
 

@@ -35,7 +35,8 @@ AuditEntry consoleEntry(qint64 hospitalId, const QString &action, const QString 
 
 } // namespace
 
-AdminRun runAdmin(const std::string &databaseUrl, const QStringList &arguments, const QByteArray &input)
+AdminRun
+runAdmin(const std::string &databaseUrl, const QStringList &arguments, const QByteArray &input)
 {
     AdminRun run;
     QProcess process;
@@ -132,8 +133,9 @@ qint64 ServerFixture::createHospital(const QString &code, const QString &name)
         pqxx::work tx(connection);
         const HospitalRow row = HospitalRepository::insert(tx, code, name, QStringLiteral("UTC"));
         enterTenant(tx, row.id);
-        AuditLog::append(tx, consoleEntry(row.id, QStringLiteral("hospital.create"),
-                                          QStringLiteral("hospital"), row.id));
+        AuditLog::append(tx,
+                         consoleEntry(row.id, QStringLiteral("hospital.create"),
+                                      QStringLiteral("hospital"), row.id));
         tx.commit();
         return row.id;
     } catch (const std::exception &error) {
@@ -242,8 +244,8 @@ QByteArray refreshTokenOf(const QJsonObject &tokens)
 
 QByteArray refreshBody(const QByteArray &refreshToken)
 {
-    return QJsonDocument(QJsonObject{{QStringLiteral("refreshToken"),
-                                      QString::fromLatin1(refreshToken)}})
+    return QJsonDocument(
+               QJsonObject{{QStringLiteral("refreshToken"), QString::fromLatin1(refreshToken)}})
         .toJson(QJsonDocument::Compact);
 }
 

@@ -67,13 +67,18 @@ public:
     /// refresh grace cache) starts empty; tokens issued before stay valid.
     bool restart();
     void stop();
+
     QString errorString() const { return m_error; }
 
     quint16 port() const;
+
     hms::server::ServerApp *app() { return m_app.get(); }
+
     TestDatabase &database() { return m_db; }
+
     /// The HS256 key file the server signs with (for JwtKeyRing::loadOrCreate in tests).
     QString jwtKeyFile() const;
+
     /// libpq URL of the test database as the superuser (bypasses row-level security).
     std::string superuserUrl() const { return m_db.url(); }
 

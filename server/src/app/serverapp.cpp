@@ -22,6 +22,8 @@
 #include <QSslKey>
 
 #include <pqxx/connection>
+#include <pqxx/result>
+#include <pqxx/transaction>
 
 namespace hms::server {
 
@@ -82,6 +84,9 @@ bool ServerApp::start()
         }
     }
 
+    if (m_config.production && !checkProductionDatabase(connectionString))
+        return false;
+
     HttpServerOptions options;
     options.limits = m_config.limits;
     options.corsOrigins = m_config.corsOrigins;
@@ -133,6 +138,37 @@ quint16 ServerApp::port() const
     return m_http ? m_http->serverPort() : 0;
 }
 
+bool ServerApp::checkProductionDatabase(const std::string &connectionString)
+{
+    try {
+        pqxx::connection connection(connectionString);
+        pqxx::read_transaction tx(connection);
+        QStringList unsafe;
+        for (const char *setting :
+             {"fsync", "synchronous_commit", "full_page_writes", "data_checksums"}) {
+            const std::string value = tx.exec1(std::string("SHOW ") + setting)[0].as<std::string>();
+            if (value == "off")
+                unsafe.append(QString::fromLatin1(setting) + QStringLiteral("=off"));
+        }
+        if (!unsafe.isEmpty() && !m_config.allowUnsafeDatabase) {
+            m_error =
+                QStringLiteral("Refusing production mode: PostgreSQL runs with %1 (acknowledged "
+                               "writes could be lost); fix it or set allow_unsafe_database=true")
+                    .arg(unsafe.join(QStringLiteral(", ")));
+            return false;
+        }
+        if (!tx.exec("SELECT 1 FROM hospitals WHERE code = 'demo'").empty()) {
+            m_error = QStringLiteral(
+                "Refusing production mode: the demo hospital and its accounts exist");
+            return false;
+        }
+    } catch (const std::exception &) {
+        m_error = QStringLiteral("Cannot check the database for production mode");
+        return false;
+    }
+    return true;
+}
+
 bool ServerApp::startAuth()
 {
     const QString keyFile = m_config.effectiveJwtKeyFile();
@@ -143,9 +179,14 @@ bool ServerApp::startAuth()
         return false;
     }
     m_keys = std::make_unique<JwtKeyRing>(std::move(keys).value());
+    // Logins wait for Argon2 on pool threads: keep at least two threads free for the rest
+    // of the API while a login flood is refused with 503 (SECURITY.md A5).
+    const int hashers = PasswordHasher::defaultMaxConcurrent();
+    const int waiting = qMax(1, m_config.effectivePoolSize() - hashers - 2);
     m_hasher = std::make_unique<PasswordHasher>(
         Argon2Params{static_cast<unsigned long long>(m_config.argon2Iterations),
-                     static_cast<std::size_t>(m_config.argon2MemoryKib) * 1024});
+                     static_cast<std::size_t>(m_config.argon2MemoryKib) * 1024},
+        hashers, waiting);
     m_auth = std::make_unique<AuthService>(*m_keys, *m_hasher);
     m_userAdmin = std::make_unique<UserAdminService>(*m_hasher);
     return true;

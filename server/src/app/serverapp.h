@@ -46,6 +46,7 @@ Q_SIGNALS:
     void stopped();
 
 private:
+    bool checkProductionDatabase(const std::string &connectionString);
     bool startAuth();
     bool loadTls(std::optional<QSslConfiguration> &tls);
 

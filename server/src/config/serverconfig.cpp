@@ -78,7 +78,7 @@ const QList<Setting> &settings()
              c.databaseUrl = v;
              return !v.isEmpty();
          }},
-        {"db_pool_size", "database threads, one connection each (default max(2, cores))",
+        {"db_pool_size", "database threads, one connection each (default max(8, 2 x cores))",
          intSetter(&ServerConfig::dbPoolSize, 1, 256)},
         {"db_queue_limit", "requests waiting for a database thread before 503 (default 1000)",
          intSetter(&ServerConfig::dbQueueLimit, 1, 1'000'000)},
@@ -123,6 +123,22 @@ const QList<Setting> &settings()
         {"argon2_memory_kib",
          "Argon2id memory for new password hashes (default 65536, minimum 19456)",
          intSetter(&ServerConfig::argon2MemoryKib, 19456, 1 << 20)},
+        {"mode",
+         "development (default) or production: production refuses the demo hospital "
+         "and a PostgreSQL without fsync, synchronous_commit, full_page_writes or checksums",
+         [](ServerConfig &c, const QString &v) {
+             if (v != QLatin1String("development") && v != QLatin1String("production"))
+                 return false;
+             c.production = v == QLatin1String("production");
+             return true;
+         }},
+        {"allow_unsafe_database", "true to start in production mode on an unsafe PostgreSQL anyway",
+         [](ServerConfig &c, const QString &v) {
+             if (v != QLatin1String("true") && v != QLatin1String("false"))
+                 return false;
+             c.allowUnsafeDatabase = v == QLatin1String("true");
+             return true;
+         }},
         {"tls_key", "PEM private key for tls_cert",
          [](ServerConfig &c, const QString &v) {
              c.tlsKeyPath = v;
@@ -232,7 +248,9 @@ QString ServerConfig::effectiveJwtKeyFile() const
 
 int ServerConfig::effectivePoolSize() const
 {
-    return dbPoolSize > 0 ? dbPoolSize : qMax(2, QThread::idealThreadCount());
+    // Threads mostly wait on PostgreSQL or Argon2, so more than cores; enough that logins
+    // (bounded separately) never take every thread from the rest of the API.
+    return dbPoolSize > 0 ? dbPoolSize : qMax(8, 2 * QThread::idealThreadCount());
 }
 
 } // namespace hms::server

@@ -19,7 +19,7 @@ struct ServerConfig
     QHostAddress listenAddress = QHostAddress::LocalHost;
     quint16 listenPort = 8080;
     QString databaseUrl;
-    int dbPoolSize = 0; ///< 0 = max(2, cores)
+    int dbPoolSize = 0; ///< 0 = max(8, 2 x cores)
     int dbQueueLimit = 1000; ///< requests waiting for a pool thread before 503
     HttpLimits limits;
     QStringList corsOrigins;
@@ -29,6 +29,8 @@ struct ServerConfig
     int argon2Iterations = 3; ///< Argon2id t; never below 2
     int argon2MemoryKib = 65536; ///< Argon2id m; never below 19456 (19 MiB)
     bool migrateOnStart = true;
+    bool production = false;          ///< refuse demo data and an unsafe PostgreSQL (F3, A2)
+    bool allowUnsafeDatabase = false; ///< production only: start despite fsync=off etc.
 
     struct Overrides
     {

@@ -10,6 +10,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QLoggingCategory>
 #include <QMessageAuthenticationCode>
 #include <QRandomGenerator>
 #include <QRegularExpression>
@@ -157,6 +158,7 @@ private:
 
 void TestAuth::initTestCase()
 {
+    QLoggingCategory::setFilterRules(QStringLiteral("hms.server.access.info=false"));
     m_fixture = std::make_unique<ServerFixture>(QStringLiteral("auth"));
     if (!m_fixture->isValid())
         QSKIP(TestDatabase::skipReason());
@@ -274,14 +276,16 @@ void TestAuth::failedLoginsLookTheSame()
     QVERIFY(newUser(QStringLiteral("bert")) > 0);
     const qint64 carl = newUser(QStringLiteral("carl"));
     QVERIFY(carl > 0);
-    QCOMPARE(runAdmin(m_fixture->superuserUrl(),
-                      {QStringLiteral("user"), QStringLiteral("disable"), QStringLiteral("--hospital"),
-                       QStringLiteral("alpha"), QStringLiteral("--username"), QStringLiteral("carl")})
-                 .exitCode,
-             0);
+    QCOMPARE(
+        runAdmin(m_fixture->superuserUrl(),
+                 {QStringLiteral("user"), QStringLiteral("disable"), QStringLiteral("--hospital"),
+                  QStringLiteral("alpha"), QStringLiteral("--username"), QStringLiteral("carl")})
+            .exitCode,
+        0);
 
     // Warm-up: the first dummy verify makes the dummy hash.
-    QCOMPARE(tryLogin(QStringLiteral("alpha"), QStringLiteral("warm.up"), WrongPassword).status, 401);
+    QCOMPARE(tryLogin(QStringLiteral("alpha"), QStringLiteral("warm.up"), WrongPassword).status,
+             401);
 
     // 4 wrong passwords (the 5th would lock) and 4 unknown users, interleaved.
     QList<qint64> wrongMs;
@@ -293,8 +297,8 @@ void TestAuth::failedLoginsLookTheSame()
         answers.append(tryLogin(QStringLiteral("alpha"), QStringLiteral("bert"), WrongPassword));
         wrongMs.append(clock.nsecsElapsed() / 1000);
         clock.restart();
-        answers.append(tryLogin(QStringLiteral("alpha"),
-                                QStringLiteral("nobody%1").arg(i), WrongPassword));
+        answers.append(
+            tryLogin(QStringLiteral("alpha"), QStringLiteral("nobody%1").arg(i), WrongPassword));
         unknownMs.append(clock.nsecsElapsed() / 1000);
     }
     answers.append(tryLogin(QStringLiteral("nowhere"), QStringLiteral("bert"), Password));
@@ -302,8 +306,7 @@ void TestAuth::failedLoginsLookTheSame()
 
     const RawResponse &first = answers.first();
     QCOMPARE(first.status, 401);
-    QCOMPARE(first.header("content-type"),
-             QByteArray("application/problem+json; charset=utf-8"));
+    QCOMPARE(first.header("content-type"), QByteArray("application/problem+json; charset=utf-8"));
     QVERIFY(!first.body.isEmpty());
     for (qsizetype i = 1; i < answers.size(); ++i) {
         QCOMPARE(answers[i].status, first.status);
@@ -329,7 +332,8 @@ void TestAuth::lockedAnswerIsTheSameForUnknownUsers()
                  401);
     }
     const RawResponse known = tryLogin(QStringLiteral("alpha"), QStringLiteral("dora"), Password);
-    const RawResponse unknown = tryLogin(QStringLiteral("alpha"), QStringLiteral("ghost"), Password);
+    const RawResponse unknown =
+        tryLogin(QStringLiteral("alpha"), QStringLiteral("ghost"), Password);
     QCOMPARE(known.status, 429);
     QCOMPARE(unknown.status, 429);
     QCOMPARE(unknown.body, known.body);
@@ -387,10 +391,10 @@ void TestAuth::lockoutDoublesAndAdminUnlockIsAudited()
     locked = tryLogin(QStringLiteral("alpha"), name, Password);
     QCOMPARE(locked.status, 429);
     QVERIFY(locked.header("retry-after").toInt() <= 15 * 60 + 1);
-    const AdminRun unlock = runAdmin(
-        m_fixture->superuserUrl(), {QStringLiteral("user"), QStringLiteral("unlock"),
-                                    QStringLiteral("--hospital"), QStringLiteral("alpha"),
-                                    QStringLiteral("--username"), name});
+    const AdminRun unlock =
+        runAdmin(m_fixture->superuserUrl(),
+                 {QStringLiteral("user"), QStringLiteral("unlock"), QStringLiteral("--hospital"),
+                  QStringLiteral("alpha"), QStringLiteral("--username"), name});
     QVERIFY2(unlock.exitCode == 0, unlock.err.constData());
     QCOMPARE(tryLogin(QStringLiteral("alpha"), name, Password).status, 200);
 
@@ -429,9 +433,9 @@ void TestAuth::sprayFromOneAddressIsCutOffAfter20()
     // The limit is per address: another desk still signs in.
     const RawResponse other = requestFrom(
         QHostAddress(QStringLiteral("127.0.0.2")), m_fixture->port(),
-        ServerFixture::httpRequest("POST", api::AuthLogin, {},
-                                   compact(loginBody(QStringLiteral("alpha"),
-                                                     QStringLiteral("emil"), Password))));
+        ServerFixture::httpRequest(
+            "POST", api::AuthLogin, {},
+            compact(loginBody(QStringLiteral("alpha"), QStringLiteral("emil"), Password))));
     QCOMPARE(other.status, 200);
 }
 
@@ -445,14 +449,32 @@ void TestAuth::forgedAccessTokensAre401_data()
     QTest::newRow("control-key-ring") << QStringLiteral("ring-valid") << 200;
     QTest::newRow("control-hand-signed") << QStringLiteral("hand-valid") << 200;
 
-    for (const char *kind :
-         {"alg-none-empty-signature", "alg-NONE-kept-signature", "alg-None-kept-signature",
-          "alg-HS512-kept-signature", "role-changed-to-admin", "subject-changed", "expired",
-          "not-yet-valid", "other-install-key", "other-key-same-kid", "wrong-issuer",
-          "wrong-audience", "stripped-signature", "two-segments", "garbage", "11-kib-token",
-          "injected-jku", "typ-jwt", "unknown-kid", "kid-with-path", "missing-sid",
-          "duplicate-role-claim", "sid-not-a-uuid", "sid-of-another-user", "foreign-hospital",
-          "empty-bearer"})
+    for (const char *kind : {"alg-none-empty-signature",
+                             "alg-NONE-kept-signature",
+                             "alg-None-kept-signature",
+                             "alg-HS512-kept-signature",
+                             "role-changed-to-admin",
+                             "subject-changed",
+                             "expired",
+                             "not-yet-valid",
+                             "other-install-key",
+                             "other-key-same-kid",
+                             "wrong-issuer",
+                             "wrong-audience",
+                             "stripped-signature",
+                             "two-segments",
+                             "garbage",
+                             "11-kib-token",
+                             "injected-jku",
+                             "typ-jwt",
+                             "unknown-kid",
+                             "kid-with-path",
+                             "missing-sid",
+                             "duplicate-role-claim",
+                             "sid-not-a-uuid",
+                             "sid-of-another-user",
+                             "foreign-hospital",
+                             "empty-bearer"})
         QTest::newRow(kind) << QString::fromLatin1(kind) << 401;
 }
 
@@ -569,7 +591,8 @@ void TestAuth::forgedAccessTokensAre401()
         token = "not-a-token";
     } else if (kind == QLatin1String("11-kib-token")) {
         QJsonObject p = payload;
-        p.insert(QStringLiteral("pad"), QString(8 * 1024, QLatin1Char('a'))); // under the 16 KiB header limit
+        p.insert(QStringLiteral("pad"),
+                 QString(8 * 1024, QLatin1Char('a'))); // under the 16 KiB header limit
         token = handSigned(unb64(parts[0]), compact(p));
     } else if (kind == QLatin1String("injected-jku")) {
         QJsonObject h = header;
@@ -581,9 +604,10 @@ void TestAuth::forgedAccessTokensAre401()
         token = handSigned(compact(h), unb64(parts[1]));
     } else if (kind == QLatin1String("unknown-kid") || kind == QLatin1String("kid-with-path")) {
         QJsonObject h = header;
-        h.insert(QStringLiteral("kid"), kind == QLatin1String("unknown-kid")
-                                            ? QStringLiteral("00000000")
-                                            : QStringLiteral("../../etc/passwd' OR '1'='1"));
+        h.insert(QStringLiteral("kid"),
+                 kind == QLatin1String("unknown-kid")
+                     ? QStringLiteral("00000000")
+                     : QStringLiteral("../../etc/passwd' OR '1'='1"));
         token = handSigned(compact(h), unb64(parts[1]));
     } else if (kind == QLatin1String("missing-sid")) {
         QJsonObject p = payload;
@@ -630,11 +654,11 @@ void TestAuth::roleChangeActsOnTheNextRequest()
     QCOMPARE(who.status, 200);
     QCOMPARE(who.json().value(QStringLiteral("role")).toString(), QStringLiteral("nurse"));
 
-    const AdminRun change = runAdmin(
-        m_fixture->superuserUrl(),
-        {QStringLiteral("user"), QStringLiteral("set-role"), QStringLiteral("--hospital"),
-         QStringLiteral("alpha"), QStringLiteral("--username"), QStringLiteral("nina"),
-         QStringLiteral("--role"), QStringLiteral("lab")});
+    const AdminRun change =
+        runAdmin(m_fixture->superuserUrl(),
+                 {QStringLiteral("user"), QStringLiteral("set-role"), QStringLiteral("--hospital"),
+                  QStringLiteral("alpha"), QStringLiteral("--username"), QStringLiteral("nina"),
+                  QStringLiteral("--role"), QStringLiteral("lab")});
     QVERIFY2(change.exitCode == 0, change.err.constData());
 
     // The same access token (its role claim still says nurse) is judged by today's role.
@@ -666,9 +690,9 @@ void TestAuth::disabledUserIsRefusedAtOnce()
 
     const QStringList who{QStringLiteral("--hospital"), QStringLiteral("alpha"),
                           QStringLiteral("--username"), QStringLiteral("otto")};
-    const AdminRun disable = runAdmin(m_fixture->superuserUrl(),
-                                      QStringList{QStringLiteral("user"), QStringLiteral("disable")}
-                                          + who);
+    const AdminRun disable =
+        runAdmin(m_fixture->superuserUrl(),
+                 QStringList{QStringLiteral("user"), QStringLiteral("disable")} + who);
     QVERIFY2(disable.exitCode == 0, disable.err.constData());
     QVERIFY(isProblem401(me(accessTokenOf(tokens))));
     QVERIFY(isProblem401(refresh(refreshTokenOf(tokens))));
@@ -676,9 +700,9 @@ void TestAuth::disabledUserIsRefusedAtOnce()
     QCOMPARE(auditCount(QStringLiteral("user.disable"), id), 1);
 
     // Enabling lets them sign in again, but the old session stays ended.
-    const AdminRun enable = runAdmin(m_fixture->superuserUrl(),
-                                     QStringList{QStringLiteral("user"), QStringLiteral("enable")}
-                                         + who);
+    const AdminRun enable =
+        runAdmin(m_fixture->superuserUrl(),
+                 QStringList{QStringLiteral("user"), QStringLiteral("enable")} + who);
     QVERIFY2(enable.exitCode == 0, enable.err.constData());
     QCOMPARE(tryLogin(QStringLiteral("alpha"), QStringLiteral("otto"), Password).status, 200);
     QCOMPARE(me(accessTokenOf(tokens)).status, 401);
@@ -898,13 +922,14 @@ void TestAuth::badInputWritesNothing_data()
     QTest::newRow("login-malformed-json")
         << login << QByteArray(R"({"hospital":"alpha","username":"walt","password":"@P@")") << json
         << 400 << QString();
-    QTest::newRow("login-trailing-garbage") << login << QByteArray(good + "x") << json << 400
-                                            << QString();
-    QTest::newRow("login-top-level-array") << login << QByteArray("[" + good + "]") << json << 400
-                                           << QString();
+    QTest::newRow("login-trailing-garbage")
+        << login << QByteArray(good + "x") << json << 400 << QString();
+    QTest::newRow("login-top-level-array")
+        << login << QByteArray("[" + good + "]") << json << 400 << QString();
     QTest::newRow("login-duplicate-key")
         << login
-        << QByteArray(R"({"hospital":"alpha","username":"nobody","username":"walt","password":"@P@"})")
+        << QByteArray(
+               R"({"hospital":"alpha","username":"nobody","username":"walt","password":"@P@"})")
         << json << 400 << QString();
     QTest::newRow("login-missing-password")
         << login << QByteArray(R"({"hospital":"alpha","username":"walt"})") << json << 422
@@ -916,22 +941,21 @@ void TestAuth::badInputWritesNothing_data()
     QTest::newRow("login-wrong-type")
         << login << QByteArray(R"({"hospital":"alpha","username":["walt"],"password":"@P@"})")
         << json << 422 << QStringLiteral("username");
-    QTest::newRow("login-text-plain") << login << good << QByteArray("text/plain") << 415
-                                      << QString();
+    QTest::newRow("login-text-plain")
+        << login << good << QByteArray("text/plain") << 415 << QString();
     QTest::newRow("login-form-urlencoded")
         << login << QByteArray("hospital=alpha&username=walt&password=@P@")
         << QByteArray("application/x-www-form-urlencoded") << 415 << QString();
-    QTest::newRow("login-json-latin1") << login << good
-                                       << QByteArray("application/json; charset=latin1") << 415
-                                       << QString();
+    QTest::newRow("login-json-latin1")
+        << login << good << QByteArray("application/json; charset=latin1") << 415 << QString();
 
-    QTest::newRow("refresh-malformed-json") << refresh << QByteArray(R"({"refreshToken":"@R@")")
-                                            << json << 400 << QString();
+    QTest::newRow("refresh-malformed-json")
+        << refresh << QByteArray(R"({"refreshToken":"@R@")") << json << 400 << QString();
     QTest::newRow("refresh-duplicate-key")
         << refresh << QByteArray(R"({"refreshToken":"x","refreshToken":"@R@"})") << json << 400
         << QString();
-    QTest::newRow("refresh-missing-token") << refresh << QByteArray("{}") << json << 422
-                                           << QStringLiteral("refreshToken");
+    QTest::newRow("refresh-missing-token")
+        << refresh << QByteArray("{}") << json << 422 << QStringLiteral("refreshToken");
     QTest::newRow("refresh-unknown-field")
         << refresh << QByteArray(R"({"refreshToken":"@R@","deviceId":"d1"})") << json << 422
         << QStringLiteral("deviceId");

@@ -8,6 +8,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <pqxx/pqxx>
+
 #include <csignal>
 
 using namespace hms::server;
@@ -25,6 +27,7 @@ private Q_SLOTS:
     void sigtermStopsGracefully();
     void refusesToStartWithoutDatabaseWhenMigrating();
     void helpAndVersion();
+    void productionModeRefusesUnsafeDatabaseAndDemoData();
 
 private:
     QProcessEnvironment serverEnvironment() const;
@@ -168,6 +171,66 @@ void TestHealth::helpAndVersion()
                   {QStringLiteral("--version")});
     QVERIFY(process.waitForFinished(10000));
     QVERIFY(process.readAllStandardOutput().startsWith("hms-server "));
+}
+
+static void execSql(const std::string &url, const std::string &sql)
+{
+    pqxx::connection connection(url);
+    pqxx::nontransaction tx(connection);
+    tx.exec(sql);
+}
+
+void TestHealth::productionModeRefusesUnsafeDatabaseAndDemoData()
+{
+    QProcessEnvironment env = serverEnvironment();
+    env.insert(QStringLiteral("HMS_MODE"), QStringLiteral("production"));
+    {
+        ServerProcess server; // fsync on, checksums on (pgcluster initdb), no demo hospital
+        QVERIFY(server.start({}, env));
+        QCOMPARE(server.terminate(), 0);
+    }
+
+    execSql(m_url, "ALTER SYSTEM SET fsync = off");
+    execSql(m_url, "SELECT pg_reload_conf()");
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            pqxx::connection c(m_url);
+            pqxx::nontransaction tx(c);
+            return tx.exec1("SHOW fsync")[0].as<std::string>() == "off";
+        }(),
+        5000);
+    {
+        QProcess process;
+        QProcessEnvironment full = QProcessEnvironment::systemEnvironment();
+        full.insert(env);
+        process.setProcessEnvironment(full);
+        process.start(qEnvironmentVariable("HMS_BIN_DIR") + QStringLiteral("/hms-server"),
+                      {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")});
+        QVERIFY(process.waitForFinished(20000));
+        QCOMPARE(process.exitCode(), 1);
+        QVERIFY(process.readAllStandardError().contains("fsync=off"));
+    }
+    {
+        QProcessEnvironment allowed = env;
+        allowed.insert(QStringLiteral("HMS_ALLOW_UNSAFE_DATABASE"), QStringLiteral("true"));
+        ServerProcess server;
+        QVERIFY(server.start({}, allowed));
+        QCOMPARE(server.terminate(), 0);
+    }
+    execSql(m_url, "ALTER SYSTEM RESET fsync");
+    execSql(m_url, "SELECT pg_reload_conf()");
+
+    execSql(m_url, "INSERT INTO hospitals (code, name) VALUES ('demo', 'Demo Hospital')");
+    QProcess process;
+    QProcessEnvironment full = QProcessEnvironment::systemEnvironment();
+    full.insert(env);
+    process.setProcessEnvironment(full);
+    process.start(qEnvironmentVariable("HMS_BIN_DIR") + QStringLiteral("/hms-server"),
+                  {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")});
+    QVERIFY(process.waitForFinished(20000));
+    QCOMPARE(process.exitCode(), 1);
+    QVERIFY(process.readAllStandardError().contains("demo hospital"));
+    execSql(m_url, "DELETE FROM hospitals WHERE code = 'demo'");
 }
 
 QTEST_GUILESS_MAIN(TestHealth)
