@@ -10,6 +10,7 @@
 
 #include <pqxx/connection>
 #include <pqxx/except>
+#include <pqxx/transaction_base>
 
 namespace hms::server::admin {
 
@@ -49,6 +50,8 @@ std::optional<int> parseCommand(CommandContext &context,
 QString readSecretLine(CommandContext &context)
 {
     QString line = context.in.readLine();
+    if (line.endsWith(QLatin1Char('\r'))) // typed on Windows or piped from a CRLF file
+        line.chop(1);
     return line;
 }
 
@@ -58,6 +61,9 @@ qint64 enterHospital(pqxx::transaction_base &tx, const QString &code)
     if (!hospital)
         throw CommandFailure(QStringLiteral("no hospital with code %1").arg(code));
     enterTenant(tx, hospital->id);
+    // The console logs in as the owner (often a superuser), which bypasses row-level
+    // security: act as the application role so the policies scope every statement.
+    tx.exec0("SET LOCAL ROLE " + std::string(ApplicationDbRole));
     return hospital->id;
 }
 

@@ -25,7 +25,8 @@ std::optional<int> parseCommand(CommandContext &context,
 /// Reads one line from standard input (the password), without its line break.
 QString readSecretLine(CommandContext &context);
 
-/// Resolves --hospital CODE and binds \a tx to it. Throws CommandFailure when unknown.
+/// Resolves --hospital CODE, binds \a tx to it and switches to the application role, so
+/// row-level security holds for the rest of the transaction. Throws CommandFailure when unknown.
 qint64 enterHospital(pqxx::transaction_base &tx, const QString &code);
 
 /// An audit entry for a console action (no user: the actor is the host's operator).

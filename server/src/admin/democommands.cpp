@@ -80,6 +80,7 @@ int demoSeed(CommandContext &context)
                                           QString::number(hospital->id)));
         }
         enterTenant(tx, hospital->id);
+        tx.exec0("SET LOCAL ROLE " + std::string(ApplicationDbRole)); // RLS from here on
 
         PasswordHasher hasher;
         QList<QStringList> table;

@@ -105,12 +105,6 @@ QByteArray canonicalWithDetailsText(const AuditEntry &entry,
 
 } // namespace
 
-QByteArray AuditLog::canonical(const AuditEntry &entry, qint64 seq, const QString &at)
-{
-    return canonicalWithDetailsText(entry, seq, at,
-                                    QJsonDocument(entry.details).toJson(QJsonDocument::Compact));
-}
-
 void AuditLog::append(pqxx::transaction_base &tx, const AuditEntry &entry)
 {
     const std::string hospital = std::to_string(entry.hospitalId);

@@ -48,9 +48,6 @@ public:
 
     /// Walks hospital \a hospitalId's chain in seq order and recomputes every hash.
     static Verification verify(pqxx::transaction_base &tx, qint64 hospitalId);
-
-    /// The bytes hashed for one row (exposed for tests): length-prefixed fields in a fixed order.
-    static QByteArray canonical(const AuditEntry &entry, qint64 seq, const QString &at);
 };
 
 } // namespace hms::server

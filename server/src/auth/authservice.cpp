@@ -310,7 +310,7 @@ AuthService::refresh(DbSession &db, const QString &refreshToken, const ClientInf
         "       s.revoked_at IS NULL AND s.absolute_expires_at > now() "
         "         AND s.last_seen_at > now() - make_interval(secs => $3) AND u.disabled_at IS "
         "NULL, "
-        "       u.id, u.role, u.username, u.display_name, h.code "
+        "       u.id, u.role, u.username, u.display_name, h.code, t.successor_id "
         "FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id "
         "JOIN users u ON u.hospital_id = s.hospital_id AND u.id = s.user_id "
         "JOIN hospitals h ON h.id = s.hospital_id "
@@ -332,8 +332,20 @@ AuthService::refresh(DbSession &db, const QString &refreshToken, const ClientInf
     const bool revoked = row[4].as<bool>();
     const bool sessionUsable = row[5].as<bool>();
 
+    // Read in a statement of its own: after waiting for the row lock a concurrent refresh
+    // must see the successor that the other transaction just committed (READ COMMITTED takes a
+    // new snapshot per statement; the locked row itself is re-read, joined rows are not).
+    const bool successorUnused = !row[11].is_null()
+        && !tx.exec_params("SELECT 1 FROM refresh_tokens WHERE id = $1 AND rotated_at IS NULL "
+                           "AND revoked_at IS NULL",
+                           row[11].as<qint64>())
+                .empty();
+
     if (rotated) {
-        if (withinGrace && sessionUsable && !revoked) {
+        if (!sessionUsable)
+            throw invalidRefreshToken(); // the family already ended: nothing left to protect
+        // Grace covers only the immediate predecessor of a token not yet used itself.
+        if (withinGrace && successorUnused && !revoked) {
             // A retry after a lost answer, or a concurrent refresh: same successor, no alarm.
             tx.commit();
             for (int i = 0; i < 50; ++i) {

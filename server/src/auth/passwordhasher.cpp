@@ -1,6 +1,7 @@
 #include "auth/passwordhasher.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <new>
 #include <stdexcept>
 #include <thread>
@@ -192,9 +193,13 @@ bool PasswordHasher::needsRehash(const std::string &storedHash) const
 {
     if (!isArgon2idHash(storedHash))
         return true;
-    return crypto_pwhash_str_needs_rehash(storedHash.c_str(), m_target.opsLimit,
-                                          m_target.memLimitBytes)
-        != 0;
+    // Only upwards: a server configured below a stored hash's cost (a test floor, a slip in
+    // the config) must not weaken hashes at login. "$argon2id$v=19$m=65536,t=3,p=1$..."
+    unsigned long memoryKib = 0;
+    unsigned long passes = 0;
+    if (std::sscanf(storedHash.c_str(), "$argon2id$v=19$m=%lu,t=%lu,", &memoryKib, &passes) != 2)
+        return true;
+    return memoryKib * 1024 < m_target.memLimitBytes || passes < m_target.opsLimit;
 }
 
 int PasswordHasher::queuedCount() const

@@ -70,8 +70,9 @@ public:
     /// Mismatch.
     Verdict verify(const std::string &storedHash, const QString &password);
 
-    /// True when \a storedHash was not made with the current target (or is not Argon2id):
-    /// after a successful verify, hash again and store the new string.
+    /// True when \a storedHash is weaker than the current target (lower m or t) or is not
+    /// Argon2id: after a successful verify, hash again and store the new string. Never true
+    /// for a stronger hash, so a lower target never weakens stored hashes.
     bool needsRehash(const std::string &storedHash) const;
 
     /// For an unknown user: costs the same as verify() against a hash at the target and

@@ -45,24 +45,29 @@ std::optional<UserRow> first(const pqxx::result &result)
 std::optional<UserRow>
 UserRepository::findByUsername(pqxx::transaction_base &tx, const QString &username, bool forUpdate)
 {
-    return first(tx.exec_params(std::string("SELECT ") + Columns + " FROM users WHERE username = $1"
-                                    + (forUpdate ? " FOR UPDATE" : ""),
-                                username.toStdString()));
+    return first(
+        tx.exec_params(std::string("SELECT ") + Columns
+                           + " FROM users WHERE username = $1 AND hospital_id = app_hospital_id()"
+                           + (forUpdate ? " FOR UPDATE" : ""),
+                       username.toStdString()));
 }
 
 std::optional<UserRow>
 UserRepository::findById(pqxx::transaction_base &tx, qint64 id, bool forUpdate)
 {
-    return first(tx.exec_params(std::string("SELECT ") + Columns + " FROM users WHERE id = $1"
-                                    + (forUpdate ? " FOR UPDATE" : ""),
-                                id));
+    return first(
+        tx.exec_params(std::string("SELECT ") + Columns
+                           + " FROM users WHERE id = $1 AND hospital_id = app_hospital_id()"
+                           + (forUpdate ? " FOR UPDATE" : ""),
+                       id));
 }
 
 std::vector<UserRow> UserRepository::list(pqxx::transaction_base &tx)
 {
     std::vector<UserRow> users;
     for (const pqxx::row &row :
-         tx.exec(std::string("SELECT ") + Columns + " FROM users ORDER BY username"))
+         tx.exec(std::string("SELECT ") + Columns
+                 + " FROM users WHERE hospital_id = app_hospital_id() ORDER BY username"))
         users.push_back(fromRow(row));
     return users;
 }
@@ -80,9 +85,9 @@ qint64 UserRepository::insert(pqxx::transaction_base &tx, const NewUser &user)
 
 void UserRepository::setRole(pqxx::transaction_base &tx, qint64 id, Role role)
 {
-    tx.exec_params0(
-        "UPDATE users SET role = $2, updated_at = now(), version = version + 1 WHERE id = $1", id,
-        roleName(role).toStdString());
+    tx.exec_params0("UPDATE users SET role = $2, updated_at = now(), version = version + 1 WHERE "
+                    "id = $1 AND hospital_id = app_hospital_id()",
+                    id, roleName(role).toStdString());
 }
 
 void UserRepository::setDisplayName(pqxx::transaction_base &tx,
@@ -90,7 +95,7 @@ void UserRepository::setDisplayName(pqxx::transaction_base &tx,
                                     const QString &displayName)
 {
     tx.exec_params0("UPDATE users SET display_name = $2, updated_at = now(), version = version + 1 "
-                    "WHERE id = $1",
+                    "WHERE id = $1 AND hospital_id = app_hospital_id()",
                     id, displayName.toStdString());
 }
 
@@ -98,21 +103,23 @@ void UserRepository::setDisabled(pqxx::transaction_base &tx, qint64 id, bool dis
 {
     tx.exec_params0(
         "UPDATE users SET disabled_at = CASE WHEN $2 THEN coalesce(disabled_at, now()) END, "
-        "updated_at = now(), version = version + 1 WHERE id = $1",
+        "updated_at = now(), version = version + 1 WHERE id = $1 AND hospital_id = "
+        "app_hospital_id()",
         id, disabled);
 }
 
 void UserRepository::setPasswordHash(pqxx::transaction_base &tx, qint64 id, const std::string &hash)
 {
     tx.exec_params0("UPDATE users SET password_hash = $2, password_changed_at = now(), "
-                    "updated_at = now(), version = version + 1 WHERE id = $1",
+                    "updated_at = now(), version = version + 1 WHERE id = $1 AND hospital_id = "
+                    "app_hospital_id()",
                     id, hash);
 }
 
 void UserRepository::unlock(pqxx::transaction_base &tx, qint64 id)
 {
     tx.exec_params0("UPDATE users SET failed_logins = 0, lockouts = 0, locked_until = NULL, "
-                    "updated_at = now() WHERE id = $1",
+                    "updated_at = now() WHERE id = $1 AND hospital_id = app_hospital_id()",
                     id);
 }
 
@@ -129,7 +136,8 @@ std::optional<QDateTime> UserRepository::recordFailedLogin(pqxx::transaction_bas
         "  locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + make_interval(secs => "
         "      least($4::float8, $3::float8 * power(2, least(lockouts, 16)))) ELSE locked_until "
         "END "
-        "WHERE id = $1 RETURNING CASE WHEN locked_until > now() AND failed_logins = 0 THEN "
+        "WHERE id = $1 AND hospital_id = app_hospital_id() RETURNING CASE WHEN locked_until > "
+        "now() AND failed_logins = 0 THEN "
         "  to_char(locked_until AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') END",
         id, threshold, baseSeconds, maxSeconds);
     if (row[0].is_null())
@@ -139,18 +147,18 @@ std::optional<QDateTime> UserRepository::recordFailedLogin(pqxx::transaction_bas
 
 void UserRepository::recordSuccessfulLogin(pqxx::transaction_base &tx, qint64 id)
 {
-    tx.exec_params0(
-        "UPDATE users SET failed_logins = 0, lockouts = 0, locked_until = NULL "
-        "WHERE id = $1 AND (failed_logins <> 0 OR lockouts <> 0 OR locked_until IS NOT NULL)",
-        id);
+    tx.exec_params0("UPDATE users SET failed_logins = 0, lockouts = 0, locked_until = NULL "
+                    "WHERE id = $1 AND hospital_id = app_hospital_id() AND (failed_logins <> 0 OR "
+                    "lockouts <> 0 OR locked_until IS NOT NULL)",
+                    id);
 }
 
 int UserRepository::revokeSessions(pqxx::transaction_base &tx, qint64 userId, const QString &reason)
 {
-    const pqxx::result result =
-        tx.exec_params("UPDATE sessions SET revoked_at = now(), revoke_reason = $2 "
-                       "WHERE user_id = $1 AND revoked_at IS NULL",
-                       userId, reason.toStdString());
+    const pqxx::result result = tx.exec_params(
+        "UPDATE sessions SET revoked_at = now(), revoke_reason = $2 "
+        "WHERE user_id = $1 AND hospital_id = app_hospital_id() AND revoked_at IS NULL",
+        userId, reason.toStdString());
     tx.exec_params("UPDATE refresh_tokens SET revoked_at = now() WHERE revoked_at IS NULL AND "
                    "session_id IN (SELECT id FROM sessions WHERE user_id = $1)",
                    userId);

@@ -6,12 +6,14 @@
 #include "db/migrator.h"
 #include "db/tenant.h"
 #include "support/serverfixture.h"
+#include "users/userrepository.h"
 
 #include <QCryptographicHash>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <pqxx/pqxx>
@@ -28,6 +30,9 @@ namespace {
 
 const QByteArray GoodPassword = "Correct-horse 42 battery";
 const char TargetHashPrefix[] = "$argon2id$v=19$m=65536,t=3,p=1$";
+
+// hms-admin connects as the schema owner, here a superuser, which bypasses row-level
+// security; the tests below check it still never touches another hospital's users.
 
 QString sql(qint64 value)
 {
@@ -53,6 +58,8 @@ private Q_SLOTS:
     void weakPasswordsAreRefused();
     void duplicateUsernameFails();
     void userListJson();
+    void userChangeStaysInItsHospital();
+    void demoSeedLeavesOtherHospitalsAlone();
     void userChangesAreAudited_data();
     void userChangesAreAudited();
     void auditVerifyCountsRows();
@@ -393,7 +400,8 @@ void TestAdminCli::duplicateUsernameFails()
     QVERIFY(hospitalWithChain(QStringLiteral("other-site"), 0) > 0);
     QStringList elsewhere = arguments;
     elsewhere[3] = QStringLiteral("other-site");
-    QCOMPARE(admin(elsewhere, GoodPassword + '\n').exitCode, 0);
+    const AdminRun other = admin(elsewhere, GoodPassword + '\n');
+    QVERIFY2(other.exitCode == 0, other.err.constData());
 }
 
 void TestAdminCli::userListJson()
@@ -414,17 +422,84 @@ void TestAdminCli::userListJson()
     QCOMPARE(list.exitCode, 0);
     const QJsonDocument document = QJsonDocument::fromJson(list.out);
     QVERIFY2(document.isArray(), list.out.constData());
+    QVERIFY(!list.out.contains("argon2"));
     QStringList names;
+    for (const QJsonValue &value : document.array())
+        names.append(value.toObject().value(QStringLiteral("username")).toString());
+    // Only this hospital's users.
+    QCOMPARE(names, (QStringList{QStringLiteral("list.a"), QStringLiteral("list.b")}));
     for (const QJsonValue &value : document.array()) {
         const QJsonObject user = value.toObject();
-        names.append(user.value(QStringLiteral("username")).toString());
         QCOMPARE(user.value(QStringLiteral("role")).toString(), QStringLiteral("pharmacy"));
         QCOMPARE(user.value(QStringLiteral("state")).toString(), QStringLiteral("active"));
         QVERIFY(!user.contains(QStringLiteral("passwordHash")));
     }
-    // Only this hospital's users.
-    QCOMPARE(names, (QStringList{QStringLiteral("list.a"), QStringLiteral("list.b")}));
-    QVERIFY(!list.out.contains("argon2"));
+}
+
+void TestAdminCli::userChangeStaysInItsHospital()
+{
+    // The same user name in two hospitals (allowed: unique per hospital). hms-admin cannot
+    // make the second one (see duplicateUsernameFails), so it is inserted directly.
+    const qint64 east = hospitalWithChain(QStringLiteral("east-site"), 0);
+    const qint64 west = hospitalWithChain(QStringLiteral("west-site"), 0);
+    QVERIFY(east > 0 && west > 0);
+    qint64 eastUser = 0;
+    qint64 westUser = 0;
+    {
+        pqxx::connection connection(m_db->url());
+        pqxx::work tx(connection);
+        for (const qint64 hospital : {east, west}) {
+            enterTenant(tx, hospital);
+            const qint64 id = UserRepository::insert(tx,
+                                                     {hospital, QStringLiteral("shared.name"),
+                                                      QStringLiteral("Shared"), Role::Nurse,
+                                                      "$argon2id$not-a-real-hash"});
+            (hospital == east ? eastUser : westUser) = id;
+        }
+        tx.commit();
+    }
+    const AdminRun run =
+        admin({QStringLiteral("user"), QStringLiteral("set-role"), QStringLiteral("--hospital"),
+               QStringLiteral("west-site"), QStringLiteral("--username"),
+               QStringLiteral("shared.name"), QStringLiteral("--role"), QStringLiteral("admin")});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    const QString roleOf =
+        QStringLiteral("SELECT count(*) FROM users WHERE id = %1 AND role = '%2'");
+    QCOMPARE(count(roleOf.arg(westUser).arg(QStringLiteral("admin"))), 1);
+    QCOMPARE(count(roleOf.arg(eastUser).arg(QStringLiteral("nurse"))), 1); // untouched
+    // The audit row is in west's chain and names west's user.
+    QCOMPARE(count(QStringLiteral("SELECT count(*) FROM audit_log WHERE hospital_id = %1 AND "
+                                  "action = 'user.role.change' AND entity_id = '%2'")
+                       .arg(west)
+                       .arg(westUser)),
+             1);
+}
+
+void TestAdminCli::demoSeedLeavesOtherHospitalsAlone()
+{
+    // A real hospital with a user called "admin", then the demo seed in the same database.
+    QVERIFY(hospitalWithChain(QStringLiteral("real-site"), 0) > 0);
+    const AdminRun add = admin(
+        {QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("--hospital"),
+         QStringLiteral("real-site"), QStringLiteral("--username"), QStringLiteral("admin"),
+         QStringLiteral("--role"), QStringLiteral("admin"), QStringLiteral("--password-stdin")},
+        GoodPassword + '\n');
+    QVERIFY2(add.exitCode == 0, add.err.constData());
+    const QString realAdmin =
+        QStringLiteral("SELECT u.password_hash FROM users u JOIN hospitals h ON h.id = "
+                       "u.hospital_id WHERE h.code = 'real-site' AND u.username = 'admin'");
+    const std::string hashBefore = m_db->scalar(realAdmin.toStdString());
+    QVERIFY(!hashBefore.empty());
+
+    QTemporaryDir dir;
+    const AdminRun seed = admin({QStringLiteral("demo-seed"), QStringLiteral("--credentials-file"),
+                                 dir.filePath(QStringLiteral("demo.txt"))});
+    QVERIFY2(seed.exitCode == 0, seed.err.constData());
+    QVERIFY2(m_db->scalar(realAdmin.toStdString()) == hashBefore,
+             "demo-seed reset the password of another hospital's admin");
+    QCOMPARE(count(QStringLiteral("SELECT count(*) FROM users u JOIN hospitals h ON h.id = "
+                                  "u.hospital_id WHERE h.code = 'demo'")),
+             6);
 }
 
 void TestAdminCli::userChangesAreAudited_data()

@@ -804,10 +804,6 @@ void TestAuth::reuseOfATwoGenerationsOldTokenRevokesTheFamily()
     const RawResponse reuse = refresh(refreshTokenOf(first));
     qInfo("reuse of R1 answered %d; same refresh token as R2: %s", reuse.status,
           refreshTokenOf(reuse.json()) == refreshTokenOf(second.json()) ? "yes" : "no");
-    QEXPECT_FAIL("",
-                 "bug: authservice.cpp refresh() treats any token rotated < 30 s ago as a "
-                 "grace retry, not only R3's immediate predecessor; it returns the stale R2",
-                 Abort);
     QCOMPARE(reuse.status, 401);
     QVERIFY(isProblem401(refresh(refreshTokenOf(third.json()))));
     QCOMPARE(auditCount(QStringLiteral("auth.refresh_token_reuse"), id), 1);
