@@ -46,6 +46,8 @@ private Q_SLOTS:
     void undeclaredMethodsGet405();
     void everyRouteIsInOpenApi();
     void getRoutesChangeNoRows();
+    void badBodiesAreRefusedOnEveryWriteRoute_data();
+    void badBodiesAreRefusedOnEveryWriteRoute();
 
 private:
     std::unique_ptr<ServerFixture> m_fixture;
@@ -199,6 +201,72 @@ void TestRouteTable::getRoutesChangeNoRows()
             m_fixture->request("GET", concretePath(route.pathTemplate), m_tokens.value(role));
     }
     QCOMPARE(m_fixture->count(counts), before);
+}
+
+void TestRouteTable::badBodiesAreRefusedOnEveryWriteRoute_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QByteArray>("contentType");
+    QTest::newRow("invalid-json") << QByteArray("{\"a\":") << QByteArray("application/json");
+    QTest::newRow("trailing-garbage") << QByteArray("{} x") << QByteArray("application/json");
+    QTest::newRow("top-level-array") << QByteArray("[]") << QByteArray("application/json");
+    QTest::newRow("duplicate-key")
+        << QByteArray(R"({"username":"a","username":"b"})") << QByteArray("application/json");
+    QTest::newRow("depth-33")
+        << QByteArray(32, '[').prepend("{\"a\":").append(QByteArray(32, ']')).append('}')
+        << QByteArray("application/json");
+    QTest::newRow("nan") << QByteArray(R"({"a":NaN})") << QByteArray("application/json");
+    QTest::newRow("huge-number") << QByteArray(R"({"a":1e400})") << QByteArray("application/json");
+    QTest::newRow("invalid-utf8") << QByteArray("{\"a\":\"\xff\"}")
+                                  << QByteArray("application/json");
+    QTest::newRow("lone-surrogate")
+        << QByteArray(R"({"a":"\ud800"})") << QByteArray("application/json");
+    QTest::newRow("unknown-field")
+        << QByteArray(R"({"surprise":true})") << QByteArray("application/json");
+    QTest::newRow("wrong-types") << QByteArray(R"({"username":1,"password":[],"hospital":{}})")
+                                 << QByteArray("application/json");
+    QTest::newRow("text-plain") << QByteArray("{}") << QByteArray("text/plain");
+    QTest::newRow("form") << QByteArray("a=b") << QByteArray("application/x-www-form-urlencoded");
+}
+
+void TestRouteTable::badBodiesAreRefusedOnEveryWriteRoute()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(QByteArray, contentType);
+    const std::string counts =
+        "SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM sessions) "
+        "+ (SELECT count(*) FROM refresh_tokens) + (SELECT count(*) FROM hospitals) "
+        "+ (SELECT count(*) FROM audit_log)";
+    for (const Route &route : m_fixture->app()->router().routes()) {
+        if (route.method != "POST" && route.method != "PUT" && route.method != "PATCH")
+            continue;
+        if (route.pathTemplate.endsWith(QLatin1String("/logout")))
+            continue;
+        // A role that may call the route, so the body is what gets judged.
+        Role caller = Role::Admin;
+        for (const Role role : AllRoles) {
+            if (route.access.permission() && roleHas(role, *route.access.permission())) {
+                caller = role;
+                break;
+            }
+        }
+        const qint64 before = m_fixture->count(counts);
+        const RawResponse response = m_fixture->request(
+            route.method, concretePath(route.pathTemplate),
+            route.access.isPublic() ? QByteArray() : m_tokens.value(caller), body, contentType);
+        const QString what = QStringLiteral("%1 %2 -> %3 %4")
+                                 .arg(QString::fromLatin1(route.method), route.pathTemplate)
+                                 .arg(response.status)
+                                 .arg(QString::fromUtf8(response.body.left(200)));
+        // 404: the id in the path exists nowhere, which is checked before or after the body.
+        QVERIFY2(response.status == 400 || response.status == 415 || response.status == 422
+                     || response.status == 404,
+                 qPrintable(what));
+        QCOMPARE(response.header("content-type"),
+                 QByteArray("application/problem+json; charset=utf-8"));
+        QVERIFY2(m_fixture->count(counts) == before,
+                 qPrintable(QStringLiteral("rows written: ") + what));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestRouteTable)
