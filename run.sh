@@ -193,6 +193,8 @@ fi
 export HMS_LISTEN
 # Token signing keys live with the rest of the local state (created 0600 on first start).
 export HMS_JWT_KEY_FILE=${HMS_JWT_KEY_FILE:-$repo/var/jwt.key}
+# The operator's audit checkpoint signing key (hms-admin audit checkpoint / verify).
+export HMS_AUDIT_KEY_FILE=${HMS_AUDIT_KEY_FILE:-$repo/var/audit-signing.key}
 host=${HMS_LISTEN%:*}
 port=${HMS_LISTEN##*:}
 # A wildcard listen address is reached through loopback.

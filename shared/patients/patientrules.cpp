@@ -95,8 +95,7 @@ QDate estimatedBirthDate(int ageYears, const QDate &today)
     return today.addYears(-ageYears).addMonths(-6);
 }
 
-Result<PatientInput>
-patientFromJson(const QJsonObject &json, bool forUpdate, const QDate &today)
+Result<PatientInput> patientFromJson(const QJsonObject &json, bool forUpdate, const QDate &today)
 {
     FieldReader reader(json);
     PatientInput input;
@@ -172,10 +171,10 @@ patientFromJson(const QJsonObject &json, bool forUpdate, const QDate &today)
             input.fields.insert(key(name));
     };
 
-    const std::optional<QJsonObject> address = readStringObject(
-        reader, key(K::Address),
-        {u"line1"_s, u"line2"_s, u"city"_s, u"district"_s, u"state"_s, u"postalCode"_s,
-         u"country"_s});
+    const std::optional<QJsonObject> address =
+        readStringObject(reader, key(K::Address),
+                         {u"line1"_s, u"line2"_s, u"city"_s, u"district"_s, u"state"_s,
+                          u"postalCode"_s, u"country"_s});
     if (address)
         input.address = *address;
     markOptional(K::Address, address.has_value());
@@ -193,8 +192,7 @@ patientFromJson(const QJsonObject &json, bool forUpdate, const QDate &today)
     markOptional(K::NationalId, nationalId.has_value());
 
     const QString allergiesKey = key(K::Allergies);
-    const std::optional<QJsonArray> allergies =
-        reader.optionalArray(allergiesKey, L::AllergiesMax);
+    const std::optional<QJsonArray> allergies = reader.optionalArray(allergiesKey, L::AllergiesMax);
     if (allergies) {
         for (qsizetype i = 0; i < allergies->size(); ++i) {
             const QString itemKey = allergiesKey % u'[' % QString::number(i) % u']';

@@ -16,4 +16,7 @@ inline constexpr char AdminUsers[] = "/api/v1/admin/users";
 inline constexpr char AdminUser[] = "/api/v1/admin/users/{id}";
 inline constexpr char Audit[] = "/api/v1/audit";
 
+inline constexpr char Patients[] = "/api/v1/patients";
+inline constexpr char Patient[] = "/api/v1/patients/{id}";
+
 } // namespace hms::api

@@ -22,6 +22,11 @@ inline constexpr ProblemType MethodNotAllowed{"method-not-allowed", 405, "Method
 inline constexpr ProblemType NotAcceptable{"not-acceptable", 406, "Not acceptable"};
 inline constexpr ProblemType RequestTimeout{"request-timeout", 408, "Request timeout"};
 inline constexpr ProblemType Conflict{"conflict", 409, "Conflict"};
+inline constexpr ProblemType PossibleDuplicate{"possible-duplicate", 409,
+                                               "Possible duplicate patient"};
+inline constexpr ProblemType AlreadyRegistered{"already-registered", 409, "Already registered"};
+inline constexpr ProblemType IdempotencyInProgress{"idempotency-in-progress", 409,
+                                                   "Request with this Idempotency-Key in progress"};
 inline constexpr ProblemType LengthRequired{"length-required", 411, "Length required"};
 inline constexpr ProblemType PreconditionFailed{"precondition-failed", 412, "Stale version"};
 inline constexpr ProblemType BodyTooLarge{"body-too-large", 413, "Request body too large"};
@@ -29,6 +34,8 @@ inline constexpr ProblemType UriTooLong{"uri-too-long", 414, "URI too long"};
 inline constexpr ProblemType UnsupportedMediaType{"unsupported-media-type", 415,
                                                   "Unsupported media type"};
 inline constexpr ProblemType ExpectationFailed{"expectation-failed", 417, "Expectation failed"};
+inline constexpr ProblemType IdempotencyKeyReused{"idempotency-key-reused", 422,
+                                                  "Idempotency-Key used for another request"};
 inline constexpr ProblemType ValidationFailed{"validation-failed", 422, "Invalid fields"};
 inline constexpr ProblemType PreconditionRequired{"precondition-required", 428,
                                                   "If-Match required"};

@@ -3,6 +3,23 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QPixmap>
+#include <QTimer>
+
+#include <cstdio>
+
+namespace {
+
+/// Grabs \a window into \a path and quits with 0 (1 when the file could not be written).
+void grabAndQuit(QWidget &window, const QString &path)
+{
+    const bool saved = window.grab().save(path, "PNG");
+    if (!saved)
+        std::fprintf(stderr, "hms-client: could not write %s\n", qPrintable(path));
+    QCoreApplication::exit(saved ? 0 : 1);
+}
+
+} // namespace
 
 int main(int argc, char *argv[])
 {
@@ -19,14 +36,71 @@ int main(int argc, char *argv[])
                                           QStringLiteral("Server URL (default $HMS_SERVER_URL or "
                                                          "http://127.0.0.1:8080)."),
                                           QStringLiteral("url"));
+    const QCommandLineOption loginAsOption(
+        QStringLiteral("login-as"),
+        QStringLiteral("For screenshots and demos: sign in as this user at start (or "
+                       "$HMS_CLIENT_AUTOLOGIN_USER). The hospital comes from --hospital or "
+                       "$HMS_CLIENT_AUTOLOGIN_HOSPITAL; the password only from "
+                       "$HMS_CLIENT_AUTOLOGIN_PASSWORD, never from the command line."),
+        QStringLiteral("username"));
+    const QCommandLineOption hospitalOption(QStringLiteral("hospital"),
+                                            QStringLiteral("Hospital code for --login-as."),
+                                            QStringLiteral("code"));
+    const QCommandLineOption screenshotOption(
+        QStringLiteral("screenshot"),
+        QStringLiteral("Save a PNG of the main window to this path once it is shown (after "
+                       "the automatic sign-in, when there is one) and quit."),
+        QStringLiteral("path"));
     parser.addOption(serverOption);
+    parser.addOption(loginAsOption);
+    parser.addOption(hospitalOption);
+    parser.addOption(screenshotOption);
     parser.process(app);
 
     QString server = parser.value(serverOption);
     if (server.isEmpty())
         server = qEnvironmentVariable("HMS_SERVER_URL", QStringLiteral("http://127.0.0.1:8080"));
+    QString loginAs = parser.value(loginAsOption);
+    if (loginAs.isEmpty())
+        loginAs = qEnvironmentVariable("HMS_CLIENT_AUTOLOGIN_USER");
+    QString hospital = parser.value(hospitalOption);
+    if (hospital.isEmpty())
+        hospital = qEnvironmentVariable("HMS_CLIENT_AUTOLOGIN_HOSPITAL");
+    const QString screenshot = parser.value(screenshotOption);
 
     hms::client::MainWindow window(server);
     window.show();
+
+    if (!loginAs.isEmpty()) {
+        const QString password = qEnvironmentVariable("HMS_CLIENT_AUTOLOGIN_PASSWORD");
+        if (password.isEmpty()) {
+            std::fprintf(stderr, "hms-client: --login-as needs $HMS_CLIENT_AUTOLOGIN_PASSWORD\n");
+            return 2;
+        }
+        window.signInWith(server, hospital, loginAs, password);
+    } else {
+        window.start();
+    }
+
+    if (!screenshot.isEmpty()) {
+        constexpr int SettleMs = 400;
+        if (loginAs.isEmpty()) {
+            QTimer::singleShot(SettleMs, &window, [&window, screenshot]() {
+                grabAndQuit(window, screenshot);
+            });
+        } else {
+            QObject::connect(&window, &hms::client::MainWindow::shellShown, &window,
+                             [&window, screenshot]() {
+                                 QTimer::singleShot(SettleMs, &window, [&window, screenshot]() {
+                                     grabAndQuit(window, screenshot);
+                                 });
+                             });
+            // A failed sign-in still leaves a picture of what went wrong, and exit code 1.
+            QTimer::singleShot(20000, &window, [&window, screenshot]() {
+                window.grab().save(screenshot, "PNG");
+                QCoreApplication::exit(1);
+            });
+        }
+    }
     return app.exec();
 }

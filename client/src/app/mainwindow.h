@@ -1,24 +1,97 @@
 #pragma once
 
+#include "app/navigation.h"
+
+#include <QHash>
 #include <QMainWindow>
 
+class QAction;
 class QLabel;
+class QListView;
+class QMenu;
+class QStackedWidget;
 
 namespace hms::client {
 
-/// The one window of hms-client. Until the login and role screens land it shows the
-/// server it will talk to and that it is not connected.
+class ApiClient;
+class CredentialStore;
+class LoginController;
+class LoginView;
+class NavigationModel;
+class Session;
+
+/// The one window of hms-client: the sign-in page, then the shell (navigation of the
+/// role's screens, status bar with connection state, user, role and hospital). Owns the
+/// API client, session, keychain wrapper and controllers as QObject children.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 
 public:
-    explicit MainWindow(const QString &serverUrl, QWidget *parent = nullptr);
+    /// \a defaultServerUrl fills the server field when no earlier sign-in is remembered.
+    explicit MainWindow(const QString &defaultServerUrl, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    /// Restores the last sign-in form and resumes a remembered session (asynchronously).
+    void start();
+    /// Fills the form and signs in (used by --login-as for screenshots).
+    void signInWith(const QString &server,
+                    const QString &hospital,
+                    const QString &username,
+                    const QString &password);
+
+    bool isSignedIn() const;
+    /// The titles of the navigation entries, in order.
+    QStringList navigationEntries() const;
+    /// Shows \a screen when the role has it; false otherwise.
+    bool showScreen(Screen screen);
 
     QString connectionStateText() const;
+    QString userText() const;
+    QString roleText() const;
+    QString hospitalText() const;
+    QString noticeText() const;
+
+    LoginView *loginView() const { return m_loginView; }
+
+    Session &session() const { return *m_session; }
+
+    ApiClient &api() const { return *m_api; }
+
+Q_SIGNALS:
+    /// The shell is up for a signed-in user.
+    void shellShown();
 
 private:
+    QWidget *createShell();
+    void onSessionStarted();
+    void onSessionEnded();
+    void onConnectionStateChanged();
+    void onNavigationActivated();
+    void rebuildScreens();
+
+    ApiClient *m_api = nullptr;
+    Session *m_session = nullptr;
+    CredentialStore *m_store = nullptr;
+    NavigationModel *m_navigationModel = nullptr;
+    LoginView *m_loginView = nullptr;
+    LoginController *m_loginController = nullptr;
+    QString m_defaultServerUrl;
+
+    QStackedWidget *m_pages = nullptr;
+    QWidget *m_shell = nullptr;
+    QLabel *m_notice = nullptr;
+    QListView *m_navigation = nullptr;
+    QStackedWidget *m_screens = nullptr;
+    QHash<int, QWidget *> m_screenPages; ///< Screen -> page in m_screens
+    QMenu *m_goMenu = nullptr;
+    QAction *m_signOutAction = nullptr;
+    QAction *m_callNextAction = nullptr;
+
     QLabel *m_state = nullptr;
+    QLabel *m_user = nullptr;
+    QLabel *m_role = nullptr;
+    QLabel *m_hospital = nullptr;
 };
 
 } // namespace hms::client

@@ -11,6 +11,8 @@
 #include "db/tenant.h"
 #include "health/healthroutes.h"
 #include "http/httpserver.h"
+#include "patients/patientroutes.h"
+#include "patients/patientservice.h"
 #include "users/useradminservice.h"
 #include "users/userroutes.h"
 
@@ -102,6 +104,8 @@ bool ServerApp::start()
     registerAuthRoutes(m_router, *m_auth);
     registerUserRoutes(m_router, *m_userAdmin);
     registerAuditRoutes(m_router);
+    m_patients = std::make_unique<PatientService>();
+    registerPatientRoutes(m_router, *m_patients);
 
     m_pool = std::make_unique<DbWorkerPool>(connectionString, m_config.effectivePoolSize(),
                                             m_config.dbQueueLimit,

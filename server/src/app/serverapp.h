@@ -15,6 +15,7 @@ class DbWorkerPool;
 class HttpServer;
 class JwtKeyRing;
 class PasswordHasher;
+class PatientService;
 class UserAdminService;
 
 /// hms-server as an object: migrations, the database pool, the route table and the HTTP
@@ -56,6 +57,7 @@ private:
     std::unique_ptr<PasswordHasher> m_hasher;
     std::unique_ptr<AuthService> m_auth;
     std::unique_ptr<UserAdminService> m_userAdmin;
+    std::unique_ptr<PatientService> m_patients;
     std::unique_ptr<DbWorkerPool> m_pool;
     std::unique_ptr<HttpServer> m_http;
     QString m_error;

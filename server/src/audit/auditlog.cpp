@@ -59,11 +59,11 @@ std::optional<std::string> optionalNumber(const std::optional<qint64> &value)
     return std::to_string(*value);
 }
 
-QByteArray hashOf(const QByteArray &previousHash, const QByteArray &canonicalRow)
+QByteArray hashOf(const QByteArray &previousHash, const QByteArray &row)
 {
     QCryptographicHash sha(QCryptographicHash::Sha256);
     sha.addData(previousHash);
-    sha.addData(canonicalRow);
+    sha.addData(row);
     return sha.result();
 }
 
@@ -79,11 +79,13 @@ std::optional<qint64> fieldNumber(const pqxx::field &field)
     return field.as<qint64>();
 }
 
+} // namespace
+
 // details as PostgreSQL prints jsonb (its own normal form), so writer and verifier agree.
-QByteArray canonicalWithDetailsText(const AuditEntry &entry,
-                                    qint64 seq,
-                                    const QString &at,
-                                    const QByteArray &detailsText)
+QByteArray AuditLog::canonicalRow(const AuditEntry &entry,
+                                  qint64 seq,
+                                  const QString &at,
+                                  const QByteArray &detailsText)
 {
     QByteArray out;
     addField(out, QByteArray::number(entry.hospitalId));
@@ -102,8 +104,6 @@ QByteArray canonicalWithDetailsText(const AuditEntry &entry,
     addField(out, detailsText);
     return out;
 }
-
-} // namespace
 
 void AuditLog::append(pqxx::transaction_base &tx, const AuditEntry &entry)
 {
@@ -124,7 +124,7 @@ void AuditLog::append(pqxx::transaction_base &tx, const AuditEntry &entry)
     const QByteArray previousHash = QByteArray::fromHex(head[1].c_str());
     const QString at = QString::fromLatin1(head[2].c_str());
     const QByteArray hash =
-        hashOf(previousHash, canonicalWithDetailsText(entry, seq, at, QByteArray(head[3].c_str())));
+        hashOf(previousHash, canonicalRow(entry, seq, at, QByteArray(head[3].c_str())));
 
     tx.exec_params(
         "INSERT INTO audit_log (hospital_id, seq, at, actor_user_id, actor_role, action, "
@@ -142,7 +142,8 @@ void AuditLog::append(pqxx::transaction_base &tx, const AuditEntry &entry)
         hospital, seq, hash.toHex().toStdString());
 }
 
-AuditLog::Verification AuditLog::verify(pqxx::transaction_base &tx, qint64 hospitalId)
+AuditLog::Verification
+AuditLog::verify(pqxx::transaction_base &tx, qint64 hospitalId, const VerifyOptions &options)
 {
     Verification verification;
     const std::string hospital = std::to_string(hospitalId);
@@ -154,6 +155,38 @@ AuditLog::Verification AuditLog::verify(pqxx::transaction_base &tx, qint64 hospi
         verification.reason = reason;
         return verification;
     };
+    // Rows deleted from the end (and the head rewound to match) fall short of a checkpoint.
+    auto endsBeforeAnchor = [&]() -> std::optional<qint64> {
+        if (!options.anchors.isEmpty() && options.anchors.lastKey() > verification.lastSeq)
+            return options.anchors.lastKey();
+        return std::nullopt;
+    };
+    auto chainEndsBefore = [&](qint64 anchorSeq) {
+        return broken(verification.lastSeq + 1,
+                      QStringLiteral("the chain ends at row %1 but a signed checkpoint is at %2")
+                          .arg(verification.lastSeq)
+                          .arg(anchorSeq));
+    };
+
+    if (options.startAfterSeq > 0) {
+        const pqxx::result start = tx.exec_params(
+            "SELECT encode(hash, 'hex') FROM audit_log WHERE hospital_id = $1 AND seq = $2",
+            hospital, options.startAfterSeq);
+        if (start.empty()) {
+            verification.lastSeq = tx.exec_params1("SELECT coalesce(max(seq), 0) FROM audit_log "
+                                                   "WHERE hospital_id = $1",
+                                                   hospital)[0]
+                                       .as<qint64>();
+            return chainEndsBefore(options.startAfterSeq);
+        }
+        if (QByteArray::fromHex(start[0][0].c_str()) != options.startAfterHash)
+            return broken(options.startAfterSeq,
+                          QStringLiteral("row %1 does not match the signed checkpoint at %1")
+                              .arg(options.startAfterSeq));
+        previousHash = options.startAfterHash;
+        expectedSeq = options.startAfterSeq + 1;
+        verification.lastSeq = options.startAfterSeq;
+    }
 
     for (;;) {
         const pqxx::result rows = tx.exec_params(
@@ -183,30 +216,50 @@ AuditLog::Verification AuditLog::verify(pqxx::transaction_base &tx, qint64 hospi
             const QByteArray storedHash = QByteArray::fromHex(row[14].c_str());
             if (storedPrevious != previousHash)
                 return broken(seq, QStringLiteral("prev_hash does not match row %1").arg(seq - 1));
-            const QByteArray canonicalRow = canonicalWithDetailsText(
+            const QByteArray canonical = canonicalRow(
                 entry, seq, QString::fromLatin1(row[1].c_str()), QByteArray(row[12].c_str()));
-            if (hashOf(previousHash, canonicalRow) != storedHash)
+            if (hashOf(previousHash, canonical) != storedHash)
                 return broken(seq, QStringLiteral("row content does not match its hash"));
+            // A chain recomputed after an edit is consistent in itself, but no longer has the
+            // hash a checkpoint signed.
+            const auto anchor = options.anchors.constFind(seq);
+            if (anchor != options.anchors.cend() && *anchor != storedHash)
+                return broken(
+                    seq,
+                    QStringLiteral("row %1 does not match the signed checkpoint at %1").arg(seq));
             previousHash = storedHash;
+            verification.lastSeq = seq;
             ++expectedSeq;
             ++verification.rows;
         }
         if (rows.size() < VerifyBatchRows)
             break;
     }
+    if (const std::optional<qint64> anchorSeq = endsBeforeAnchor())
+        return chainEndsBefore(*anchorSeq);
 
     // Rows deleted from the end leave the head pointing past the chain.
     const pqxx::result head = tx.exec_params(
         "SELECT seq, encode(hash, 'hex') FROM audit_heads WHERE hospital_id = $1", hospital);
-    if (!head.empty()) {
-        const qint64 headSeq = head[0][0].as<qint64>();
-        if (headSeq != verification.rows || QByteArray::fromHex(head[0][1].c_str()) != previousHash)
-            return broken(verification.rows + 1,
-                          QStringLiteral("the chain ends at row %1 but its head says %2")
-                              .arg(verification.rows)
-                              .arg(headSeq));
+    if (head.empty()) {
+        if (verification.lastSeq > 0)
+            return broken(verification.lastSeq + 1,
+                          QStringLiteral("the chain ends at row %1 but it has no head")
+                              .arg(verification.lastSeq));
+        return verification;
     }
+    const qint64 headSeq = head[0][0].as<qint64>();
+    if (headSeq != verification.lastSeq || QByteArray::fromHex(head[0][1].c_str()) != previousHash)
+        return broken(verification.lastSeq + 1,
+                      QStringLiteral("the chain ends at row %1 but its head says %2")
+                          .arg(verification.lastSeq)
+                          .arg(headSeq));
     return verification;
+}
+
+AuditLog::Verification AuditLog::verify(pqxx::transaction_base &tx, qint64 hospitalId)
+{
+    return verify(tx, hospitalId, VerifyOptions());
 }
 
 } // namespace hms::server

@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QJsonObject>
+#include <QMap>
 #include <QString>
 
 #include <pqxx/types>
@@ -38,15 +39,44 @@ public:
     /// the entry's hospital): both commit or neither does.
     static void append(pqxx::transaction_base &tx, const AuditEntry &entry);
 
+    /// The canonical encoding of one row, as hashed: SHA-256(prev_hash || canonicalRow(...)) is
+    /// the row's hash (prev_hash of row 1 is 32 zero bytes). Fields in this order, each either
+    /// the byte 0x00 (NULL/empty) or 0x01, a 4-byte big-endian length and the UTF-8 bytes:
+    /// hospital_id, seq (decimal), at (\a at: UTC, `YYYY-MM-DDTHH:MM:SS.uuuuuuZ`),
+    /// actor_user_id (decimal), actor_role, action, entity, entity_id, patient_id (decimal),
+    /// category, outcome, request_id, client_address, details (\a detailsText: the jsonb as
+    /// PostgreSQL prints it, `details::text`). Empty strings encode like NULL.
+    static QByteArray canonicalRow(const AuditEntry &entry,
+                                   qint64 seq,
+                                   const QString &at,
+                                   const QByteArray &detailsText);
+
+    /// Where a walk starts and what it must meet on the way.
+    struct VerifyOptions
+    {
+        /// Start after this row (0: from row 1). The row must exist with hash startAfterHash;
+        /// its own content is not recomputed (a verified, signed checkpoint).
+        qint64 startAfterSeq = 0;
+        QByteArray startAfterHash;
+        /// seq -> hash the row at seq must have (signed checkpoints, already checked). A row
+        /// with another hash, or a chain ending before one of these seqs, is broken.
+        QMap<qint64, QByteArray> anchors;
+    };
+
     struct Verification
     {
         bool ok = true;
-        qint64 rows = 0;
+        qint64 rows = 0; ///< rows recomputed by this walk
+        qint64 lastSeq = 0; ///< the last row reached (the chain's length when ok)
         qint64 firstBrokenSeq = 0; ///< when !ok
         QString reason; ///< when !ok
     };
 
-    /// Walks hospital \a hospitalId's chain in seq order and recomputes every hash.
+    /// Walks hospital \a hospitalId's chain in seq order and recomputes every hash; then checks
+    /// audit_heads points at the last row. Run it in a REPEATABLE READ transaction on a live
+    /// system, or a row appended between two statements looks like a broken head.
+    static Verification
+    verify(pqxx::transaction_base &tx, qint64 hospitalId, const VerifyOptions &options);
     static Verification verify(pqxx::transaction_base &tx, qint64 hospitalId);
 };
 

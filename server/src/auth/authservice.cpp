@@ -6,6 +6,7 @@
 #include "db/dbsession.h"
 #include "db/tenant.h"
 #include "hospitals/hospitalrepository.h"
+#include "http/cookies.h"
 #include "users/userrepository.h"
 
 #include <QCryptographicHash>
@@ -413,14 +414,49 @@ QJsonObject AuthService::me(DbSession &db, const Principal &principal)
     return userJson(principal, hospital ? hospital->code : QString());
 }
 
+bool AuthService::csrfCheckPasses(const HttpRequest &request)
+{
+    // Double submit: a page of ours can read hms_csrf and echo it; another site cannot, and
+    // SameSite=Strict keeps the cookies off cross-site requests in the first place.
+    const QByteArray cookie = requestCookie(request, CsrfCookie);
+    const QByteArray header = request.header("x-csrf-token");
+    if (cookie.size() < 32 || cookie.size() != header.size()
+        || sodium_memcmp(cookie.constData(), header.constData(), size_t(cookie.size())) != 0)
+        return false;
+    // A browser says where the request comes from; it must be this server (same Host).
+    const QByteArray origin = request.header("origin");
+    if (!origin.isNull()) {
+        const QByteArray host = request.header("host");
+        if (origin != "http://" + host && origin != "https://" + host)
+            return false;
+    }
+    return true;
+}
+
 std::optional<HttpResponse> AuthService::authorize(RequestContext &context, const Route &route)
 {
     const QByteArray header = context.request.header("authorization");
-    if (header.size() < 8 || header.left(7).compare("Bearer ", Qt::CaseInsensitive) != 0)
-        return HttpResponse::problem(problems::Unauthenticated,
-                                     QStringLiteral("Send Authorization: Bearer <access token>"));
-    const Result<AccessClaims> claims = m_keys.verifyAccessToken(
-        QByteArrayView(header).sliced(7).trimmed(), QDateTime::currentSecsSinceEpoch());
+    QByteArray token;
+    if (!header.isNull()) {
+        if (header.size() < 8 || header.left(7).compare("Bearer ", Qt::CaseInsensitive) != 0)
+            return HttpResponse::problem(
+                problems::Unauthenticated,
+                QStringLiteral("Send Authorization: Bearer <access token>"));
+        token = header.mid(7).trimmed();
+    } else {
+        token = requestCookie(context.request, AccessCookie);
+        if (token.isEmpty())
+            return HttpResponse::problem(
+                problems::Unauthenticated,
+                QStringLiteral("Send Authorization: Bearer <access token>"));
+        const QByteArray &method = context.request.method;
+        if (method != "GET" && method != "HEAD" && !csrfCheckPasses(context.request))
+            return HttpResponse::problem(
+                problems::Forbidden,
+                QStringLiteral("Cookie-authenticated writes need X-CSRF-Token from this origin"));
+    }
+    const Result<AccessClaims> claims =
+        m_keys.verifyAccessToken(token, QDateTime::currentSecsSinceEpoch());
     if (!claims) {
         qCInfo(lcAuth) << "rejected access token:" << claims.problem().detail; // never the token
         return HttpResponse::problem(problems::Unauthenticated,

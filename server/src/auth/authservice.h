@@ -66,8 +66,17 @@ public:
     static QJsonObject userJson(const Principal &principal, const QString &hospitalCode);
     QJsonObject me(DbSession &db, const Principal &principal);
 
-    /// HttpServerOptions::authorize: verifies the bearer token, checks the session and the
-    /// user in the database, then the route's permission; a refusal is audited.
+    /// Cookie names for browser clients (API.md): HttpOnly access and refresh tokens, and a
+    /// script-readable CSRF token to echo in X-CSRF-Token on writes.
+    static constexpr char AccessCookie[] = "hms_access";
+    static constexpr char RefreshCookie[] = "hms_refresh";
+    static constexpr char CsrfCookie[] = "hms_csrf";
+
+    /// True when a cookie-authenticated write carries the CSRF token and comes from this origin.
+    static bool csrfCheckPasses(const HttpRequest &request);
+
+    /// HttpServerOptions::authorize: verifies the bearer token (or the access cookie), checks the
+    /// session and the user in the database, then the route's permission; a refusal is audited.
     std::optional<HttpResponse> authorize(RequestContext &context, const Route &route);
 
 private:

@@ -18,6 +18,13 @@ struct HttpResponse
     QList<QPair<QByteArray, QByteArray>> headers; ///< extra headers, e.g. ETag, Retry-After
 
     void setHeader(const QByteArray &name, const QByteArray &value);
+
+    /// Adds a header even when one of that name exists (Set-Cookie).
+    void addHeader(const QByteArray &name, const QByteArray &value)
+    {
+        headers.append({name, value});
+    }
+
     QByteArray header(const QByteArray &name) const;
 
     static HttpResponse json(int status, const QJsonObject &object);

@@ -8,6 +8,7 @@
 
 #include <QJsonArray>
 #include <QLoggingCategory>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <pqxx/pqxx>
@@ -89,6 +90,7 @@ private:
     std::vector<std::string> tenantTables();
     qint64 superuserCount(const std::string &table, qint64 hospitalId);
 
+    QTemporaryDir m_keyDir;
     std::unique_ptr<ServerFixture> m_fixture;
     qint64 m_alpha = 0;
     qint64 m_beta = 0;
@@ -160,6 +162,35 @@ void TestTenancy::initTestCase()
     QCOMPARE(
         m_fixture->request("POST", api::AuthRefresh, {}, refreshBody(refreshTokenOf(beta))).status,
         200);
+    // Patients, MRN counters and idempotency keys (0003) in both hospitals, more in alpha.
+    const QByteArray alphaDoc = accessTokenOf(
+        m_fixture->login(QStringLiteral("alpha"), QStringLiteral("alpha.doc"), Password));
+    const QByteArray betaDesk = accessTokenOf(
+        m_fixture->login(QStringLiteral("beta"), QStringLiteral("beta.desk"), Password));
+    const auto registerPatient = [this](const QByteArray &token, int n) {
+        QByteArray request = ServerFixture::httpRequest(
+            "POST", api::Patients, token,
+            QByteArray(R"({"fullName":"Tenancy Probe","sex":"U","birthDate":"1980-01-1)")
+                + QByteArray::number(n) + R"(","phone":"+1555000000)" + QByteArray::number(n)
+                + "\"}");
+        request.insert(request.indexOf("\r\n") + 2,
+                       QByteArray("Idempotency-Key: tenancy-" + QByteArray::number(n) + "\r\n"));
+        return RawHttpClient::roundTrip(m_fixture->port(), request, 15'000)
+            .value_or(RawResponse())
+            .status;
+    };
+    QCOMPARE(registerPatient(alphaDoc, 1), 201);
+    QCOMPARE(registerPatient(alphaDoc, 2), 201);
+    QCOMPARE(registerPatient(betaDesk, 3), 201);
+    // Signed audit checkpoints (0004) in both hospitals.
+    for (const QString &code : {QStringLiteral("alpha"), QStringLiteral("beta")}) {
+        const AdminRun run =
+            runAdmin(m_fixture->superuserUrl(),
+                     {QStringLiteral("audit"), QStringLiteral("checkpoint"),
+                      QStringLiteral("--hospital"), code, QStringLiteral("--key-file"),
+                      m_keyDir.filePath(QStringLiteral("audit-signing.key"))});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+    }
 }
 
 void TestTenancy::cleanupTestCase()

@@ -96,15 +96,15 @@ void TestPatientRules::registration_data()
         << with(valid, u"estimatedAgeYears"_s, 40) << u"estimatedAgeYears"_s;
     QTest::newRow("age-instead-of-date")
         << with(with(valid, u"birthDate"_s, absent), u"estimatedAgeYears"_s, 40) << QString();
-    QTest::newRow("age-131")
-        << with(with(valid, u"birthDate"_s, absent), u"estimatedAgeYears"_s, 131)
-        << u"estimatedAgeYears"_s;
-    QTest::newRow("age-negative")
-        << with(with(valid, u"birthDate"_s, absent), u"estimatedAgeYears"_s, -1)
-        << u"estimatedAgeYears"_s;
-    QTest::newRow("age-fraction")
-        << with(with(valid, u"birthDate"_s, absent), u"estimatedAgeYears"_s, 4.5)
-        << u"estimatedAgeYears"_s;
+    QTest::newRow("age-131") << with(with(valid, u"birthDate"_s, absent), u"estimatedAgeYears"_s,
+                                     131)
+                             << u"estimatedAgeYears"_s;
+    QTest::newRow("age-negative") << with(with(valid, u"birthDate"_s, absent),
+                                          u"estimatedAgeYears"_s, -1)
+                                  << u"estimatedAgeYears"_s;
+    QTest::newRow("age-fraction") << with(with(valid, u"birthDate"_s, absent),
+                                          u"estimatedAgeYears"_s, 4.5)
+                                  << u"estimatedAgeYears"_s;
     QTest::newRow("age-before-1900")
         << with(with(valid, u"birthDate"_s, absent), u"estimatedAgeYears"_s, 124)
         << u"estimatedAgeYears"_s;
@@ -123,10 +123,9 @@ void TestPatientRules::registration_data()
         << with(valid, u"address"_s, QJsonObject{{u"city"_s, QString(201, u'c')}})
         << u"address.city"_s;
     QTest::newRow("address-not-object") << with(valid, u"address"_s, u"Main St"_s) << u"address"_s;
-    QTest::newRow("emergency-contact-bad-phone")
-        << with(valid, u"emergencyContact"_s,
-                QJsonObject{{u"name"_s, u"Ana"_s}, {u"phone"_s, u"x"_s}})
-        << u"emergencyContact.phone"_s;
+    QTest::newRow("emergency-contact-bad-phone") << with(
+        valid, u"emergencyContact"_s, QJsonObject{{u"name"_s, u"Ana"_s}, {u"phone"_s, u"x"_s}})
+                                                 << u"emergencyContact.phone"_s;
     QTest::newRow("national-id-65-chars")
         << with(valid, u"nationalId"_s, QString(65, u'9')) << u"nationalId"_s;
     QTest::newRow("allergies-not-array")

@@ -1,0 +1,202 @@
+#include "api/apiclient.h"
+
+#include "shared/protocol/apipaths.h"
+
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QLoggingCategory>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QSslError>
+#include <QTimer>
+
+namespace hms::client {
+
+static Q_LOGGING_CATEGORY(lcClientApi, "hms.client.api", QtInfoMsg)
+
+    namespace
+{
+    constexpr int TransferTimeoutMs = 15000;
+    constexpr int ProbeIntervalMs = 3000;
+    constexpr int ProbesBeforeOffline = 3;
+
+    Problem clientProblem(const char *type, const QString &title, const QString &detail)
+    {
+        Problem problem;
+        problem.type = QLatin1String(type);
+        problem.status = 0;
+        problem.title = title;
+        problem.detail = detail;
+        return problem;
+    }
+
+} // namespace
+
+ApiClient::ApiClient(QObject *parent)
+    : QObject(parent)
+    , m_network(new QNetworkAccessManager(this))
+    , m_probeTimer(new QTimer(this))
+{
+    m_network->setStrictTransportSecurityEnabled(true);
+    m_probeTimer->setInterval(ProbeIntervalMs);
+    connect(m_probeTimer, &QTimer::timeout, this, &ApiClient::probe);
+}
+
+ApiClient::~ApiClient() = default;
+
+void ApiClient::setBaseUrl(const QUrl &baseUrl)
+{
+    if (baseUrl == m_baseUrl)
+        return;
+    m_baseUrl = baseUrl;
+    m_probeTimer->stop();
+    m_failedProbes = 0;
+    setState(ConnectionState::Offline);
+}
+
+void ApiClient::get(const QString &path, QObject *context, JsonCallback callback)
+{
+    send(Call{"GET", path, {}, false, true, false, context, std::move(callback)});
+}
+
+void ApiClient::post(const QString &path,
+                     const QJsonObject &body,
+                     QObject *context,
+                     JsonCallback callback)
+{
+    send(Call{"POST", path, body, true, true, false, context, std::move(callback)});
+}
+
+void ApiClient::postAnonymous(const QString &path,
+                              const QJsonObject &body,
+                              QObject *context,
+                              JsonCallback callback)
+{
+    send(Call{"POST", path, body, true, false, false, context, std::move(callback)});
+}
+
+void ApiClient::send(Call call)
+{
+    QUrl url = m_baseUrl;
+    url.setPath(call.path);
+    QNetworkRequest request(url);
+    request.setTransferTimeout(TransferTimeoutMs);
+    request.setRawHeader("Accept", "application/json, application/problem+json");
+    if (call.authenticated && !m_accessToken.isEmpty())
+        request.setRawHeader("Authorization", QByteArray("Bearer ") + m_accessToken);
+    QByteArray payload;
+    if (call.hasBody) {
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+        payload = QJsonDocument(call.body).toJson(QJsonDocument::Compact);
+    }
+    QNetworkReply *reply = m_network->sendCustomRequest(request, call.method, payload);
+    // TLS errors end the request (they are never ignored); they are logged here and
+    // shown to the user through the callback.
+    connect(reply, &QNetworkReply::sslErrors, this,
+            [method = call.method, path = call.path](const QList<QSslError> &errors) {
+                for (const QSslError &error : errors)
+                    qCWarning(lcClientApi) << method << path << "TLS error:" << error.errorString();
+            });
+    connect(reply, &QNetworkReply::finished, this, [this, reply, call = std::move(call)]() {
+        onFinished(reply, call);
+    });
+}
+
+void ApiClient::onFinished(QNetworkReply *reply, Call call)
+{
+    reply->deleteLater();
+    const QVariant statusAttribute = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
+    if (!statusAttribute.isValid()) {
+        const QNetworkReply::NetworkError error = reply->error();
+        qCWarning(lcClientApi) << call.method << call.path << "no answer:" << error;
+        if (error == QNetworkReply::SslHandshakeFailedError) {
+            // TLS failures are not "offline": the server answered with a certificate we refuse.
+            deliver(call,
+                    clientProblem(TlsErrorType, tr("The server's certificate is not trusted."),
+                                  reply->errorString()));
+            return;
+        }
+        noteUnreachable();
+        deliver(call,
+                clientProblem(NetworkErrorType, tr("The server cannot be reached."),
+                              reply->errorString()));
+        return;
+    }
+    noteReachable();
+    const int status = statusAttribute.toInt();
+    const QByteArray bytes = reply->readAll();
+    QJsonParseError parseError{};
+    const QJsonDocument document = bytes.isEmpty() ? QJsonDocument(QJsonObject())
+                                                   : QJsonDocument::fromJson(bytes, &parseError);
+    if (status == 401 && call.authenticated && !call.retried && m_refreshHandler) {
+        qCInfo(lcClientApi) << call.method << call.path << "401; refreshing the token once";
+        call.retried = true;
+        m_refreshHandler([this, call = std::move(call)](bool refreshed) mutable {
+            if (refreshed) {
+                send(std::move(call));
+            } else {
+                deliver(call, Problem::fromType(problems::Unauthenticated));
+            }
+        });
+        return;
+    }
+    if (status >= 200 && status < 300) {
+        if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
+            qCWarning(lcClientApi) << call.method << call.path << status << "unparsable body";
+            deliver(call,
+                    Problem::fromType(problems::MalformedJson,
+                                      QStringLiteral("unparsable server answer")));
+            return;
+        }
+        deliver(call, document.object());
+        return;
+    }
+    Problem problem = document.isObject() ? Problem::fromJson(document.object()) : Problem();
+    problem.status = status;
+    if (problem.title.isEmpty())
+        problem.title = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
+    qCWarning(lcClientApi) << call.method << call.path << status << problem.type;
+    deliver(call, problem);
+}
+
+void ApiClient::deliver(const Call &call, const Result<QJsonObject> &result)
+{
+    if (call.context && call.callback)
+        call.callback(result);
+}
+
+void ApiClient::setState(ConnectionState state)
+{
+    if (state == m_state)
+        return;
+    m_state = state;
+    qCInfo(lcClientApi) << "connection state" << state;
+    Q_EMIT connectionStateChanged(state);
+}
+
+void ApiClient::noteReachable()
+{
+    m_failedProbes = 0;
+    m_probeTimer->stop();
+    setState(ConnectionState::Online);
+}
+
+void ApiClient::noteUnreachable()
+{
+    if (m_state == ConnectionState::Online)
+        setState(ConnectionState::Reconnecting);
+    if (!m_probeTimer->isActive() && m_baseUrl.isValid())
+        m_probeTimer->start();
+}
+
+void ApiClient::probe()
+{
+    ++m_failedProbes;
+    if (m_failedProbes > ProbesBeforeOffline)
+        setState(ConnectionState::Offline);
+    // The health answer itself (any HTTP status) marks the server reachable in onFinished().
+    send(Call{"GET", QLatin1String(hms::api::Health), {}, false, false, false, this, {}});
+}
+
+} // namespace hms::client

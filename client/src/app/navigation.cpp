@@ -1,0 +1,114 @@
+#include "app/navigation.h"
+
+#include <QCoreApplication>
+
+namespace hms::client {
+
+const QList<ScreenEntry> &screenTable()
+{
+    using P = hms::Permission;
+    static const QList<ScreenEntry> table = {
+        {Screen::Patients,
+         QT_TRANSLATE_NOOP("hms::client::Navigation", "Patients"),
+         {P::PatientRead},
+         QKeySequence(Qt::CTRL | Qt::Key_F)},
+        {Screen::Register,
+         QT_TRANSLATE_NOOP("hms::client::Navigation", "Register"),
+         {P::PatientWrite},
+         QKeySequence(Qt::CTRL | Qt::Key_N)},
+        {Screen::Queue,
+         QT_TRANSLATE_NOOP("hms::client::Navigation", "Queue"),
+         {P::QueueManage, P::QueueCall},
+         QKeySequence(Qt::CTRL | Qt::Key_U)},
+        {Screen::BedBoard,
+         QT_TRANSLATE_NOOP("hms::client::Navigation", "Bed board"),
+         {P::BedRead},
+         QKeySequence(Qt::CTRL | Qt::Key_B)},
+        {Screen::Users, QT_TRANSLATE_NOOP("hms::client::Navigation", "Users"), {P::UserManage}, {}},
+        {Screen::Audit, QT_TRANSLATE_NOOP("hms::client::Navigation", "Audit"), {P::AuditRead}, {}},
+        {Screen::Pharmacy,
+         QT_TRANSLATE_NOOP("hms::client::Navigation", "Pharmacy"),
+         {P::PharmacyDispense},
+         {}},
+        {Screen::Lab, QT_TRANSLATE_NOOP("hms::client::Navigation", "Lab"), {P::LabResultEnter}, {}},
+    };
+    return table;
+}
+
+QString screenTitle(Screen screen)
+{
+    for (const ScreenEntry &entry : screenTable()) {
+        if (entry.screen == screen)
+            return QCoreApplication::translate("hms::client::Navigation", entry.title);
+    }
+    return {};
+}
+
+QList<Screen> screensFor(hms::Role role)
+{
+    QList<Screen> screens;
+    for (const ScreenEntry &entry : screenTable()) {
+        for (hms::Permission permission : entry.anyOf) {
+            if (hms::roleHas(role, permission)) {
+                screens.append(entry.screen);
+                break;
+            }
+        }
+    }
+    return screens;
+}
+
+QString screenDescription(Screen screen)
+{
+    switch (screen) {
+    case Screen::Patients:
+        return QCoreApplication::translate("hms::client::Navigation",
+                                           "Find a patient by name, MRN or phone number.");
+    case Screen::Register:
+        return QCoreApplication::translate("hms::client::Navigation", "Register a new patient.");
+    case Screen::Queue:
+        return QCoreApplication::translate("hms::client::Navigation",
+                                           "The OPD queue: check patients in and call the next.");
+    case Screen::BedBoard:
+        return QCoreApplication::translate("hms::client::Navigation",
+                                           "Wards and beds at a glance.");
+    case Screen::Users:
+        return QCoreApplication::translate("hms::client::Navigation",
+                                           "Staff accounts and their roles.");
+    case Screen::Audit:
+        return QCoreApplication::translate("hms::client::Navigation", "Who did what, and when.");
+    case Screen::Pharmacy:
+        return QCoreApplication::translate("hms::client::Navigation",
+                                           "Prescriptions to dispense and stock.");
+    case Screen::Lab:
+        return QCoreApplication::translate("hms::client::Navigation",
+                                           "Lab orders and result entry.");
+    }
+    return {};
+}
+
+QString roleTitle(hms::Role role)
+{
+    switch (role) {
+    case hms::Role::Admin:
+        return QCoreApplication::translate("hms::client::Navigation", "Administrator");
+    case hms::Role::Doctor:
+        return QCoreApplication::translate("hms::client::Navigation", "Doctor");
+    case hms::Role::Nurse:
+        return QCoreApplication::translate("hms::client::Navigation", "Nurse");
+    case hms::Role::Reception:
+        return QCoreApplication::translate("hms::client::Navigation", "Reception");
+    case hms::Role::Pharmacy:
+        return QCoreApplication::translate("hms::client::Navigation", "Pharmacy");
+    case hms::Role::Lab:
+        return QCoreApplication::translate("hms::client::Navigation", "Lab");
+    }
+    return {};
+}
+
+QKeySequence callNextShortcut()
+{
+    return QKeySequence(Qt::Key_F9);
+}
+
+} // namespace hms::client

@@ -1,0 +1,42 @@
+#pragma once
+
+#include "shared/auth/permissions.h"
+
+#include <QKeySequence>
+#include <QList>
+#include <QString>
+
+namespace hms::client {
+
+/// Every screen the shell can show.
+enum class Screen { Patients, Register, Queue, BedBoard, Users, Audit, Pharmacy, Lab };
+
+/// One row of the navigation table: a screen exists for a role when the role has any of
+/// \a anyOf in the shared permission matrix (hms::roleHas).
+struct ScreenEntry
+{
+    Screen screen;
+    const char *title; ///< untranslated; see screenTitle()
+    QList<hms::Permission> anyOf;
+    QKeySequence shortcut; ///< empty when the screen has none
+};
+
+/// The table, in navigation order.
+const QList<ScreenEntry> &screenTable();
+
+/// The translated navigation title of \a screen.
+QString screenTitle(Screen screen);
+
+/// The screens \a role may use, in navigation order.
+QList<Screen> screensFor(hms::Role role);
+
+/// What \a screen is for, one sentence for people.
+QString screenDescription(Screen screen);
+
+/// The translated name of \a role for people ("Nurse").
+QString roleTitle(hms::Role role);
+
+/// The "call next patient" shortcut (acts on the Queue screen).
+QKeySequence callNextShortcut();
+
+} // namespace hms::client

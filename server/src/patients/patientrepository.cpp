@@ -1,0 +1,291 @@
+#include "patients/patientrepository.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <pqxx/result>
+#include <pqxx/transaction_base>
+
+namespace hms::server {
+
+namespace {
+
+constexpr char Columns[] =
+    "id, hospital_id, mrn, full_name, to_char(birth_date, 'YYYY-MM-DD') AS birth_date, "
+    "birth_date_estimated, sex, phone, address::text AS address, "
+    "emergency_contact::text AS emergency_contact, national_id, allergies::text AS allergies, "
+    "version, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS "
+    "created_at, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS "
+    "updated_at";
+
+QString text(const pqxx::field &field)
+{
+    return field.is_null() ? QString() : QString::fromUtf8(field.c_str());
+}
+
+QJsonObject jsonObject(const pqxx::field &field)
+{
+    if (field.is_null())
+        return {};
+    return QJsonDocument::fromJson(QByteArray(field.c_str())).object();
+}
+
+PatientRow fromRow(const pqxx::row &row)
+{
+    PatientRow patient;
+    patient.id = row["id"].as<qint64>();
+    patient.hospitalId = row["hospital_id"].as<qint64>();
+    patient.mrn = text(row["mrn"]);
+    patient.fullName = text(row["full_name"]);
+    patient.birthDate = QDate::fromString(text(row["birth_date"]), Qt::ISODate);
+    patient.birthDateEstimated = row["birth_date_estimated"].as<bool>();
+    patient.sex = text(row["sex"]);
+    patient.phone = text(row["phone"]);
+    patient.address = jsonObject(row["address"]);
+    patient.emergencyContact = jsonObject(row["emergency_contact"]);
+    patient.nationalId = text(row["national_id"]);
+    const QJsonArray allergies =
+        QJsonDocument::fromJson(QByteArray(row["allergies"].c_str())).array();
+    for (const QJsonValue &allergy : allergies)
+        patient.allergies.append(allergy.toString());
+    patient.version = row["version"].as<int>();
+    patient.createdAt = text(row["created_at"]);
+    patient.updatedAt = text(row["updated_at"]);
+    return patient;
+}
+
+std::optional<std::string> optionalJson(const QJsonObject &object)
+{
+    if (object.isEmpty())
+        return std::nullopt;
+    return QJsonDocument(object).toJson(QJsonDocument::Compact).toStdString();
+}
+
+std::string jsonArray(const QStringList &items)
+{
+    return QJsonDocument(QJsonArray::fromStringList(items))
+        .toJson(QJsonDocument::Compact)
+        .toStdString();
+}
+
+std::optional<std::string> optionalText(const QString &value)
+{
+    if (value.isEmpty())
+        return std::nullopt;
+    return value.toStdString();
+}
+
+std::optional<std::string> optionalDate(const QDate &date)
+{
+    if (!date.isValid())
+        return std::nullopt;
+    return date.toString(Qt::ISODate).toStdString();
+}
+
+/// Escapes LIKE's wildcards and its escape character, so user text matches literally.
+std::string likeLiteral(const QString &value)
+{
+    std::string escaped;
+    for (const char c : value.toStdString()) {
+        if (c == '\\' || c == '%' || c == '_')
+            escaped += '\\';
+        escaped += c;
+    }
+    return escaped;
+}
+
+std::vector<PatientHit> hits(const pqxx::result &result)
+{
+    std::vector<PatientHit> found;
+    found.reserve(result.size());
+    for (const pqxx::row &row : result)
+        found.push_back({fromRow(row), row["rank"].as<std::string>()});
+    return found;
+}
+
+// The keyset condition shared by the searches, on a subquery that exposes `rank`.
+constexpr char AfterCursor[] =
+    " WHERE ($2::real IS NULL OR rank < $2::real OR (rank = $2::real AND id > $3::bigint)) "
+    "ORDER BY rank DESC, id LIMIT $4";
+
+std::optional<std::string> cursorRank(const std::optional<SearchCursor> &after)
+{
+    return after ? std::optional<std::string>(after->rank) : std::nullopt;
+}
+
+qint64 cursorId(const std::optional<SearchCursor> &after)
+{
+    return after ? after->id : 0;
+}
+
+} // namespace
+
+qint64 PatientRepository::nextMrnSequence(pqxx::transaction_base &tx, qint64 hospitalId, int year)
+{
+    return tx
+        .exec_params1("INSERT INTO mrn_counters AS c (hospital_id, year, next) VALUES ($1, $2, 2) "
+                      "ON CONFLICT (hospital_id, year) DO UPDATE SET next = c.next + 1 "
+                      "RETURNING next - 1",
+                      hospitalId, year)[0]
+        .as<qint64>();
+}
+
+qint64 PatientRepository::insert(pqxx::transaction_base &tx,
+                                 qint64 hospitalId,
+                                 const QString &mrn,
+                                 const PatientInput &input,
+                                 qint64 createdBy)
+{
+    return tx
+        .exec_params1(
+            "INSERT INTO patients (hospital_id, mrn, full_name, birth_date, birth_date_estimated, "
+            "sex, phone, address, emergency_contact, national_id, allergies, "
+            "duplicate_override_reason, created_by, updated_by) VALUES ($1, $2, $3, $4::date, $5, "
+            "$6, $7, $8::jsonb, $9::jsonb, $10, $11::jsonb, $12, $13, $13) RETURNING id",
+            hospitalId, mrn.toStdString(), input.fullName.toStdString(),
+            input.birthDate.toString(Qt::ISODate).toStdString(), input.birthDateEstimated,
+            input.sex.toStdString(), input.phone.toStdString(), optionalJson(input.address),
+            optionalJson(input.emergencyContact), optionalText(input.nationalId),
+            jsonArray(input.allergies), optionalText(input.duplicateOverrideReason), createdBy)[0]
+        .as<qint64>();
+}
+
+std::optional<PatientRow> PatientRepository::findById(pqxx::transaction_base &tx,
+                                                      qint64 hospitalId,
+                                                      qint64 id,
+                                                      bool forUpdate)
+{
+    const pqxx::result result = tx.exec_params(
+        std::string("SELECT ") + Columns
+            + " FROM patients WHERE hospital_id = $1 AND id = $2 AND merged_into IS NULL"
+            + (forUpdate ? " FOR UPDATE" : ""),
+        hospitalId, id);
+    if (result.empty())
+        return std::nullopt;
+    return fromRow(result[0]);
+}
+
+std::vector<DuplicateCandidate> PatientRepository::findDuplicates(pqxx::transaction_base &tx,
+                                                                  qint64 hospitalId,
+                                                                  const PatientInput &input,
+                                                                  int limit)
+{
+    const pqxx::result result = tx.exec_params(
+        "SELECT id, mrn, full_name, to_char(birth_date, 'YYYY-MM-DD') AS birth_date, phone, "
+        "coalesce(national_id = $5, false) AS same_national_id FROM patients "
+        "WHERE hospital_id = $1 AND merged_into IS NULL AND ("
+        "  (birth_date = $2::date AND (phone = $3 OR similarity(search_name, hms_fold($4)) >= 0.6))"
+        "  OR national_id = $5) "
+        "ORDER BY id LIMIT $6",
+        hospitalId, input.birthDate.toString(Qt::ISODate).toStdString(), input.phone.toStdString(),
+        input.fullName.toStdString(), optionalText(input.nationalId), limit);
+    std::vector<DuplicateCandidate> candidates;
+    for (const pqxx::row &row : result) {
+        DuplicateCandidate candidate;
+        candidate.id = row["id"].as<qint64>();
+        candidate.mrn = text(row["mrn"]);
+        candidate.fullName = text(row["full_name"]);
+        candidate.birthDate = QDate::fromString(text(row["birth_date"]), Qt::ISODate);
+        candidate.phone = text(row["phone"]);
+        candidate.sameNationalId = row["same_national_id"].as<bool>();
+        candidates.push_back(candidate);
+    }
+    return candidates;
+}
+
+bool PatientRepository::nationalIdTaken(pqxx::transaction_base &tx,
+                                        qint64 hospitalId,
+                                        const QString &nationalId,
+                                        qint64 exceptId)
+{
+    return !tx.exec_params("SELECT 1 FROM patients WHERE hospital_id = $1 AND national_id = $2 "
+                           "AND id <> $3",
+                           hospitalId, nationalId.toStdString(), exceptId)
+                .empty();
+}
+
+bool PatientRepository::update(pqxx::transaction_base &tx,
+                               qint64 hospitalId,
+                               qint64 id,
+                               int expectedVersion,
+                               const PatientInput &input,
+                               qint64 updatedBy)
+{
+    namespace K = patientkeys;
+    // Fixed SQL: each column keeps its value unless its "set" flag is true.
+    const pqxx::result result = tx.exec_params(
+        "UPDATE patients SET "
+        "full_name = CASE WHEN $4 THEN $5 ELSE full_name END, "
+        "birth_date = CASE WHEN $6 THEN $7::date ELSE birth_date END, "
+        "birth_date_estimated = CASE WHEN $6 THEN $8 ELSE birth_date_estimated END, "
+        "sex = CASE WHEN $9 THEN $10 ELSE sex END, "
+        "phone = CASE WHEN $11 THEN $12 ELSE phone END, "
+        "address = CASE WHEN $13 THEN $14::jsonb ELSE address END, "
+        "emergency_contact = CASE WHEN $15 THEN $16::jsonb ELSE emergency_contact END, "
+        "national_id = CASE WHEN $17 THEN $18 ELSE national_id END, "
+        "allergies = CASE WHEN $19 THEN $20::jsonb ELSE allergies END, "
+        "version = version + 1, updated_at = now(), updated_by = $21 "
+        "WHERE hospital_id = $1 AND id = $2 AND version = $3 AND merged_into IS NULL",
+        hospitalId, id, expectedVersion, input.has(K::FullName), input.fullName.toStdString(),
+        input.has(K::BirthDate), optionalDate(input.birthDate), input.birthDateEstimated,
+        input.has(K::Sex), input.sex.toStdString(), input.has(K::Phone), input.phone.toStdString(),
+        input.has(K::Address), optionalJson(input.address), input.has(K::EmergencyContact),
+        optionalJson(input.emergencyContact), input.has(K::NationalId),
+        optionalText(input.nationalId), input.has(K::Allergies), jsonArray(input.allergies),
+        updatedBy);
+    return result.affected_rows() == 1;
+}
+
+std::vector<PatientHit> PatientRepository::searchByMrn(pqxx::transaction_base &tx,
+                                                       qint64 hospitalId,
+                                                       const QString &mrn,
+                                                       const std::optional<SearchCursor> &after,
+                                                       int limit)
+{
+    return hits(tx.exec_params(std::string("SELECT * FROM (SELECT ") + Columns
+                                   + ", 1::real AS rank FROM patients WHERE hospital_id = $1 "
+                                     "AND merged_into IS NULL AND mrn = $5) m"
+                                   + AfterCursor,
+                               hospitalId, cursorRank(after), cursorId(after), limit,
+                               mrn.toStdString()));
+}
+
+std::vector<PatientHit> PatientRepository::searchByPhone(pqxx::transaction_base &tx,
+                                                         qint64 hospitalId,
+                                                         const QString &phone,
+                                                         const std::optional<SearchCursor> &after,
+                                                         int limit)
+{
+    // Exact numbers first, then numbers that end with what was typed (local vs +country).
+    QString digits = phone;
+    if (digits.startsWith(QLatin1Char('+')))
+        digits.remove(0, 1);
+    return hits(tx.exec_params(
+        std::string("SELECT * FROM (SELECT ") + Columns
+            + ", CASE WHEN phone = $5 THEN 1 ELSE 0.5 END::real AS rank FROM patients "
+              "WHERE hospital_id = $1 AND merged_into IS NULL "
+              "AND (phone = $5 OR phone LIKE '%' || $6)) m"
+            + AfterCursor,
+        hospitalId, cursorRank(after), cursorId(after), limit, phone.toStdString(),
+        likeLiteral(digits)));
+}
+
+std::vector<PatientHit> PatientRepository::searchByName(pqxx::transaction_base &tx,
+                                                        qint64 hospitalId,
+                                                        const QString &text,
+                                                        const std::optional<SearchCursor> &after,
+                                                        int limit)
+{
+    // $5: the folded query; substring matches (LIKE, wildcards escaped) and word-trigram
+    // matches (<%, pg_trgm.word_similarity_threshold, 0.6 by default) both use the GIN index.
+    return hits(tx.exec_params(
+        std::string("SELECT * FROM (SELECT ") + Columns
+            + ", word_similarity(hms_fold($5), search_name) AS rank FROM patients "
+              "WHERE hospital_id = $1 AND merged_into IS NULL "
+              "AND (search_name LIKE '%' || hms_fold($6) || '%' OR hms_fold($5) <% search_name)) m"
+            + AfterCursor,
+        hospitalId, cursorRank(after), cursorId(after), limit, text.toStdString(),
+        likeLiteral(text)));
+}
+
+} // namespace hms::server

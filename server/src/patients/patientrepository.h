@@ -1,0 +1,126 @@
+#pragma once
+
+#include "shared/patients/patientrules.h"
+
+#include <QDate>
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+#include <pqxx/types>
+
+#include <optional>
+#include <vector>
+
+namespace hms::server {
+
+/// One patient as stored (merged records are not returned by the finders).
+struct PatientRow
+{
+    qint64 id = 0;
+    qint64 hospitalId = 0;
+    QString mrn;
+    QString fullName;
+    QDate birthDate;
+    bool birthDateEstimated = false;
+    QString sex;
+    QString phone;
+    QJsonObject address; ///< empty: none
+    QJsonObject emergencyContact; ///< empty: none
+    QString nationalId; ///< empty: none
+    QStringList allergies;
+    int version = 1;
+    QString createdAt; ///< ISO 8601 UTC with Z
+    QString updatedAt;
+};
+
+/// A possible duplicate shown to the desk (this hospital's rows only).
+struct DuplicateCandidate
+{
+    qint64 id = 0;
+    QString mrn;
+    QString fullName;
+    QDate birthDate;
+    QString phone;
+    bool sameNationalId = false;
+};
+
+/// One search hit with the rank it was ordered by (kept as text so a cursor round-trips
+/// the exact float).
+struct PatientHit
+{
+    PatientRow patient;
+    std::string rank;
+};
+
+/// Keyset position of a search page: after (rank, id) in "rank DESC, id ASC" order.
+struct SearchCursor
+{
+    std::string rank;
+    qint64 id = 0;
+};
+
+/// SQL for patients and their MRN counters. Every call borrows the caller's transaction,
+/// which must already be bound to the hospital (enterTenant); each query also filters on
+/// hospital_id explicitly, under row-level security.
+class PatientRepository
+{
+public:
+    /// The next MRN sequence number of (\a hospitalId, \a year); locks the counter row
+    /// until the transaction ends, so a rollback gives the number back.
+    static qint64 nextMrnSequence(pqxx::transaction_base &tx, qint64 hospitalId, int year);
+
+    /// Inserts a registration; returns the id. Throws pqxx::unique_violation when the
+    /// national id (or MRN) is taken in this hospital.
+    static qint64 insert(pqxx::transaction_base &tx,
+                         qint64 hospitalId,
+                         const QString &mrn,
+                         const PatientInput &input,
+                         qint64 createdBy);
+
+    static std::optional<PatientRow>
+    findById(pqxx::transaction_base &tx, qint64 hospitalId, qint64 id, bool forUpdate = false);
+
+    /// Same phone and birth date, a similar folded name (trigram similarity >= 0.6) with the
+    /// same birth date, or the same national id; at most \a limit, by id.
+    static std::vector<DuplicateCandidate> findDuplicates(pqxx::transaction_base &tx,
+                                                          qint64 hospitalId,
+                                                          const PatientInput &input,
+                                                          int limit);
+
+    /// True when another patient (not \a exceptId) of this hospital has \a nationalId.
+    static bool nationalIdTaken(pqxx::transaction_base &tx,
+                                qint64 hospitalId,
+                                const QString &nationalId,
+                                qint64 exceptId);
+
+    /// Applies the fields \a input carries; bumps version. False when \a expectedVersion
+    /// is no longer current.
+    static bool update(pqxx::transaction_base &tx,
+                       qint64 hospitalId,
+                       qint64 id,
+                       int expectedVersion,
+                       const PatientInput &input,
+                       qint64 updatedBy);
+
+    static std::vector<PatientHit> searchByMrn(pqxx::transaction_base &tx,
+                                               qint64 hospitalId,
+                                               const QString &mrn,
+                                               const std::optional<SearchCursor> &after,
+                                               int limit);
+    /// \a phone is normalised; matches it exactly or as the end of a stored number.
+    static std::vector<PatientHit> searchByPhone(pqxx::transaction_base &tx,
+                                                 qint64 hospitalId,
+                                                 const QString &phone,
+                                                 const std::optional<SearchCursor> &after,
+                                                 int limit);
+    /// Folded (accent/case-insensitive) substring or word-trigram match on the name,
+    /// ranked by word similarity. LIKE wildcards in \a text are literal.
+    static std::vector<PatientHit> searchByName(pqxx::transaction_base &tx,
+                                                qint64 hospitalId,
+                                                const QString &text,
+                                                const std::optional<SearchCursor> &after,
+                                                int limit);
+};
+
+} // namespace hms::server

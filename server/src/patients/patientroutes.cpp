@@ -1,0 +1,183 @@
+#include "patients/patientroutes.h"
+
+#include "auth/authservice.h"
+#include "common/domainerror.h"
+#include "http/jsonrequest.h"
+#include "http/router.h"
+#include "idempotency/idempotencystore.h"
+#include "patients/patientservice.h"
+#include "shared/protocol/apipaths.h"
+
+#include <QJsonArray>
+
+#include <algorithm>
+#include <cmath>
+
+namespace hms::server {
+
+namespace {
+
+ClientInfo clientOf(const RequestContext &context)
+{
+    return {context.clientAddress(), QString::fromLatin1(context.requestId)};
+}
+
+QByteArray locationOf(qint64 id)
+{
+    return QByteArray(api::Patients) + '/' + QByteArray::number(id);
+}
+
+HttpResponse patientResponse(int status, const PatientRow &patient)
+{
+    HttpResponse response = HttpResponse::json(status, PatientService::toJson(patient));
+    response.setHeader("ETag", etagFor(patient.version));
+    return response;
+}
+
+PatientInput validInput(const RequestContext &context, bool forUpdate)
+{
+    Result<PatientInput> input = patientFromJson(jsonBody(context.request), forUpdate);
+    if (!input)
+        throw DomainError(input.problem());
+    return std::move(input).value();
+}
+
+/// The opaque cursor: base64url of "<rank>:<id>".
+QString encodeCursor(const SearchCursor &cursor)
+{
+    const QByteArray raw =
+        QByteArray::fromStdString(cursor.rank) + ':' + QByteArray::number(cursor.id);
+    return QString::fromLatin1(
+        raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+}
+
+std::optional<SearchCursor> decodeCursor(const QString &text)
+{
+    const QByteArray::FromBase64Result decoded = QByteArray::fromBase64Encoding(
+        text.toLatin1(), QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
+    if (!decoded || text.size() > 100)
+        return std::nullopt;
+    const qsizetype colon = decoded.decoded.indexOf(':');
+    if (colon <= 0)
+        return std::nullopt;
+    const QByteArray rank = decoded.decoded.left(colon);
+    bool rankOk = false;
+    bool idOk = false;
+    const double value = rank.toDouble(&rankOk);
+    const qint64 id = decoded.decoded.mid(colon + 1).toLongLong(&idOk);
+    if (!rankOk || !std::isfinite(value) || !idOk || id <= 0)
+        return std::nullopt;
+    return SearchCursor{rank.toStdString(), id};
+}
+
+struct SearchQuery
+{
+    QString text;
+    std::optional<SearchCursor> cursor;
+    int limit = PatientService::DefaultPageSize;
+};
+
+// Only q, limit and cursor; anything else is refused (SECURITY.md I3).
+SearchQuery parseSearch(const QUrlQuery &query)
+{
+    SearchQuery parsed;
+    Problem problem = Problem::fromType(problems::ValidationFailed);
+    bool sawQ = false;
+    for (const auto &[name, value] : query.queryItems(QUrl::FullyDecoded)) {
+        if (name == QLatin1String("q")) {
+            sawQ = true;
+            parsed.text = value.trimmed();
+            if (parsed.text.size() < 2 || parsed.text.size() > 200)
+                problem.errors.append(
+                    {name,
+                     QStringLiteral("must be 2 to 200 characters (an MRN, a phone number "
+                                    "or part of a name)")});
+            else if (std::any_of(parsed.text.cbegin(), parsed.text.cend(), [](QChar c) {
+                         return c.unicode() < 0x20;
+                     }))
+                problem.errors.append(
+                    {name, QStringLiteral("must not contain control characters")});
+        } else if (name == QLatin1String("limit")) {
+            bool ok = false;
+            parsed.limit = value.toInt(&ok);
+            if (!ok || parsed.limit < 1 || parsed.limit > PatientService::MaxPageSize)
+                problem.errors.append(
+                    {name,
+                     QStringLiteral("must be between 1 and %1").arg(PatientService::MaxPageSize)});
+        } else if (name == QLatin1String("cursor")) {
+            parsed.cursor = decodeCursor(value);
+            if (!parsed.cursor)
+                problem.errors.append(
+                    {name, QStringLiteral("is not a cursor from a previous page")});
+        } else {
+            problem.errors.append({name, QStringLiteral("unknown query parameter")});
+        }
+    }
+    if (!sawQ)
+        problem.errors.append({QStringLiteral("q"), QStringLiteral("is required")});
+    if (!problem.errors.isEmpty()) {
+        problem.detail =
+            QString::number(problem.errors.size()) + QStringLiteral(" invalid query parameter(s)");
+        throw DomainError(problem);
+    }
+    return parsed;
+}
+
+} // namespace
+
+void registerPatientRoutes(Router &router, PatientService &service)
+{
+    const RouteAccess read = RouteAccess::require(Permission::PatientRead);
+    const RouteAccess write = RouteAccess::require(Permission::PatientWrite);
+
+    router.add({"POST", QLatin1String(api::Patients), write, [&service](RequestContext &context) {
+                    IdempotencyStore idempotency(context, QLatin1String(api::Patients));
+                    const PatientInput input = validInput(context, false);
+                    HttpResponse created;
+                    PatientService::TransactionHooks hooks;
+                    hooks.begin = [&idempotency](pqxx::transaction_base &tx) {
+                        return idempotency.claim(tx);
+                    };
+                    hooks.beforeCommit = [&idempotency, &created](pqxx::transaction_base &tx,
+                                                                  const PatientRow &patient) {
+                        created = patientResponse(201, patient);
+                        created.setHeader("Location", locationOf(patient.id));
+                        idempotency.save(tx, created);
+                    };
+                    if (!service.registerPatient(context.db, context.caller(), clientOf(context),
+                                                 input, hooks))
+                        return *idempotency.replay();
+                    return created;
+                }});
+
+    router.add({"GET", QLatin1String(api::Patients), read, [&service](RequestContext &context) {
+                    const SearchQuery query = parseSearch(context.request.query);
+                    const PatientService::SearchPage page =
+                        service.search(context.db, context.caller(), clientOf(context), query.text,
+                                       query.cursor, query.limit);
+                    QJsonArray items;
+                    for (const PatientRow &patient : page.items)
+                        items.append(PatientService::toJson(patient));
+                    QJsonObject body{{QStringLiteral("items"), items}};
+                    if (page.next)
+                        body.insert(QStringLiteral("nextCursor"), encodeCursor(*page.next));
+                    return HttpResponse::json(200, body);
+                }});
+
+    router.add({"GET", QLatin1String(api::Patient), read, [&service](RequestContext &context) {
+                    const qint64 id = pathId(context.pathParam(QStringLiteral("id")));
+                    return patientResponse(
+                        200, service.get(context.db, context.caller(), clientOf(context), id));
+                }});
+
+    router.add({"PATCH", QLatin1String(api::Patient), write, [&service](RequestContext &context) {
+                    const qint64 id = pathId(context.pathParam(QStringLiteral("id")));
+                    const PatientInput changes = validInput(context, true);
+                    const int version = requireIfMatchVersion(context.request);
+                    return patientResponse(200,
+                                           service.update(context.db, context.caller(),
+                                                          clientOf(context), id, version, changes));
+                }});
+}
+
+} // namespace hms::server

@@ -1,0 +1,666 @@
+// The patient register over real HTTP and PostgreSQL: registration with MRN, duplicate
+// warning and override, reads with ETag, PATCH with If-Match (C2), search by MRN, phone and
+// name with keyset pagination and literal wildcards (I3), tenant isolation (T2, T6),
+// Idempotency-Key (C1), bad input that writes nothing (I1) and one audit row per call (L1).
+#include "shared/patients/patientrules.h"
+#include "shared/protocol/apipaths.h"
+#include "support/serverfixture.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSet>
+#include <QTest>
+#include <QUrl>
+
+#include <memory>
+#include <string>
+
+using namespace hms;
+using namespace hms::test;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+const QString Password = u"patients correct horse 7"_s;
+
+QByteArray jsonBytes(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+/// ServerFixture::httpRequest plus extra header lines ("Name: value\r\n...").
+QByteArray requestWith(const QByteArray &method,
+                       const QByteArray &path,
+                       const QByteArray &token,
+                       const QByteArray &body,
+                       const QByteArray &extraHeaders)
+{
+    QByteArray bytes = ServerFixture::httpRequest(method, path, token, body);
+    const qsizetype firstLineEnd = bytes.indexOf("\r\n") + 2;
+    bytes.insert(firstLineEnd, extraHeaders);
+    return bytes;
+}
+
+QJsonObject person(const QString &name, const QString &birthDate, const QString &phone)
+{
+    return {{u"fullName"_s, name},
+            {u"birthDate"_s, birthDate},
+            {u"sex"_s, u"F"_s},
+            {u"phone"_s, phone}};
+}
+
+QByteArray searchPath(const QString &q, const QString &extra = {})
+{
+    QByteArray path = QByteArray(api::Patients) + "?q=" + QUrl::toPercentEncoding(q);
+    if (!extra.isEmpty())
+        path += '&' + extra.toUtf8();
+    return path;
+}
+
+QSet<QString> idsOf(const QJsonObject &page)
+{
+    QSet<QString> ids;
+    for (const QJsonValue &item : page.value(u"items"_s).toArray())
+        ids.insert(item.toObject().value(u"id"_s).toString());
+    return ids;
+}
+
+QStringList fieldsOf(const QJsonObject &problem)
+{
+    QStringList fields;
+    for (const QJsonValue &error : problem.value(u"errors"_s).toArray())
+        fields.append(error.toObject().value(u"field"_s).toString());
+    return fields;
+}
+
+} // namespace
+
+class TestPatients : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void registerAssignsMrnAndReadHasEtag();
+    void otherHospitalSeesNothing();
+    void duplicateWarningListsCandidatesAndOverrideIsAudited();
+    void nationalIdIsUniquePerHospitalEvenWithOverride();
+    void searchFindsByNameIgnoringCaseAndAccents();
+    void searchFindsByPhoneAndMrn();
+    void searchTreatsWildcardsLiterally();
+    void searchPagesReturnEveryMatchOnce();
+    void searchRejectsBadParameters_data();
+    void searchRejectsBadParameters();
+    void patchNeedsCurrentIfMatch();
+    void concurrentPatchesWithSameIfMatch();
+    void idempotencyKeyConcurrentPostsMakeOnePatient();
+    void idempotencyKeyScopesAndValidation();
+    void badInputWritesNothing_data();
+    void badInputWritesNothing();
+    void sqlAndHtmlLookingTextIsStoredVerbatim();
+
+private:
+    RawResponse
+    post(const QByteArray &token, const QJsonObject &body, const QByteArray &extraHeaders = {});
+    RawResponse get(const QByteArray &token, const QByteArray &path);
+    qint64 auditRows(const std::string &action, const QString &patientId = {}) const;
+    qint64 writeCounts() const;
+
+    std::unique_ptr<ServerFixture> m_fixture;
+    QByteArray m_alpha; // alpha reception
+    QByteArray m_alphaDoctor;
+    QByteArray m_beta; // beta reception
+};
+
+RawResponse
+TestPatients::post(const QByteArray &token, const QJsonObject &body, const QByteArray &extraHeaders)
+{
+    const std::optional<RawResponse> response = RawHttpClient::roundTrip(
+        m_fixture->port(), requestWith("POST", api::Patients, token, jsonBytes(body), extraHeaders),
+        15'000);
+    return response.value_or(RawResponse());
+}
+
+RawResponse TestPatients::get(const QByteArray &token, const QByteArray &path)
+{
+    return m_fixture->request("GET", path, token);
+}
+
+qint64 TestPatients::auditRows(const std::string &action, const QString &patientId) const
+{
+    std::string sql = "SELECT count(*) FROM audit_log WHERE action = '" + action + "'";
+    if (!patientId.isEmpty())
+        sql += " AND patient_id = " + std::to_string(patientId.toLongLong());
+    return m_fixture->count(sql);
+}
+
+qint64 TestPatients::writeCounts() const
+{
+    return m_fixture->count("SELECT (SELECT count(*) FROM patients) * 1000000 "
+                            "+ (SELECT count(*) FROM audit_log) * 1000 "
+                            "+ (SELECT count(*) FROM idempotency_keys)");
+}
+
+void TestPatients::initTestCase()
+{
+    m_fixture = std::make_unique<ServerFixture>(u"patients"_s);
+    if (!m_fixture->isValid())
+        QSKIP(TestDatabase::skipReason());
+    QVERIFY2(m_fixture->start(), qPrintable(m_fixture->errorString()));
+    QVERIFY(m_fixture->createHospital(u"alpha"_s, u"Alpha"_s) > 0);
+    QVERIFY(m_fixture->createHospital(u"beta"_s, u"Beta"_s) > 0);
+    const auto token = [this](const QString &hospital, const QString &user, Role role) {
+        if (m_fixture->createUser(hospital, user, role, Password) <= 0)
+            return QByteArray();
+        return accessTokenOf(m_fixture->login(hospital, user, Password));
+    };
+    m_alpha = token(u"alpha"_s, u"desk"_s, Role::Reception);
+    m_alphaDoctor = token(u"alpha"_s, u"doc"_s, Role::Doctor);
+    m_beta = token(u"beta"_s, u"desk"_s, Role::Reception);
+    QVERIFY(!m_alpha.isEmpty() && !m_alphaDoctor.isEmpty() && !m_beta.isEmpty());
+}
+
+void TestPatients::registerAssignsMrnAndReadHasEtag()
+{
+    QJsonObject body = person(u"Amina Okafor"_s, u"1985-03-14"_s, u"+234 803 555 0101"_s);
+    body.insert(u"address"_s, QJsonObject{{u"city"_s, u"Lagos"_s}});
+    body.insert(u"allergies"_s, QJsonArray{u"penicillin"_s});
+    const RawResponse created = post(m_alpha, body);
+    QCOMPARE(created.status, 201);
+    const QJsonObject patient = created.json();
+    const QString id = patient.value(u"id"_s).toString();
+    QVERIFY(!id.isEmpty());
+    const QString mrn = patient.value(u"mrn"_s).toString();
+    QVERIFY2(isValidMrn(mrn), qPrintable(mrn));
+    QVERIFY(mrn.startsWith(u"ALPH-"_s));
+    QCOMPARE(patient.value(u"phone"_s).toString(), u"+2348035550101"_s);
+    QCOMPARE(patient.value(u"birthDateEstimated"_s).toBool(), false);
+    QCOMPARE(patient.value(u"version"_s).toInt(), 1);
+    QCOMPARE(created.header("etag"), QByteArray("\"1\""));
+    QCOMPARE(created.header("location"), QByteArray(api::Patients) + '/' + id.toLatin1());
+    QCOMPARE(auditRows("patient.register", id), 1);
+
+    const RawResponse read = get(m_alpha, QByteArray(api::Patients) + '/' + id.toLatin1());
+    QCOMPARE(read.status, 200);
+    QCOMPARE(read.header("etag"), QByteArray("\"1\""));
+    QCOMPARE(read.json(), patient);
+    QCOMPARE(auditRows("patient.read", id), 1);
+    QCOMPARE(m_fixture->count("SELECT count(*) FROM audit_log WHERE action = 'patient.read' AND "
+                              "category = 'demographic' AND entity_id = '"
+                              + id.toStdString() + "'"),
+             1);
+
+    // An estimated age stores an approximate date and says so.
+    QJsonObject estimated = person(u"Unknown Elder"_s, {}, u"0700 000 001"_s);
+    estimated.remove(u"birthDate"_s);
+    estimated.insert(u"estimatedAgeYears"_s, 70);
+    const RawResponse approximate = post(m_alpha, estimated);
+    QCOMPARE(approximate.status, 201);
+    QCOMPARE(approximate.json().value(u"birthDateEstimated"_s).toBool(), true);
+    QCOMPARE(approximate.json().value(u"birthDate"_s).toString(),
+             estimatedBirthDate(70, QDate::currentDate()).toString(Qt::ISODate));
+    // MRNs are sequential per hospital and year.
+    QVERIFY(approximate.json().value(u"mrn"_s).toString() > mrn);
+}
+
+void TestPatients::otherHospitalSeesNothing()
+{
+    QJsonObject body = person(u"Chidi Nwosu"_s, u"1990-07-01"_s, u"+2348035550202"_s);
+    body.insert(u"nationalId"_s, u"NG-12345"_s);
+    const RawResponse created = post(m_alpha, body);
+    QCOMPARE(created.status, 201);
+    const QByteArray id = created.json().value(u"id"_s).toString().toLatin1();
+
+    // T2: another hospital's id and an id that exists nowhere answer the same bytes.
+    const RawResponse foreign = get(m_beta, QByteArray(api::Patients) + '/' + id);
+    const RawResponse missing = get(m_beta, QByteArray(api::Patients) + "/987654321");
+    QCOMPARE(foreign.status, 404);
+    QCOMPARE(foreign.body, missing.body);
+    const RawResponse foreignPatch =
+        m_fixture->request("PATCH", QByteArray(api::Patients) + '/' + id, m_beta, QByteArray("{}"));
+    QCOMPARE(foreignPatch.status, 428); // If-Match is checked before the lookup
+    const QByteArray patchBytes = requestWith("PATCH", QByteArray(api::Patients) + '/' + id, m_beta,
+                                              R"({"fullName":"Hijacked"})", "If-Match: \"1\"\r\n");
+    const std::optional<RawResponse> patched =
+        RawHttpClient::roundTrip(m_fixture->port(), patchBytes, 15'000);
+    QVERIFY(patched);
+    QCOMPARE(patched->status, 404);
+    QCOMPARE(patched->body, missing.body);
+    QCOMPARE(get(m_alpha, QByteArray(api::Patients) + '/' + id).json().value(u"fullName"_s),
+             QJsonValue(u"Chidi Nwosu"_s));
+
+    // T6: search finds nothing of alpha's, by name, phone or MRN.
+    for (const QString &q :
+         {u"Chidi"_s, u"2348035550202"_s, created.json().value(u"mrn"_s).toString()}) {
+        const RawResponse found = get(m_beta, searchPath(q));
+        QCOMPARE(found.status, 200);
+        QVERIFY2(idsOf(found.json()).isEmpty(), qPrintable(q));
+    }
+
+    // T6: beta registers the same person (same phone, birth date, national id): no warning
+    // listing alpha's patient, because uniqueness and duplicates are per hospital.
+    const RawResponse betaCopy = post(m_beta, body);
+    QCOMPARE(betaCopy.status, 201);
+    QVERIFY(betaCopy.json().value(u"mrn"_s).toString().startsWith(u"BETA-"_s));
+    QVERIFY(betaCopy.json().value(u"id"_s).toString().toLatin1() != id);
+}
+
+void TestPatients::duplicateWarningListsCandidatesAndOverrideIsAudited()
+{
+    const RawResponse first =
+        post(m_alpha, person(u"Grace Adeyemi"_s, u"1972-11-30"_s, u"+2348035550303"_s));
+    QCOMPARE(first.status, 201);
+    const QString firstId = first.json().value(u"id"_s).toString();
+    const qint64 patientsBefore = m_fixture->count("SELECT count(*) FROM patients");
+
+    // Same phone and birth date, other name.
+    RawResponse warning =
+        post(m_alpha, person(u"G. Adeyemi-Bello"_s, u"1972-11-30"_s, u"+2348035550303"_s));
+    QCOMPARE(warning.status, 409);
+    QJsonArray candidates = warning.json().value(u"candidates"_s).toArray();
+    QCOMPARE(candidates.size(), 1);
+    const QJsonObject candidate = candidates.first().toObject();
+    QCOMPARE(candidate.value(u"id"_s).toString(), firstId);
+    QCOMPARE(candidate.value(u"mrn"_s), first.json().value(u"mrn"_s));
+    QCOMPARE(candidate.value(u"birthDate"_s).toString(), u"1972-11-30"_s);
+
+    // Similar name (accents, case, a typo) and the same birth date, other phone.
+    warning = post(m_alpha, person(u"grace adéyemi"_s, u"1972-11-30"_s, u"+2348035559999"_s));
+    QCOMPARE(warning.status, 409);
+    QCOMPARE(warning.json().value(u"candidates"_s).toArray().size(), 1);
+    // Same name, other birth date: not a duplicate.
+    QCOMPARE(post(m_alpha, person(u"Grace Adeyemi"_s, u"1999-01-01"_s, u"+2348035558888"_s)).status,
+             201);
+    QCOMPARE(m_fixture->count("SELECT count(*) FROM patients"), patientsBefore + 1);
+
+    QJsonObject anyway = person(u"grace adéyemi"_s, u"1972-11-30"_s, u"+2348035559999"_s);
+    anyway.insert(u"duplicateOverrideReason"_s, u"Twin sister, confirmed with ID card"_s);
+    const RawResponse registered = post(m_alpha, anyway);
+    QCOMPARE(registered.status, 201);
+    const QString id = registered.json().value(u"id"_s).toString();
+    QCOMPARE(m_fixture->count("SELECT count(*) FROM audit_log WHERE action = 'patient.register' "
+                              "AND patient_id = "
+                              + id.toStdString()
+                              + " AND details->>'duplicateOverride' = 'true' "
+                                "AND details->'candidateIds' ? '"
+                              + firstId.toStdString() + "'"),
+             1);
+    // The free-text reason is not in the audit log.
+    QCOMPARE(m_fixture->count("SELECT count(*) FROM audit_log WHERE details::text LIKE '%Twin%'"),
+             0);
+}
+
+void TestPatients::nationalIdIsUniquePerHospitalEvenWithOverride()
+{
+    QJsonObject body = person(u"Ife Balogun"_s, u"1960-01-01"_s, u"+2348035550404"_s);
+    body.insert(u"nationalId"_s, u"NID-0404"_s);
+    QCOMPARE(post(m_alpha, body).status, 201);
+    QJsonObject other = person(u"Someone Else"_s, u"2001-02-02"_s, u"+2348035550405"_s);
+    other.insert(u"nationalId"_s, u"NID-0404"_s);
+    other.insert(u"duplicateOverrideReason"_s, u"desk insists"_s);
+    const RawResponse taken = post(m_alpha, other);
+    QCOMPARE(taken.status, 409);
+    QVERIFY(fieldsOf(taken.json()).contains(u"nationalId"_s));
+    QCOMPARE(taken.json().value(u"candidates"_s).toArray().size(), 1);
+    QVERIFY(!taken.body.contains("SQL") && !taken.body.contains("DETAIL")
+            && !taken.body.contains("patients_national_id_key"));
+}
+
+void TestPatients::searchFindsByNameIgnoringCaseAndAccents()
+{
+    const RawResponse jose =
+        post(m_alpha, person(u"José Ramírez Núñez"_s, u"1988-04-04"_s, u"+5215550000001"_s));
+    QCOMPARE(jose.status, 201);
+    const QString id = jose.json().value(u"id"_s).toString();
+    for (const QString &q : {u"jose"_s, u"JOSE"_s, u"José"_s, u"ramirez"_s, u"nunez"_s,
+                             u"jose ramirez"_s, u"Jose Ramires Nunez"_s}) {
+        const RawResponse found = get(m_alpha, searchPath(q));
+        QCOMPARE(found.status, 200);
+        QVERIFY2(idsOf(found.json()).contains(id), qPrintable(q));
+    }
+    QVERIFY(!idsOf(get(m_alpha, searchPath(u"Zyxwvut"_s)).json()).contains(id));
+    // L1: each search is audited with the ids it returned (and never the query text).
+    QVERIFY(m_fixture->count("SELECT count(*) FROM audit_log WHERE action = 'patient.search' AND "
+                             "details->'patientIds' ? '"
+                             + id.toStdString() + "'")
+            >= 7);
+    QCOMPARE(m_fixture->count("SELECT count(*) FROM audit_log WHERE action = 'patient.search' AND "
+                              "details::text ILIKE '%ramir%'"),
+             0);
+}
+
+void TestPatients::searchFindsByPhoneAndMrn()
+{
+    const RawResponse created =
+        post(m_alpha, person(u"Phone Search"_s, u"1977-07-07"_s, u"+44 20 7946 0958"_s));
+    QCOMPARE(created.status, 201);
+    const QString id = created.json().value(u"id"_s).toString();
+    const QString mrn = created.json().value(u"mrn"_s).toString();
+    for (const QString &q :
+         {u"+442079460958"_s, u"+44 20 7946 0958"_s, u"2079460958"_s, u"7946-0958"_s}) {
+        const RawResponse found = get(m_alpha, searchPath(q));
+        QCOMPARE(found.status, 200);
+        QVERIFY2(idsOf(found.json()).contains(id), qPrintable(q));
+    }
+    for (const QString &q : QStringList{mrn, mrn.toLower(), QString(u" "_s + mrn + u" "_s)}) {
+        const RawResponse found = get(m_alpha, searchPath(q));
+        QCOMPARE(found.status, 200);
+        QCOMPARE(idsOf(found.json()), QSet<QString>{id});
+    }
+}
+
+void TestPatients::searchTreatsWildcardsLiterally()
+{
+    QCOMPARE(
+        post(m_alpha, person(u"Percy 100% Cotton"_s, u"1950-05-05"_s, u"+15550001001"_s)).status,
+        201);
+    QCOMPARE(post(m_alpha, person(u"Under_Score"_s, u"1951-05-05"_s, u"+15550001002"_s)).status,
+             201);
+    QCOMPARE(idsOf(get(m_alpha, searchPath(u"100%"_s)).json()).size(), 1);
+    QCOMPARE(idsOf(get(m_alpha, searchPath(u"%%"_s)).json()).size(), 0);
+    QCOMPARE(idsOf(get(m_alpha, searchPath(u"__"_s)).json()).size(), 0);
+    QCOMPARE(idsOf(get(m_alpha, searchPath(u"nde_"_s)).json()).size(), 0); // not "nder"
+    QCOMPARE(idsOf(get(m_alpha, searchPath(u"er_sc"_s)).json()).size(), 1);
+    QCOMPARE(idsOf(get(m_alpha, searchPath(u"' OR 1=1--"_s)).json()).size(), 0);
+}
+
+void TestPatients::searchPagesReturnEveryMatchOnce()
+{
+    QSet<QString> registered;
+    for (int i = 0; i < 7; ++i) {
+        const RawResponse created = post(m_alpha,
+                                         person(u"Pagina Testperson "_s + QString(QChar(u'A' + i)),
+                                                QStringLiteral("1980-01-%1").arg(i + 10),
+                                                u"+1555000200"_s + QString::number(i)));
+        QCOMPARE(created.status, 201);
+        registered.insert(created.json().value(u"id"_s).toString());
+    }
+    QSet<QString> seen;
+    QString cursor;
+    int pages = 0;
+    do {
+        QString extra = u"limit=3"_s;
+        if (!cursor.isEmpty())
+            extra += u"&cursor="_s + cursor;
+        const RawResponse page = get(m_alpha, searchPath(u"pagina testperson"_s, extra));
+        QCOMPARE(page.status, 200);
+        const QSet<QString> ids = idsOf(page.json());
+        QVERIFY(ids.size() <= 3);
+        QVERIFY2(!seen.intersects(ids), "a patient came twice");
+        seen.unite(ids);
+        cursor = page.json().value(u"nextCursor"_s).toString();
+        QVERIFY(++pages <= 5);
+    } while (!cursor.isEmpty());
+    QCOMPARE(seen, registered);
+    QCOMPARE(pages, 3);
+}
+
+void TestPatients::searchRejectsBadParameters_data()
+{
+    QTest::addColumn<QByteArray>("query");
+    QTest::addColumn<QString>("field");
+    QTest::newRow("missing-q") << QByteArray("") << u"q"_s;
+    QTest::newRow("one-character") << QByteArray("q=a") << u"q"_s;
+    QTest::newRow("unknown-parameter") << QByteArray("q=ab&sort=name;drop") << u"sort"_s;
+    QTest::newRow("fields-parameter") << QByteArray("q=ab&fields=password_hash") << u"fields"_s;
+    QTest::newRow("limit-zero") << QByteArray("q=ab&limit=0") << u"limit"_s;
+    QTest::newRow("limit-201") << QByteArray("q=ab&limit=201") << u"limit"_s;
+    QTest::newRow("forged-cursor") << QByteArray("q=ab&cursor=bm9wZQ") << u"cursor"_s;
+}
+
+void TestPatients::searchRejectsBadParameters()
+{
+    QFETCH(QByteArray, query);
+    QFETCH(QString, field);
+    const qint64 before = writeCounts();
+    const RawResponse response = get(m_alpha, QByteArray(api::Patients) + '?' + query);
+    QCOMPARE(response.status, 422);
+    QVERIFY(fieldsOf(response.json()).contains(field));
+    QCOMPARE(writeCounts(), before);
+}
+
+void TestPatients::patchNeedsCurrentIfMatch()
+{
+    const RawResponse created =
+        post(m_alpha, person(u"Patch Target"_s, u"1966-06-06"_s, u"+15550003001"_s));
+    QCOMPARE(created.status, 201);
+    const QByteArray path =
+        QByteArray(api::Patients) + '/' + created.json().value(u"id"_s).toString().toLatin1();
+    const QByteArray change = R"({"phone":"+1 555 000 3002","address":{"city":"Boston"}})";
+    const auto patch = [&](const QByteArray &ifMatch) {
+        const QByteArray header =
+            ifMatch.isNull() ? QByteArray() : QByteArray("If-Match: " + ifMatch + "\r\n");
+        return RawHttpClient::roundTrip(m_fixture->port(),
+                                        requestWith("PATCH", path, m_alpha, change, header), 15'000)
+            .value_or(RawResponse());
+    };
+    QCOMPARE(patch(QByteArray()).status, 428);
+    QCOMPARE(patch("\"7\"").status, 412);
+    QCOMPARE(patch("W/\"1\"").status, 412);
+    const RawResponse ok = patch("\"1\"");
+    QCOMPARE(ok.status, 200);
+    QCOMPARE(ok.header("etag"), QByteArray("\"2\""));
+    QCOMPARE(ok.json().value(u"phone"_s).toString(), u"+15550003002"_s);
+    QCOMPARE(ok.json().value(u"address"_s).toObject().value(u"city"_s).toString(), u"Boston"_s);
+    QCOMPARE(ok.json().value(u"fullName"_s).toString(), u"Patch Target"_s);
+    QCOMPARE(patch("\"1\"").status, 412);
+    QCOMPARE(auditRows("patient.update", created.json().value(u"id"_s).toString()), 1);
+}
+
+void TestPatients::concurrentPatchesWithSameIfMatch()
+{
+    const RawResponse created =
+        post(m_alpha, person(u"Race Target"_s, u"1955-05-05"_s, u"+15550004001"_s));
+    QCOMPARE(created.status, 201);
+    const QString id = created.json().value(u"id"_s).toString();
+    const QByteArray path = QByteArray(api::Patients) + '/' + id.toLatin1();
+    RawHttpClient a;
+    RawHttpClient b;
+    QVERIFY(a.connectTo(m_fixture->port()));
+    QVERIFY(b.connectTo(m_fixture->port()));
+    a.send(
+        requestWith("PATCH", path, m_alpha, R"({"fullName":"Winner A"})", "If-Match: \"1\"\r\n"));
+    b.send(
+        requestWith("PATCH", path, m_alpha, R"({"fullName":"Winner B"})", "If-Match: \"1\"\r\n"));
+    const std::optional<RawResponse> answerA = a.readResponse(15'000);
+    const std::optional<RawResponse> answerB = b.readResponse(15'000);
+    QVERIFY(answerA && answerB);
+    QCOMPARE(QSet<int>({answerA->status, answerB->status}), QSet<int>({200, 412}));
+    const RawResponse &winner = answerA->status == 200 ? *answerA : *answerB;
+    const RawResponse now = get(m_alpha, path);
+    QCOMPARE(now.json().value(u"version"_s).toInt(), 2);
+    QCOMPARE(now.json().value(u"fullName"_s), winner.json().value(u"fullName"_s));
+}
+
+void TestPatients::idempotencyKeyConcurrentPostsMakeOnePatient()
+{
+    const QJsonObject body = person(u"Idem Potent"_s, u"1991-09-09"_s, u"+15550005001"_s);
+    const QByteArray bytes = requestWith("POST", api::Patients, m_alpha, jsonBytes(body),
+                                         "Idempotency-Key: c1-key-1\r\n");
+    constexpr int Clients = 20;
+    std::vector<std::unique_ptr<RawHttpClient>> clients;
+    for (int i = 0; i < Clients; ++i) {
+        clients.push_back(std::make_unique<RawHttpClient>());
+        QVERIFY(clients.back()->connectTo(m_fixture->port()));
+    }
+    for (const auto &client : clients)
+        client->send(bytes);
+    QByteArray createdBody;
+    int created = 0;
+    int inFlight = 0;
+    for (const auto &client : clients) {
+        const std::optional<RawResponse> answer = client->readResponse(30'000);
+        QVERIFY(answer);
+        if (answer->status == 201) {
+            ++created;
+            if (createdBody.isEmpty())
+                createdBody = answer->body;
+            QCOMPARE(answer->body, createdBody);
+        } else {
+            QCOMPARE(answer->status, 409);
+            QVERIFY(answer->json().value(u"candidates"_s).isUndefined());
+            ++inFlight;
+        }
+    }
+    qInfo("C1: %d x 201 (one original, the rest replays), %d x 409 in flight", created, inFlight);
+    QVERIFY(created >= 1);
+    QCOMPARE(created + inFlight, Clients);
+    QCOMPARE(m_fixture->count("SELECT count(*) FROM patients WHERE full_name = 'Idem Potent'"), 1);
+    QCOMPARE(auditRows("patient.register",
+                       QJsonDocument::fromJson(createdBody).object().value(u"id"_s).toString()),
+             1);
+
+    // A later retry replays the same answer byte for byte, marked as a replay.
+    const std::optional<RawResponse> retry =
+        RawHttpClient::roundTrip(m_fixture->port(), bytes, 15'000);
+    QVERIFY(retry);
+    QCOMPARE(retry->status, 201);
+    QCOMPARE(retry->body, createdBody);
+    QCOMPARE(retry->header("idempotent-replayed"), QByteArray("true"));
+    QCOMPARE(retry->header("etag"), QByteArray("\"1\""));
+    QVERIFY(!retry->header("location").isEmpty());
+    // Key order and whitespace do not make it another request.
+    const QByteArray reordered = R"({ "phone":"+15550005001", "sex":"F", "birthDate":"1991-09-09",
+                                      "fullName":"Idem Potent" })";
+    const std::optional<RawResponse> same = RawHttpClient::roundTrip(
+        m_fixture->port(),
+        requestWith("POST", api::Patients, m_alpha, reordered, "Idempotency-Key: c1-key-1\r\n"),
+        15'000);
+    QVERIFY(same);
+    QCOMPARE(same->status, 201);
+    QCOMPARE(same->body, createdBody);
+    QCOMPARE(m_fixture->count("SELECT count(*) FROM patients WHERE full_name = 'Idem Potent'"), 1);
+    QCOMPARE(m_fixture->count("SELECT count(*) FROM idempotency_keys WHERE key = 'c1-key-1' AND "
+                              "created_at > now() - interval '1 hour'"),
+             1);
+}
+
+void TestPatients::idempotencyKeyScopesAndValidation()
+{
+    const QJsonObject body = person(u"Scope Person"_s, u"1992-10-10"_s, u"+15550006001"_s);
+    const QByteArray key = "Idempotency-Key: scope-key\r\n";
+    const RawResponse first = post(m_alpha, body, key);
+    QCOMPARE(first.status, 201);
+
+    // Same key, another body: 422, nothing written.
+    qint64 before = writeCounts();
+    const RawResponse other =
+        post(m_alpha, person(u"Scope Other"_s, u"1992-10-10"_s, u"+15550006002"_s), key);
+    QCOMPARE(other.status, 422);
+    QVERIFY(fieldsOf(other.json()).contains(u"Idempotency-Key"_s));
+    QCOMPARE(writeCounts(), before);
+
+    // Same key from another user of the hospital: an independent operation.
+    QJsonObject doctorsBody = body;
+    doctorsBody.insert(u"duplicateOverrideReason"_s, u"test: same person, other user"_s);
+    const RawResponse doctors = post(m_alphaDoctor, doctorsBody, key);
+    QCOMPARE(doctors.status, 201);
+    QVERIFY(doctors.json().value(u"id"_s) != first.json().value(u"id"_s));
+    // ... and from another hospital (T6).
+    const RawResponse beta = post(m_beta, body, key);
+    QCOMPARE(beta.status, 201);
+    QVERIFY(beta.header("idempotent-replayed").isEmpty());
+
+    // A request refused by validation stores nothing: the key stays usable.
+    const QByteArray freshKey = "Idempotency-Key: fix-and-retry\r\n";
+    QJsonObject broken = person(u"Fixed Later"_s, u"1993-11-11"_s, u"not a phone"_s);
+    before = writeCounts();
+    QCOMPARE(post(m_alpha, broken, freshKey).status, 422);
+    QCOMPARE(writeCounts(), before);
+    broken.insert(u"phone"_s, u"+15550006003"_s);
+    QCOMPARE(post(m_alpha, broken, freshKey).status, 201);
+
+    // A malformed key is refused before anything runs.
+    before = writeCounts();
+    QCOMPARE(post(m_alpha, person(u"Bad Key"_s, u"1993-11-11"_s, u"+15550006004"_s),
+                  "Idempotency-Key: " + QByteArray(256, 'k') + "\r\n")
+                 .status,
+             400);
+    QCOMPARE(post(m_alpha, person(u"Bad Key"_s, u"1993-11-11"_s, u"+15550006004"_s),
+                  "Idempotency-Key: \xc3\xa9t\xc3\xa9\r\n")
+                 .status,
+             400);
+    QCOMPARE(writeCounts(), before);
+}
+
+void TestPatients::badInputWritesNothing_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("field"); // expected in errors[] for 422
+
+    const QByteArray valid =
+        R"("fullName":"Bad Input","birthDate":"1980-01-01","sex":"F","phone":"+15550007001")";
+    const auto around = [&valid](const char *before, const char *after) -> QByteArray {
+        return QByteArray(before) + valid + after;
+    };
+    QTest::newRow("malformed-json") << QByteArray("{\"fullName\":") << 400 << QString();
+    QTest::newRow("trailing-garbage") << around("{", "}x") << 400 << QString();
+    QTest::newRow("top-level-array") << around("[{", "}]") << 400 << QString();
+    QTest::newRow("duplicate-key") << around("{", R"(,"fullName":"Other"})") << 400 << QString();
+    QTest::newRow("empty-body") << QByteArray() << 400 << QString();
+    QTest::newRow("unknown-field") << around("{", R"(,"isAdmin":true})") << 422 << u"isAdmin"_s;
+    QTest::newRow("missing-sex") << QByteArray(
+        R"({"fullName":"Bad Input","birthDate":"1980-01-01","phone":"+15550007001"})")
+                                 << 422 << u"sex"_s;
+    QTest::newRow("name-is-number")
+        << QByteArray(R"({"fullName":5,"birthDate":"1980-01-01","sex":"F","phone":"+15550007001"})")
+        << 422 << u"fullName"_s;
+    QTest::newRow("allergies-is-object")
+        << around("{", R"(,"allergies":{"a":1}})") << 422 << u"allergies"_s;
+    QTest::newRow("nul-in-name") << QByteArray(
+        R"({"fullName":"Bad\u0000Input","birthDate":"1980-01-01","sex":"F","phone":"+15550007001"})")
+                                 << 422 << u"fullName"_s;
+    QTest::newRow("name-too-long")
+        << QByteArray("{\"fullName\":\"" + QByteArray(201, 'n')
+                      + R"(","birthDate":"1980-01-01","sex":"F","phone":"+15550007001"})")
+        << 422 << u"fullName"_s;
+    QTest::newRow("birth-date-in-future") << QByteArray(
+        R"({"fullName":"Bad Input","birthDate":"2999-01-01","sex":"F","phone":"+15550007001"})")
+                                          << 422 << u"birthDate"_s;
+    QTest::newRow("address-unknown-member")
+        << around("{", R"(,"address":{"city":"X","planet":"Mars"}})") << 422 << u"address.planet"_s;
+    QTest::newRow("big-number-age") << QByteArray(
+        R"({"fullName":"Bad Input","estimatedAgeYears":9007199254740993,"sex":"F","phone":"+15550007001"})")
+                                    << 422 << u"estimatedAgeYears"_s;
+}
+
+void TestPatients::badInputWritesNothing()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(int, status);
+    QFETCH(QString, field);
+    const qint64 before = writeCounts();
+    const std::optional<RawResponse> response = RawHttpClient::roundTrip(
+        m_fixture->port(),
+        requestWith("POST", api::Patients, m_alpha, body, "Idempotency-Key: bad-input\r\n"),
+        15'000);
+    QVERIFY(response);
+    QCOMPARE(response->status, status);
+    QCOMPARE(response->header("content-type"),
+             QByteArray("application/problem+json; charset=utf-8"));
+    if (!field.isEmpty())
+        QVERIFY2(fieldsOf(response->json()).contains(field), response->body.constData());
+    QCOMPARE(writeCounts(), before);
+}
+
+void TestPatients::sqlAndHtmlLookingTextIsStoredVerbatim()
+{
+    const QString sql = u"Robert'); DROP TABLE patients;-- $$ \\"_s;
+    const QString html = u"<script>alert(\"x\")</script> & Co"_s;
+    QJsonObject body = person(sql, u"1970-01-01"_s, u"+15550008001"_s);
+    body.insert(u"address"_s, QJsonObject{{u"line1"_s, html}});
+    body.insert(u"allergies"_s, QJsonArray{u"' OR 1=1--"_s});
+    const RawResponse created = post(m_alpha, body);
+    QCOMPARE(created.status, 201);
+    const RawResponse read =
+        get(m_alpha,
+            QByteArray(api::Patients) + '/' + created.json().value(u"id"_s).toString().toLatin1());
+    QCOMPARE(read.json().value(u"fullName"_s).toString(), sql);
+    QCOMPARE(read.json().value(u"address"_s).toObject().value(u"line1"_s).toString(), html);
+    QCOMPARE(read.json().value(u"allergies"_s).toArray().first().toString(), u"' OR 1=1--"_s);
+    QVERIFY(m_fixture->count("SELECT count(*) FROM patients") > 0);
+}
+
+QTEST_GUILESS_MAIN(TestPatients)
+#include "tst_patients.moc"
