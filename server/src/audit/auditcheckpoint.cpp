@@ -1,5 +1,6 @@
 #include "audit/auditcheckpoint.h"
 
+#include "common/keyfile.h"
 #include "shared/protocol/problems.h"
 
 #include <QFile>
@@ -20,12 +21,8 @@ namespace hms::server {
 
 namespace {
 
-constexpr qsizetype MaxKeyFileBytes = 64LL * 1024;
-constexpr qsizetype MaxKeyIdLength = 64;
 constexpr qsizetype HashBytes = 32;
 constexpr char Domain[] = "hms-audit-checkpoint"; // followed by its terminating 0x00 byte
-
-constexpr auto Base64UrlOptions = QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals;
 
 // Fixed SQL only (no concatenation). The signing time is text for people; it is not signed.
 constexpr char SelectCheckpoints[] =
@@ -42,46 +39,6 @@ constexpr char InsertCheckpoint[] =
     R"(ON CONFLICT (hospital_id, seq) DO NOTHING )"
     R"(RETURNING to_char(signed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))";
 
-Problem keyFileProblem(const QString &path, const QString &reason)
-{
-    return Problem::fromType(problems::InternalError,
-                             QStringLiteral("audit signing key file %1: %2").arg(path, reason));
-}
-
-bool isBase64UrlChar(char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'
-        || c == '_';
-}
-
-bool isValidKeyId(QByteArrayView keyId)
-{
-    return !keyId.isEmpty() && keyId.size() <= MaxKeyIdLength
-        && std::all_of(keyId.begin(), keyId.end(), isBase64UrlChar);
-}
-
-/// Strict unpadded base64url: the canonical encoding of what it decodes to.
-std::optional<QByteArray> decodeBase64Url(QByteArrayView text)
-{
-    if (text.isEmpty() || text.size() % 4 == 1)
-        return std::nullopt;
-    if (!std::all_of(text.begin(), text.end(), isBase64UrlChar))
-        return std::nullopt;
-    const QByteArray encoded = text.toByteArray();
-    auto result = QByteArray::fromBase64Encoding(
-        encoded, Base64UrlOptions | QByteArray::AbortOnBase64DecodingErrors);
-    if (!result || result.decoded.toBase64(Base64UrlOptions) != encoded)
-        return std::nullopt;
-    return std::move(result.decoded);
-}
-
-void wipe(QByteArray &bytes)
-{
-    if (!bytes.isEmpty())
-        sodium_memzero(bytes.data(), std::size_t(bytes.size()));
-    bytes.clear();
-}
-
 const unsigned char *bytesOf(QByteArrayView bytes)
 {
     return reinterpret_cast<const unsigned char *>(bytes.data());
@@ -90,35 +47,6 @@ const unsigned char *bytesOf(QByteArrayView bytes)
 unsigned char *bytesOf(QByteArray &bytes)
 {
     return reinterpret_cast<unsigned char *>(bytes.data());
-}
-
-/// Creates the key file with mode 0600 and one fresh key pair. False when it exists already
-/// (another process may have won the race) or cannot be written; \a error says which.
-bool createKeyFile(const QString &path, QString &error)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly,
-                   QFileDevice::ReadOwner | QFileDevice::WriteOwner)) {
-        error = file.errorString();
-        return false;
-    }
-    QByteArray publicKey(crypto_sign_PUBLICKEYBYTES, Qt::Uninitialized);
-    QByteArray secretKey(crypto_sign_SECRETKEYBYTES, Qt::Uninitialized);
-    crypto_sign_keypair(bytesOf(publicKey), bytesOf(secretKey));
-    QByteArray keyId(4, Qt::Uninitialized);
-    randombytes_buf(keyId.data(), std::size_t(keyId.size()));
-    QByteArray line = keyId.toHex() + ':' + secretKey.toBase64(Base64UrlOptions) + '\n';
-    const bool written =
-        file.write(line) == line.size() && file.flush() && ::fsync(file.handle()) == 0;
-    wipe(secretKey);
-    wipe(line);
-    if (!written) {
-        error = file.errorString();
-        file.close();
-        file.remove();
-        return false;
-    }
-    return true;
 }
 
 AuditCheckpoint checkpointFrom(qint64 hospitalId, const pqxx::row &row)
@@ -165,14 +93,14 @@ Result<AuditSigningKeys> AuditSigningKeys::load(const QString &path)
 AuditSigningKeys::~AuditSigningKeys()
 {
     for (Key &key : m_keys)
-        wipe(key.secretKey);
+        wipeBytes(key.secretKey);
 }
 
 AuditSigningKeys &AuditSigningKeys::operator=(AuditSigningKeys &&other) noexcept
 {
     if (this != &other) {
         for (Key &key : m_keys)
-            wipe(key.secretKey);
+            wipeBytes(key.secretKey);
         m_keys = std::move(other.m_keys);
         other.m_keys.clear();
     }
@@ -181,66 +109,34 @@ AuditSigningKeys &AuditSigningKeys::operator=(AuditSigningKeys &&other) noexcept
 
 Result<AuditSigningKeys> AuditSigningKeys::read(const QString &path, bool create)
 {
-    if (sodium_init() < 0)
-        return keyFileProblem(path, QStringLiteral("libsodium could not be initialised"));
-
-    const QByteArray nativePath = QFile::encodeName(path);
-    struct stat info = {};
-    if (::stat(nativePath.constData(), &info) != 0) {
-        if (!create)
-            return keyFileProblem(path, QStringLiteral("does not exist"));
-        QString error;
-        if (!createKeyFile(path, error) && ::stat(nativePath.constData(), &info) != 0)
-            return keyFileProblem(path, QStringLiteral("cannot create it: %1").arg(error));
-        if (::stat(nativePath.constData(), &info) != 0)
-            return keyFileProblem(path, QStringLiteral("vanished after it was created"));
+    const QString what = QStringLiteral("audit signing key file");
+    std::function<QByteArray()> newLine;
+    if (create) {
+        newLine = [] {
+            QByteArray publicKey(crypto_sign_PUBLICKEYBYTES, Qt::Uninitialized);
+            QByteArray secretKey(crypto_sign_SECRETKEYBYTES, Qt::Uninitialized);
+            crypto_sign_keypair(bytesOf(publicKey), bytesOf(secretKey));
+            const QByteArray line = newKeyId() + ':' + encodeBase64Url(secretKey) + '\n';
+            wipeBytes(secretKey);
+            return line;
+        };
     }
-    if (!S_ISREG(info.st_mode))
-        return keyFileProblem(path, QStringLiteral("not a regular file"));
-    const bool othersMayAccess = (info.st_mode & (S_IRWXG | S_IRWXO)) != 0;
-
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return keyFileProblem(path, QStringLiteral("cannot read it: %1").arg(file.errorString()));
-    QByteArray content = file.read(MaxKeyFileBytes + 1);
-    file.close();
-    if (content.size() > MaxKeyFileBytes) {
-        wipe(content);
-        return keyFileProblem(path, QStringLiteral("larger than 64 KiB"));
-    }
+    Result<KeyFileContents> file = readKeyFile(path, what, newLine);
+    if (!file)
+        return file.problem();
+    KeyFileContents contents = std::move(file).value();
+    auto refuse = [&](const QString &reason) {
+        for (KeyFileEntry &entry : contents.entries)
+            wipeBytes(entry.key);
+        return keyFileProblem(what, path, reason);
+    };
 
     AuditSigningKeys keys;
-    std::optional<Problem> problem;
-    int lineNumber = 0;
-    for (qsizetype start = 0; start < content.size() && !problem;) {
-        qsizetype end = content.indexOf('\n', start);
-        if (end < 0)
-            end = content.size();
-        const QByteArrayView line = QByteArrayView(content).sliced(start, end - start).trimmed();
-        start = end + 1;
-        ++lineNumber;
-        if (line.isEmpty() || line.startsWith('#'))
-            continue;
-        const qsizetype colon = line.indexOf(':');
-        const QByteArrayView keyId = colon < 0 ? QByteArrayView() : line.first(colon);
-        if (!isValidKeyId(keyId)) {
-            problem = keyFileProblem(
-                path,
-                QStringLiteral("line %1 is not kid:base64url-key (kid of A-Z a-z 0-9 - _, "
-                               "at most 64)")
-                    .arg(lineNumber));
-            break;
-        }
-        std::optional<QByteArray> decoded = decodeBase64Url(line.sliced(colon + 1));
-        if (!decoded) {
-            problem = keyFileProblem(
-                path, QStringLiteral("line %1: the key is not unpadded base64url").arg(lineNumber));
-            break;
-        }
+    for (KeyFileEntry &entry : contents.entries) {
         Key key;
-        key.id = QString::fromLatin1(keyId);
-        if (decoded->size() == crypto_sign_SECRETKEYBYTES) {
-            key.secretKey = std::move(*decoded);
+        key.id = entry.id;
+        if (entry.key.size() == crypto_sign_SECRETKEYBYTES) {
+            key.secretKey = std::move(entry.key);
             // The public half is derived; the stored one must agree with the seed.
             QByteArray seed(crypto_sign_SEEDBYTES, Qt::Uninitialized);
             QByteArray derivedSecret(crypto_sign_SECRETKEYBYTES, Qt::Uninitialized);
@@ -251,50 +147,34 @@ Result<AuditSigningKeys> AuditSigningKeys::read(const QString &path, bool create
                 sodium_memcmp(derivedSecret.constData(), key.secretKey.constData(),
                               crypto_sign_SECRETKEYBYTES)
                 == 0;
-            wipe(seed);
-            wipe(derivedSecret);
+            wipeBytes(seed);
+            wipeBytes(derivedSecret);
             if (!consistent) {
-                wipe(key.secretKey);
-                problem = keyFileProblem(
-                    path,
-                    QStringLiteral("line %1: the secret key is damaged (its public half "
-                                   "does not match its seed)")
-                        .arg(lineNumber));
-                break;
+                wipeBytes(key.secretKey);
+                return refuse(QStringLiteral("key %1: the secret key is damaged (its public half "
+                                             "does not match its seed)")
+                                  .arg(entry.id));
             }
-        } else if (decoded->size() == crypto_sign_PUBLICKEYBYTES) {
-            key.publicKey = std::move(*decoded);
+        } else if (entry.key.size() == crypto_sign_PUBLICKEYBYTES) {
+            key.publicKey = std::move(entry.key);
         } else {
-            wipe(*decoded);
-            problem = keyFileProblem(path,
-                                     QStringLiteral("line %1: the key is neither a %2-byte "
-                                                    "Ed25519 secret key nor a %3-byte public key")
-                                         .arg(lineNumber)
-                                         .arg(crypto_sign_SECRETKEYBYTES)
-                                         .arg(crypto_sign_PUBLICKEYBYTES));
-            break;
-        }
-        if (keys.findKey(key.id) != nullptr) {
-            wipe(key.secretKey);
-            problem = keyFileProblem(path, QStringLiteral("line %1 repeats a kid").arg(lineNumber));
-            break;
+            return refuse(QStringLiteral("key %1 is neither a %2-byte Ed25519 secret key nor a "
+                                         "%3-byte public key")
+                              .arg(entry.id)
+                              .arg(crypto_sign_SECRETKEYBYTES)
+                              .arg(crypto_sign_PUBLICKEYBYTES));
         }
         keys.m_keys.push_back(std::move(key));
     }
-    wipe(content);
-    if (problem)
-        return *problem;
-    if (keys.m_keys.empty())
-        return keyFileProblem(path, QStringLiteral("holds no key"));
     const bool holdsSecret =
         std::any_of(keys.m_keys.cbegin(), keys.m_keys.cend(), [](const Key &key) {
             return !key.secretKey.isEmpty();
         });
-    if (holdsSecret && othersMayAccess) {
-        return keyFileProblem(path,
+    if (holdsSecret && contents.othersMayAccess) {
+        return keyFileProblem(what, path,
                               QStringLiteral("group or others may access it (mode %1); "
                                              "run chmod 600 on it")
-                                  .arg(info.st_mode & 07777, 4, 8, QLatin1Char('0')));
+                                  .arg(contents.mode, 4, 8, QLatin1Char('0')));
     }
     return Result<AuditSigningKeys>(std::move(keys));
 }
@@ -341,7 +221,7 @@ QByteArray AuditSigningKeys::publicKeyFile() const
 {
     QByteArray file;
     for (const Key &key : m_keys)
-        file += key.id.toLatin1() + ':' + key.publicKey.toBase64(Base64UrlOptions) + '\n';
+        file += key.id.toLatin1() + ':' + encodeBase64Url(key.publicKey) + '\n';
     return file;
 }
 

@@ -1,5 +1,7 @@
 #include "auth/jwt.h"
 
+#include "common/keyfile.h"
+
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -19,8 +21,6 @@ namespace hms::server {
 namespace {
 
 constexpr qint64 MaxLeewaySecs = 60;
-constexpr qsizetype MaxKeyFileBytes = 64LL * 1024;
-constexpr qsizetype MaxKeyIdLength = 64;
 constexpr qsizetype SignatureBytes = crypto_auth_hmacsha256_BYTES;
 constexpr double MaxSafeInteger = 9007199254740991.0; // 2^53 - 1
 
@@ -45,34 +45,6 @@ constexpr auto Base64UrlOptions = QByteArray::Base64UrlEncoding | QByteArray::Om
 Problem unauthenticated(const char *reason)
 {
     return Problem::fromType(problems::Unauthenticated, QString::fromLatin1(reason));
-}
-
-Problem keyFileProblem(const QString &path, const QString &reason)
-{
-    return Problem::fromType(problems::InternalError,
-                             QStringLiteral("JWT key file %1: %2").arg(path, reason));
-}
-
-bool isBase64UrlChar(char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'
-        || c == '_';
-}
-
-/// Strict base64url without padding: only the 64 URL-safe characters, and the canonical
-/// encoding of what it decodes to (unused trailing bits zero).
-std::optional<QByteArray> decodeBase64Url(QByteArrayView text)
-{
-    if (text.isEmpty() || text.size() % 4 == 1)
-        return std::nullopt;
-    if (!std::all_of(text.begin(), text.end(), isBase64UrlChar))
-        return std::nullopt;
-    const QByteArray encoded = text.toByteArray();
-    auto result = QByteArray::fromBase64Encoding(
-        encoded, Base64UrlOptions | QByteArray::AbortOnBase64DecodingErrors);
-    if (!result || result.decoded.toBase64(Base64UrlOptions) != encoded)
-        return std::nullopt;
-    return std::move(result.decoded);
 }
 
 /// Members of the top-level object of valid JSON \a json, counted in the text. QJsonDocument
@@ -169,126 +141,36 @@ QByteArray hmacSha256(const QByteArray &key, QByteArrayView message)
     return mac;
 }
 
-QByteArray randomBytes(qsizetype size)
-{
-    QByteArray bytes(size, Qt::Uninitialized);
-    randombytes_buf(bytes.data(), std::size_t(size));
-    return bytes;
-}
-
-bool isValidKeyId(QByteArrayView keyId)
-{
-    return !keyId.isEmpty() && keyId.size() <= MaxKeyIdLength
-        && std::all_of(keyId.begin(), keyId.end(), isBase64UrlChar);
-}
-
-/// Creates the key file with mode 0600 and one fresh key. False when it exists already
-/// (another process may have won the race) or cannot be written; \a error says which.
-bool createKeyFile(const QString &path, QString &error)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly,
-                   QFileDevice::ReadOwner | QFileDevice::WriteOwner)) {
-        error = file.errorString();
-        return false;
-    }
-    QByteArray secret = randomBytes(JwtKeyRing::MinKeyBytes);
-    QByteArray line = randomBytes(4).toHex() + ':' + secret.toBase64(Base64UrlOptions) + '\n';
-    const bool written =
-        file.write(line) == line.size() && file.flush() && ::fsync(file.handle()) == 0;
-    sodium_memzero(secret.data(), std::size_t(secret.size()));
-    sodium_memzero(line.data(), std::size_t(line.size()));
-    if (!written) {
-        error = file.errorString();
-        file.close();
-        file.remove();
-        return false;
-    }
-    return true;
-}
-
 } // namespace
 
 Result<JwtKeyRing> JwtKeyRing::loadOrCreate(const QString &path)
 {
-    if (sodium_init() < 0)
-        return keyFileProblem(path, QStringLiteral("libsodium could not be initialised"));
-
-    const QByteArray nativePath = QFile::encodeName(path);
-    struct stat info = {};
-    if (::stat(nativePath.constData(), &info) != 0) {
-        QString error;
-        if (!createKeyFile(path, error) && ::stat(nativePath.constData(), &info) != 0)
-            return keyFileProblem(path, QStringLiteral("cannot create it: %1").arg(error));
-        if (::stat(nativePath.constData(), &info) != 0)
-            return keyFileProblem(path, QStringLiteral("vanished after it was created"));
-    }
-    if (!S_ISREG(info.st_mode))
-        return keyFileProblem(path, QStringLiteral("not a regular file"));
-    if ((info.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-        return keyFileProblem(path,
-                              QStringLiteral("group or others may access it (mode %1); "
-                                             "run chmod 600 on it")
-                                  .arg(info.st_mode & 07777, 4, 8, QLatin1Char('0')));
-    }
-
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return keyFileProblem(path, QStringLiteral("cannot read it: %1").arg(file.errorString()));
-    QByteArray content = file.read(MaxKeyFileBytes + 1);
-    file.close();
-    if (content.size() > MaxKeyFileBytes)
-        return keyFileProblem(path, QStringLiteral("larger than 64 KiB"));
-
+    const QString what = QStringLiteral("JWT key file");
+    Result<KeyFileContents> file = readKeyFile(path, what, [] {
+        QByteArray secret = randomKeyBytes(MinKeyBytes);
+        const QByteArray line = newKeyId() + ':' + encodeBase64Url(secret) + '\n';
+        wipeBytes(secret);
+        return line;
+    });
+    if (!file)
+        return file.problem();
+    KeyFileContents contents = std::move(file).value();
+    auto refuse = [&](const QString &reason) {
+        for (KeyFileEntry &entry : contents.entries)
+            wipeBytes(entry.key);
+        return keyFileProblem(what, path, reason);
+    };
+    // Every line is a secret: nobody but the owner may read the file (SECURITY.md X4).
+    if (contents.othersMayAccess)
+        return refuse(QStringLiteral("group or others may access it (mode %1); run chmod 600 on it")
+                          .arg(contents.mode, 4, 8, QLatin1Char('0')));
     JwtKeyRing ring;
-    std::optional<Problem> problem;
-    int lineNumber = 0;
-    for (qsizetype start = 0; start < content.size();) {
-        qsizetype end = content.indexOf('\n', start);
-        if (end < 0)
-            end = content.size();
-        const QByteArrayView rawLine = QByteArrayView(content).sliced(start, end - start);
-        start = end + 1;
-        ++lineNumber;
-        const QByteArrayView line = rawLine.trimmed();
-        if (line.isEmpty() || line.startsWith('#'))
-            continue;
-        const qsizetype colon = line.indexOf(':');
-        const QByteArrayView keyId = colon < 0 ? QByteArrayView() : line.first(colon);
-        if (!isValidKeyId(keyId)) {
-            problem = keyFileProblem(
-                path,
-                QStringLiteral("line %1 is not kid:base64url-key (kid of A-Z a-z 0-9 - _, "
-                               "at most 64)")
-                    .arg(lineNumber));
-            break;
-        }
-        std::optional<QByteArray> secret = decodeBase64Url(line.sliced(colon + 1));
-        if (!secret) {
-            problem = keyFileProblem(
-                path, QStringLiteral("line %1: the key is not unpadded base64url").arg(lineNumber));
-            break;
-        }
-        if (secret->size() < MinKeyBytes) {
-            sodium_memzero(secret->data(), std::size_t(secret->size()));
-            problem = keyFileProblem(path,
-                                     QStringLiteral("line %1: the key is shorter than %2 bytes")
-                                         .arg(lineNumber)
-                                         .arg(MinKeyBytes));
-            break;
-        }
-        const QString id = QString::fromLatin1(keyId);
-        if (ring.findKey(id) != nullptr) {
-            problem = keyFileProblem(path, QStringLiteral("line %1 repeats a kid").arg(lineNumber));
-            break;
-        }
-        ring.m_keys.append({id, std::move(*secret)});
+    for (KeyFileEntry &entry : contents.entries) {
+        if (entry.key.size() < MinKeyBytes)
+            return refuse(
+                QStringLiteral("key %1 is shorter than %2 bytes").arg(entry.id).arg(MinKeyBytes));
+        ring.m_keys.append({entry.id, std::move(entry.key)});
     }
-    sodium_memzero(content.data(), std::size_t(content.size()));
-    if (problem)
-        return *problem;
-    if (ring.m_keys.isEmpty())
-        return keyFileProblem(path, QStringLiteral("holds no key"));
     return ring;
 }
 
@@ -330,7 +212,7 @@ AccessClaims JwtKeyRing::newAccessClaims(const QString &subject,
     claims.hospital = hospital;
     claims.role = role;
     claims.sessionId = sessionId;
-    claims.tokenId = QString::fromLatin1(randomBytes(16).toBase64(Base64UrlOptions));
+    claims.tokenId = QString::fromLatin1(encodeBase64Url(randomKeyBytes(16)));
     claims.issuedAt = nowSecs;
     claims.notBefore = nowSecs;
     claims.expiresAt = nowSecs + m_settings.lifetimeSecs;
