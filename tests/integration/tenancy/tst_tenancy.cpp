@@ -3,6 +3,7 @@
 // setting on pooled connections, and the append-only audit table.
 #include "db/dbsession.h"
 #include "db/tenant.h"
+#include "live/eventlog.h"
 #include "shared/protocol/apipaths.h"
 #include "support/serverfixture.h"
 
@@ -182,6 +183,16 @@ void TestTenancy::initTestCase()
     QCOMPARE(registerPatient(alphaDoc, 1), 201);
     QCOMPARE(registerPatient(alphaDoc, 2), 201);
     QCOMPARE(registerPatient(betaDesk, 3), 201);
+    // Live events and their counters (0005): two in alpha, one in beta.
+    {
+        pqxx::connection connection(m_fixture->superuserUrl());
+        for (const qint64 hospital : {m_alpha, m_alpha, m_beta}) {
+            pqxx::work tx(connection);
+            enterTenant(tx, hospital);
+            EventLog::append(tx, hospital, QStringLiteral("beds"), QStringLiteral("probe"), {});
+            tx.commit();
+        }
+    }
     // Signed audit checkpoints (0004) in both hospitals.
     for (const QString &code : {QStringLiteral("alpha"), QStringLiteral("beta")}) {
         const AdminRun run =
