@@ -16,7 +16,7 @@ constexpr std::array<std::pair<Role, const char *>, 6> RoleNames{{
     {Role::Lab, "lab"},
 }};
 
-constexpr std::array<std::pair<Permission, const char *>, 24> PermissionNames{{
+constexpr std::array<std::pair<Permission, const char *>, 25> PermissionNames{{
     {Permission::PatientRead, "patient.read"},
     {Permission::PatientWrite, "patient.write"},
     {Permission::PatientMerge, "patient.merge"},
@@ -41,6 +41,7 @@ constexpr std::array<std::pair<Permission, const char *>, 24> PermissionNames{{
     {Permission::UserManage, "user.manage"},
     {Permission::AuditRead, "audit.read"},
     {Permission::WorkflowManage, "workflow.manage"},
+    {Permission::DepartmentManage, "department.manage"},
 }};
 
 // Least privilege: admins run the system but read no clinical records; pharmacy and lab
@@ -50,8 +51,9 @@ QList<Permission> matrixRow(Role role)
     using P = Permission;
     switch (role) {
     case Role::Admin:
-        return {P::PatientRead, P::PatientMerge, P::BedRead,   P::BedManage,     P::WardManage,
-                P::BillingRead, P::UserManage,   P::AuditRead, P::WorkflowManage};
+        return {P::PatientRead,    P::PatientMerge,    P::BedRead,    P::BedManage,
+                P::WardManage,     P::BillingRead,     P::UserManage, P::AuditRead,
+                P::WorkflowManage, P::DepartmentManage};
     case Role::Doctor:
         return {P::PatientRead,      P::PatientWrite,      P::ClinicalRead,   P::ClinicalWrite,
                 P::QueueCall,        P::AppointmentManage, P::BedRead,        P::AdmissionManage,

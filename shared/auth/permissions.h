@@ -36,6 +36,7 @@ enum class Permission {
     UserManage,
     AuditRead,
     WorkflowManage,
+    DepartmentManage,
 };
 
 inline constexpr Role AllRoles[] = {Role::Admin,     Role::Doctor,   Role::Nurse,

@@ -19,4 +19,16 @@ inline constexpr char Audit[] = "/api/v1/audit";
 inline constexpr char Patients[] = "/api/v1/patients";
 inline constexpr char Patient[] = "/api/v1/patients/{id}";
 
+inline constexpr char Departments[] = "/api/v1/departments";
+inline constexpr char DepartmentDoctors[] = "/api/v1/departments/{id}/doctors";
+inline constexpr char DepartmentQueue[] = "/api/v1/departments/{id}/queue";
+inline constexpr char DepartmentCallNext[] = "/api/v1/departments/{id}/queue/call-next";
+inline constexpr char Visits[] = "/api/v1/visits";
+inline constexpr char VisitTransition[] = "/api/v1/visits/{id}/transition";
+
+inline constexpr char PatientDocuments[] = "/api/v1/patients/{id}/documents";
+inline constexpr char PatientDocument[] = "/api/v1/patients/{id}/documents/{docId}";
+inline constexpr char PatientDocumentVersions[] =
+    "/api/v1/patients/{id}/documents/{docId}/versions";
+
 } // namespace hms::api

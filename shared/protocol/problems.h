@@ -18,6 +18,7 @@ inline constexpr ProblemType MalformedJson{"malformed-json", 400, "Malformed JSO
 inline constexpr ProblemType Unauthenticated{"unauthenticated", 401, "Authentication required"};
 inline constexpr ProblemType Forbidden{"forbidden", 403, "Not allowed"};
 inline constexpr ProblemType NotFound{"not-found", 404, "Not found"};
+inline constexpr ProblemType QueueEmpty{"queue-empty", 404, "Nobody is waiting"};
 inline constexpr ProblemType MethodNotAllowed{"method-not-allowed", 405, "Method not allowed"};
 inline constexpr ProblemType NotAcceptable{"not-acceptable", 406, "Not acceptable"};
 inline constexpr ProblemType RequestTimeout{"request-timeout", 408, "Request timeout"};
@@ -25,6 +26,8 @@ inline constexpr ProblemType Conflict{"conflict", 409, "Conflict"};
 inline constexpr ProblemType PossibleDuplicate{"possible-duplicate", 409,
                                                "Possible duplicate patient"};
 inline constexpr ProblemType AlreadyRegistered{"already-registered", 409, "Already registered"};
+inline constexpr ProblemType InvalidTransition{"invalid-transition", 409,
+                                               "Not allowed from the current state"};
 inline constexpr ProblemType IdempotencyInProgress{"idempotency-in-progress", 409,
                                                    "Request with this Idempotency-Key in progress"};
 inline constexpr ProblemType LengthRequired{"length-required", 411, "Length required"};
@@ -37,6 +40,7 @@ inline constexpr ProblemType ExpectationFailed{"expectation-failed", 417, "Expec
 inline constexpr ProblemType IdempotencyKeyReused{"idempotency-key-reused", 422,
                                                   "Idempotency-Key used for another request"};
 inline constexpr ProblemType ValidationFailed{"validation-failed", 422, "Invalid fields"};
+inline constexpr ProblemType UpgradeRequired{"upgrade-required", 426, "Upgrade required"};
 inline constexpr ProblemType PreconditionRequired{"precondition-required", 428,
                                                   "If-Match required"};
 inline constexpr ProblemType RateLimited{"rate-limited", 429, "Too many requests"};

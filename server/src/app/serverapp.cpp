@@ -9,10 +9,17 @@
 #include "db/dbworkerpool.h"
 #include "db/migrator.h"
 #include "db/tenant.h"
+#include "documents/documentroutes.h"
+#include "documents/documentservice.h"
+#include "documents/pgdocumentstore.h"
 #include "health/healthroutes.h"
 #include "http/httpserver.h"
+#include "live/livehub.h"
+#include "opd/opdroutes.h"
+#include "opd/opdservice.h"
 #include "patients/patientroutes.h"
 #include "patients/patientservice.h"
+#include "shared/protocol/apipaths.h"
 #include "users/useradminservice.h"
 #include "users/userroutes.h"
 
@@ -106,10 +113,21 @@ bool ServerApp::start()
     registerAuditRoutes(m_router);
     m_patients = std::make_unique<PatientService>();
     registerPatientRoutes(m_router, *m_patients);
+    m_documentStore = std::make_unique<PgDocumentStore>();
+    m_documents = std::make_unique<DocumentService>(*m_documentStore);
+    registerDocumentRoutes(m_router, *m_documents);
+    m_opd = std::make_unique<OpdService>();
+    registerOpdRoutes(m_router, *m_opd);
 
     m_pool = std::make_unique<DbWorkerPool>(connectionString, m_config.effectivePoolSize(),
                                             m_config.dbQueueLimit,
                                             "SET ROLE " + std::string(ApplicationDbRole));
+    m_live = std::make_unique<LiveHub>(*m_pool, *m_auth, connectionString);
+    options.upgradePath = QLatin1String(api::Live);
+    options.upgrade = [live = m_live.get()](QTcpSocket *socket, const HttpRequest &head) {
+        live->acceptUpgrade(socket, head.header("authorization"));
+    };
+    m_live->start();
     m_http = std::make_unique<HttpServer>(m_router, *m_pool, options);
     connect(m_http.get(), &HttpServer::stopped, this, &ServerApp::stopped);
     if (!m_http->listen(m_config.listenAddress, m_config.listenPort)) {

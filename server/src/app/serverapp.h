@@ -12,10 +12,14 @@ namespace hms::server {
 
 class AuthService;
 class DbWorkerPool;
+class DocumentService;
+class DocumentStore;
 class HttpServer;
 class JwtKeyRing;
+class LiveHub;
 class PasswordHasher;
 class PatientService;
+class OpdService;
 class UserAdminService;
 
 /// hms-server as an object: migrations, the database pool, the route table and the HTTP
@@ -38,6 +42,9 @@ public:
 
     quint16 port() const;
 
+    /// The WebSocket side (tests count subscribers).
+    LiveHub *live() const { return m_live.get(); }
+
     QString errorString() const { return m_error; }
 
     /// The route table; tests may add routes before start().
@@ -58,7 +65,11 @@ private:
     std::unique_ptr<AuthService> m_auth;
     std::unique_ptr<UserAdminService> m_userAdmin;
     std::unique_ptr<PatientService> m_patients;
+    std::unique_ptr<DocumentStore> m_documentStore;
+    std::unique_ptr<DocumentService> m_documents;
+    std::unique_ptr<OpdService> m_opd;
     std::unique_ptr<DbWorkerPool> m_pool;
+    std::unique_ptr<LiveHub> m_live;
     std::unique_ptr<HttpServer> m_http;
     QString m_error;
 };

@@ -455,52 +455,18 @@ std::optional<HttpResponse> AuthService::authorize(RequestContext &context, cons
                 problems::Forbidden,
                 QStringLiteral("Cookie-authenticated writes need X-CSRF-Token from this origin"));
     }
-    const Result<AccessClaims> claims =
-        m_keys.verifyAccessToken(token, QDateTime::currentSecsSinceEpoch());
-    if (!claims) {
-        qCInfo(lcAuth) << "rejected access token:" << claims.problem().detail; // never the token
-        return HttpResponse::problem(problems::Unauthenticated,
-                                     QStringLiteral("The access token is not valid"));
-    }
-    bool hospitalOk = false;
-    bool userOk = false;
-    const qint64 hospitalId = claims.value().hospital.toLongLong(&hospitalOk);
-    const qint64 userId = claims.value().subject.toLongLong(&userOk);
-    const QUuid sessionId = QUuid::fromString(claims.value().sessionId);
-    if (!hospitalOk || !userOk || sessionId.isNull())
-        return HttpResponse::problem(problems::Unauthenticated,
-                                     QStringLiteral("The access token is not valid"));
-
-    pqxx::work tx(context.db.connection());
-    enterTenant(tx, hospitalId);
-    // The session must be open and the user enabled; the role is today's, not the token's.
-    const pqxx::result rows = tx.exec_params(
-        "SELECT u.role, u.username, u.display_name, s.last_seen_at < now() - interval '60 seconds' "
-        "FROM sessions s JOIN users u ON u.hospital_id = s.hospital_id AND u.id = s.user_id "
-        "WHERE s.id = $1::uuid AND s.user_id = $2 AND s.revoked_at IS NULL "
-        "AND s.absolute_expires_at > now() AND s.last_seen_at > now() - make_interval(secs => $3) "
-        "AND u.disabled_at IS NULL",
-        claims.value().sessionId.toStdString(), userId, m_settings.sessionIdleSeconds);
-    if (rows.empty()) {
-        tx.commit();
-        return HttpResponse::problem(problems::Unauthenticated,
-                                     QStringLiteral("The session has ended; sign in again"));
-    }
-    Principal principal;
-    principal.userId = userId;
-    principal.hospitalId = hospitalId;
-    principal.role = roleFromName(QString::fromUtf8(rows[0][0].c_str())).value_or(Role::Reception);
-    principal.username = QString::fromUtf8(rows[0][1].c_str());
-    principal.displayName = QString::fromUtf8(rows[0][2].c_str());
-    principal.sessionId = claims.value().sessionId;
-    if (rows[0][3].as<bool>()) // idle timer: written at most once a minute
-        tx.exec_params0("UPDATE sessions SET last_seen_at = now() WHERE id = $1::uuid",
-                        principal.sessionId.toStdString());
+    const std::optional<Principal> principal = authenticateToken(context.db, token);
+    if (!principal)
+        return HttpResponse::problem(
+            problems::Unauthenticated,
+            QStringLiteral("The access token or its session is not valid"));
 
     if (const std::optional<Permission> needed = route.access.permission();
-        needed && !roleHas(principal.role, *needed)) {
+        needed && !roleHas(principal->role, *needed)) {
+        pqxx::work tx(context.db.connection());
+        enterTenant(tx, principal->hospitalId);
         AuditEntry audit =
-            principalAudit(principal, QStringLiteral("access.denied"), QStringLiteral("denied"),
+            principalAudit(*principal, QStringLiteral("access.denied"), QStringLiteral("denied"),
                            {context.clientAddress(), QString::fromLatin1(context.requestId)});
         audit.category = QStringLiteral("access");
         audit.entity = QStringLiteral("route");
@@ -512,9 +478,54 @@ std::optional<HttpResponse> AuthService::authorize(RequestContext &context, cons
             problems::Forbidden,
             QStringLiteral("Your role may not do this (%1)").arg(permissionName(*needed)));
     }
-    tx.commit();
     context.principal = principal;
     return std::nullopt;
+}
+
+std::optional<Principal>
+AuthService::authenticateToken(DbSession &db, QByteArrayView token, qint64 *expiresAt)
+{
+    const Result<AccessClaims> claims =
+        m_keys.verifyAccessToken(token, QDateTime::currentSecsSinceEpoch());
+    if (!claims) {
+        qCInfo(lcAuth) << "rejected access token:" << claims.problem().detail; // never the token
+        return std::nullopt;
+    }
+    bool hospitalOk = false;
+    bool userOk = false;
+    const qint64 hospitalId = claims.value().hospital.toLongLong(&hospitalOk);
+    const qint64 userId = claims.value().subject.toLongLong(&userOk);
+    if (!hospitalOk || !userOk || QUuid::fromString(claims.value().sessionId).isNull())
+        return std::nullopt;
+
+    pqxx::work tx(db.connection());
+    enterTenant(tx, hospitalId);
+    // The session must be open and the user enabled; the role is today's, not the token's.
+    const pqxx::result rows = tx.exec_params(
+        "SELECT u.role, u.username, u.display_name, s.last_seen_at < now() - interval '60 seconds' "
+        "FROM sessions s JOIN users u ON u.hospital_id = s.hospital_id AND u.id = s.user_id "
+        "WHERE s.id = $1::uuid AND s.user_id = $2 AND s.revoked_at IS NULL "
+        "AND s.absolute_expires_at > now() AND s.last_seen_at > now() - make_interval(secs => $3) "
+        "AND u.disabled_at IS NULL",
+        claims.value().sessionId.toStdString(), userId, m_settings.sessionIdleSeconds);
+    if (rows.empty()) {
+        tx.commit();
+        return std::nullopt;
+    }
+    Principal principal;
+    principal.userId = userId;
+    principal.hospitalId = hospitalId;
+    principal.role = roleFromName(QString::fromUtf8(rows[0][0].c_str())).value_or(Role::Reception);
+    principal.username = QString::fromUtf8(rows[0][1].c_str());
+    principal.displayName = QString::fromUtf8(rows[0][2].c_str());
+    principal.sessionId = claims.value().sessionId;
+    if (rows[0][3].as<bool>()) // idle timer: written at most once a minute
+        tx.exec_params0("UPDATE sessions SET last_seen_at = now() WHERE id = $1::uuid",
+                        principal.sessionId.toStdString());
+    tx.commit();
+    if (expiresAt)
+        *expiresAt = claims.value().expiresAt;
+    return principal;
 }
 
 void AuthService::rememberSuccessor(const QByteArray &oldHash, const QJsonObject &body)

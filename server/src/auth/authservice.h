@@ -75,6 +75,11 @@ public:
     /// True when a cookie-authenticated write carries the CSRF token and comes from this origin.
     static bool csrfCheckPasses(const HttpRequest &request);
 
+    /// Verifies \a token and checks its session and user in the database (one transaction):
+    /// the principal with today's role, or nothing. \a expiresAt receives the token's exp.
+    std::optional<Principal>
+    authenticateToken(DbSession &db, QByteArrayView token, qint64 *expiresAt = nullptr);
+
     /// HttpServerOptions::authorize: verifies the bearer token (or the access cookie), checks the
     /// session and the user in the database, then the route's permission; a refusal is audited.
     std::optional<HttpResponse> authorize(RequestContext &context, const Route &route);

@@ -97,6 +97,10 @@ void HttpConnection::processInput()
                 failRequest(result.errorStatus, result.errorDetail);
                 return;
             }
+            if (m_server && m_pending.empty() && m_server->acceptsUpgrade(result.request)) {
+                handOver(result.request);
+                return;
+            }
             m_socket->read(result.headLength);
             m_current = std::move(result.request);
             m_current.peerAddress = m_socket->peerAddress();
@@ -129,6 +133,24 @@ void HttpConnection::processInput()
             m_current = HttpRequest();
         }
     }
+}
+
+void HttpConnection::handOver(const HttpRequest &head)
+{
+    // The upgrade request stays unread in the socket: the WebSocket side reads the handshake
+    // itself. From here this object lets go of the socket and goes away quietly.
+    m_state = State::Closing;
+    m_stopReading = true;
+    m_timer.stop();
+    disconnect(m_socket, nullptr, this, nullptr);
+    m_socket->setReadBufferSize(0);
+    m_socket->setParent(nullptr);
+    QTcpSocket *socket = m_socket;
+    m_socket = nullptr;
+    if (m_server)
+        m_server->upgrade(socket, head);
+    Q_EMIT closed();
+    deleteLater();
 }
 
 void HttpConnection::failRequest(int status, const QString &detail)

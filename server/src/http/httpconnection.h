@@ -49,6 +49,7 @@ private:
     void processInput();
     void startTimer(TimerPurpose purpose);
     void failRequest(int status, const QString &detail);
+    void handOver(const HttpRequest &head);
     void writeReady();
     void closeAfterWrites();
     void lingerAndClose();

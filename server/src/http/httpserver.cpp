@@ -210,9 +210,36 @@ void HttpServer::dispatch(HttpConnection *connection, qint64 slot, HttpRequest r
     }
 }
 
+bool HttpServer::acceptsUpgrade(const HttpRequest &head) const
+{
+    if (!m_options.upgrade || head.method != "GET" || head.path() != m_options.upgradePath
+        || !head.header("upgrade").toLower().contains("websocket"))
+        return false;
+    const QByteArray origin = head.header("origin");
+    const QByteArray host = head.header("host");
+    return origin.isNull() || origin == "http://" + host || origin == "https://" + host
+        || originAllowed(origin);
+}
+
+void HttpServer::upgrade(QTcpSocket *socket, const HttpRequest &head)
+{
+    qCInfo(lcAccess).noquote() << "rid=- GET" << m_options.upgradePath << 101;
+    m_options.upgrade(socket, head);
+}
+
 std::optional<HttpResponse> HttpServer::rejectBeforeRouting(const HttpRequest &request,
                                                             const Router::Match &match) const
 {
+    if (!m_options.upgradePath.isEmpty() && request.path() == m_options.upgradePath) {
+        // Reaching here means the upgrade was not taken: a foreign origin, or no upgrade.
+        if (request.hasHeader("upgrade"))
+            return HttpResponse::problem(
+                problems::Forbidden,
+                QStringLiteral("WebSocket connections from this origin are refused"));
+        return HttpResponse::problem(
+            problems::UpgradeRequired,
+            QStringLiteral("Connect with a WebSocket (Upgrade: websocket)"));
+    }
     if (request.method == "OPTIONS" && request.hasHeader("origin")
         && request.hasHeader("access-control-request-method"))
         return preflight(request, match);

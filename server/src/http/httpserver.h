@@ -15,6 +15,7 @@
 #include <functional>
 
 class QTcpServer;
+class QTcpSocket;
 
 namespace hms::server {
 
@@ -30,6 +31,10 @@ struct HttpServerOptions
     /// context.principal and returns nothing, or returns the refusal (401/403/429).
     /// Without it every non-public route answers 401.
     std::function<std::optional<HttpResponse>(RequestContext &, const Route &)> authorize;
+    /// The one path that upgrades to WebSocket, and who takes such a socket (its request
+    /// still unread, so QWebSocketServer can read the handshake itself). Empty: none.
+    QString upgradePath;
+    std::function<void(QTcpSocket *socket, const HttpRequest &head)> upgrade;
 };
 
 /// The REST front door: accepts connections (plain or TLS), routes each request, runs its
@@ -62,6 +67,10 @@ public:
     void dispatch(HttpConnection *connection, qint64 slot, HttpRequest request);
     void decorate(HttpResponse &response, const QByteArray &origin) const;
     void logProtocolError(int status) const;
+    /// True when \a head may be handed to the WebSocket side: GET on upgradePath with
+    /// Upgrade: websocket from an allowed origin (same host or the CORS allowlist; W1).
+    bool acceptsUpgrade(const HttpRequest &head) const;
+    void upgrade(QTcpSocket *socket, const HttpRequest &head);
 
 Q_SIGNALS:
     void stopped();

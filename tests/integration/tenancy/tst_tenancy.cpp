@@ -3,7 +3,9 @@
 // setting on pooled connections, and the append-only audit table.
 #include "db/dbsession.h"
 #include "db/tenant.h"
+#include "documents/pgdocumentstore.h"
 #include "live/eventlog.h"
+#include "opd/opdrepository.h"
 #include "shared/protocol/apipaths.h"
 #include "support/serverfixture.h"
 
@@ -190,6 +192,53 @@ void TestTenancy::initTestCase()
             pqxx::work tx(connection);
             enterTenant(tx, hospital);
             EventLog::append(tx, hospital, QStringLiteral("beds"), QStringLiteral("probe"), {});
+            tx.commit();
+        }
+    }
+    // Clinical documents and their versions (0007): two in alpha, one in beta.
+    {
+        pqxx::connection connection(m_fixture->superuserUrl());
+        PgDocumentStore store;
+        for (const auto &[hospital, author] :
+             {std::pair(m_alpha, m_alphaNurse), std::pair(m_alpha, m_alphaNurse),
+              std::pair(m_beta, m_betaNurse)}) {
+            pqxx::work tx(connection);
+            enterTenant(tx, hospital);
+            const qint64 patient =
+                tx.exec_params1("SELECT min(id) FROM patients WHERE hospital_id = $1", hospital)[0]
+                    .as<qint64>();
+            PgDocumentUnitOfWork unit(tx, hospital);
+            store.append(
+                unit,
+                NewDocument{patient, QStringLiteral("nursing_note"),
+                            QJsonObject{{QStringLiteral("text"), QStringLiteral("tenancy probe")}},
+                            author});
+            tx.commit();
+        }
+    }
+    // OPD departments, their doctors, visits and token counters (0006): two in alpha, one
+    // in beta.
+    {
+        pqxx::connection connection(m_fixture->superuserUrl());
+        for (const auto &[hospital, code] :
+             {std::pair(m_alpha, "gen"), std::pair(m_alpha, "ent"), std::pair(m_beta, "gen")}) {
+            pqxx::work tx(connection);
+            enterTenant(tx, hospital);
+            const qint64 doctor =
+                tx.exec_params1(
+                      "SELECT min(id) FROM users WHERE hospital_id = $1 AND role = 'doctor'",
+                      hospital)[0]
+                    .as<qint64>();
+            const qint64 patient =
+                tx.exec_params1("SELECT min(id) FROM patients WHERE hospital_id = $1", hospital)[0]
+                    .as<qint64>();
+            const std::optional<DepartmentRow> department = OpdRepository::insertDepartment(
+                tx, hospital, QString::fromLatin1(code), QStringLiteral("Tenancy probe"), doctor);
+            QVERIFY(department);
+            QVERIFY(OpdRepository::addDoctor(tx, hospital, department->id, doctor));
+            const QString date = OpdRepository::today(tx, hospital);
+            const int token = OpdRepository::nextToken(tx, hospital, department->id, date);
+            OpdRepository::insertVisit(tx, hospital, department->id, patient, date, token, doctor);
             tx.commit();
         }
     }

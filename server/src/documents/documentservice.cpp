@@ -1,0 +1,253 @@
+#include "documents/documentservice.h"
+
+#include "audit/auditlog.h"
+#include "auth/authservice.h"
+#include "common/domainerror.h"
+#include "db/dbsession.h"
+#include "db/tenant.h"
+#include "documents/pgdocumentstore.h"
+#include "patients/patientrepository.h"
+#include "shared/clinical/clinicalrules.h"
+
+#include <QJsonArray>
+
+#include <pqxx/transaction>
+
+namespace hms::server {
+
+namespace {
+
+namespace K = documentkeys;
+
+QString key(const char *name)
+{
+    return QString::fromLatin1(name);
+}
+
+AuditEntry clinicalAudit(const Principal &actor,
+                         const ClientInfo &client,
+                         const QString &action,
+                         std::optional<qint64> patientId,
+                         const QString &documentId)
+{
+    AuditEntry entry;
+    entry.hospitalId = actor.hospitalId;
+    entry.actorUserId = actor.userId;
+    entry.actorRole = roleName(actor.role);
+    entry.action = action;
+    entry.entity = QStringLiteral("clinical_document");
+    entry.entityId = documentId;
+    entry.patientId = patientId;
+    entry.category = QStringLiteral("clinical");
+    entry.requestId = client.requestId;
+    entry.clientAddress = client.address;
+    return entry;
+}
+
+/// Audits a miss (absent or another hospital's patient or document, or a document of
+/// another patient), commits that alone and answers 404 without detail (SECURITY.md T2).
+[[noreturn]] void auditMissAndThrow(pqxx::work &tx,
+                                    const Principal &actor,
+                                    const ClientInfo &client,
+                                    const QString &action,
+                                    std::optional<qint64> knownPatientId,
+                                    const QString &documentId)
+{
+    AuditEntry entry = clinicalAudit(actor, client, action, knownPatientId, documentId);
+    entry.outcome = QStringLiteral("failure");
+    entry.details = {{QStringLiteral("reason"), QStringLiteral("not-found")}};
+    AuditLog::append(tx, entry);
+    tx.commit();
+    throw DomainError(problems::NotFound);
+}
+
+/// The patient of the path, or an audited 404.
+void requirePatient(pqxx::work &tx,
+                    const Principal &actor,
+                    const ClientInfo &client,
+                    const QString &action,
+                    qint64 patientId,
+                    const QString &documentId)
+{
+    if (!PatientRepository::findById(tx, actor.hospitalId, patientId))
+        auditMissAndThrow(tx, actor, client, action, std::nullopt, documentId);
+}
+
+/// The latest version of a document of this patient, or an audited 404.
+DocumentVersion requireDocument(DocumentStore &store,
+                                PgDocumentUnitOfWork &unit,
+                                pqxx::work &tx,
+                                const Principal &actor,
+                                const ClientInfo &client,
+                                const QString &action,
+                                qint64 patientId,
+                                const QString &documentId)
+{
+    requirePatient(tx, actor, client, action, patientId, documentId);
+    std::optional<DocumentVersion> latest = store.latest(unit, documentId);
+    if (!latest || latest->patientId != patientId)
+        auditMissAndThrow(tx, actor, client, action, patientId, documentId);
+    return std::move(*latest);
+}
+
+[[noreturn]] void stale()
+{
+    throw DomainError(problems::PreconditionFailed,
+                      QStringLiteral("The document has a newer version; reload and retry"));
+}
+
+} // namespace
+
+QJsonObject DocumentService::toJson(const DocumentVersion &version)
+{
+    QJsonObject json{{key(K::Id), version.documentId},
+                     {key(K::PatientId), QString::number(version.patientId)},
+                     {key(K::Kind), version.kind},
+                     {key(K::Version), version.version},
+                     {key(K::Body), version.body},
+                     {key(K::AuthorId), QString::number(version.authorId)},
+                     {key(K::AuthoredAt), version.authoredAt},
+                     {key(K::CreatedAt), version.createdAt}};
+    if (!version.supersedesReason.isEmpty())
+        json.insert(key(K::Reason), version.supersedesReason);
+    return json;
+}
+
+std::optional<DocumentVersion> DocumentService::create(DbSession &db,
+                                                       const Principal &actor,
+                                                       const ClientInfo &client,
+                                                       qint64 patientId,
+                                                       const QString &kind,
+                                                       const QJsonObject &body,
+                                                       const TransactionHooks &hooks)
+{
+    const QString action = QStringLiteral("document.create");
+    pqxx::work tx(db.connection());
+    enterTenant(tx, actor.hospitalId);
+    if (hooks.begin && !hooks.begin(tx))
+        return std::nullopt;
+    requirePatient(tx, actor, client, action, patientId, QString());
+    PgDocumentUnitOfWork unit(tx, actor.hospitalId);
+    const DocumentVersion created =
+        m_store.append(unit, NewDocument{patientId, kind, body, actor.userId});
+    AuditEntry audit = clinicalAudit(actor, client, action, patientId, created.documentId);
+    audit.details = {{QStringLiteral("kind"), kind}, {QStringLiteral("version"), 1}};
+    AuditLog::append(tx, audit);
+    if (hooks.beforeCommit)
+        hooks.beforeCommit(tx, created);
+    tx.commit();
+    return created;
+}
+
+DocumentPage DocumentService::list(DbSession &db,
+                                   const Principal &actor,
+                                   const ClientInfo &client,
+                                   qint64 patientId,
+                                   const QString &kind,
+                                   int limit,
+                                   const QString &cursor)
+{
+    const QString action = QStringLiteral("document.list");
+    pqxx::work tx(db.connection());
+    enterTenant(tx, actor.hospitalId);
+    requirePatient(tx, actor, client, action, patientId, QString());
+    PgDocumentUnitOfWork unit(tx, actor.hospitalId);
+    DocumentPage page;
+    try {
+        page = m_store.listByPatient(unit, patientId, kind, limit, cursor);
+    } catch (const InvalidDocumentCursor &) {
+        Problem problem = Problem::fromType(problems::ValidationFailed);
+        problem.errors.append(
+            {QStringLiteral("cursor"), QStringLiteral("is not a cursor from a previous page")});
+        throw DomainError(problem);
+    }
+    // SECURITY.md L1: a list records the document ids it returned.
+    QJsonArray ids;
+    for (const DocumentVersion &version : page.items)
+        ids.append(version.documentId);
+    AuditEntry audit = clinicalAudit(actor, client, action, patientId, QString());
+    audit.details = {{QStringLiteral("documentIds"), ids},
+                     {QStringLiteral("page"),
+                      cursor.isEmpty() ? QStringLiteral("first") : QStringLiteral("next")}};
+    if (!kind.isEmpty())
+        audit.details.insert(QStringLiteral("kind"), kind);
+    AuditLog::append(tx, audit);
+    tx.commit();
+    return page;
+}
+
+DocumentVersion DocumentService::get(DbSession &db,
+                                     const Principal &actor,
+                                     const ClientInfo &client,
+                                     qint64 patientId,
+                                     const QString &documentId)
+{
+    const QString action = QStringLiteral("document.read");
+    pqxx::work tx(db.connection());
+    enterTenant(tx, actor.hospitalId);
+    PgDocumentUnitOfWork unit(tx, actor.hospitalId);
+    DocumentVersion latest =
+        requireDocument(m_store, unit, tx, actor, client, action, patientId, documentId);
+    AuditEntry audit = clinicalAudit(actor, client, action, patientId, documentId);
+    audit.details = {{QStringLiteral("version"), latest.version}};
+    AuditLog::append(tx, audit);
+    tx.commit();
+    return latest;
+}
+
+std::vector<DocumentVersion> DocumentService::history(DbSession &db,
+                                                      const Principal &actor,
+                                                      const ClientInfo &client,
+                                                      qint64 patientId,
+                                                      const QString &documentId)
+{
+    const QString action = QStringLiteral("document.history");
+    pqxx::work tx(db.connection());
+    enterTenant(tx, actor.hospitalId);
+    PgDocumentUnitOfWork unit(tx, actor.hospitalId);
+    requireDocument(m_store, unit, tx, actor, client, action, patientId, documentId);
+    std::vector<DocumentVersion> versions = m_store.history(unit, documentId);
+    AuditEntry audit = clinicalAudit(actor, client, action, patientId, documentId);
+    audit.details = {{QStringLiteral("versions"), qint64(versions.size())}};
+    AuditLog::append(tx, audit);
+    tx.commit();
+    return versions;
+}
+
+DocumentVersion DocumentService::addVersion(DbSession &db,
+                                            const Principal &actor,
+                                            const ClientInfo &client,
+                                            qint64 patientId,
+                                            const QString &documentId,
+                                            int expectedVersion,
+                                            const QJsonObject &body,
+                                            const QString &reason)
+{
+    const QString action = QStringLiteral("document.version");
+    pqxx::work tx(db.connection());
+    enterTenant(tx, actor.hospitalId);
+    PgDocumentUnitOfWork unit(tx, actor.hospitalId);
+    const DocumentVersion current =
+        requireDocument(m_store, unit, tx, actor, client, action, patientId, documentId);
+    const Result<QJsonObject> valid = validateClinicalBody(current.kind, body);
+    if (!valid)
+        throw DomainError(valid.problem());
+    if (current.version != expectedVersion)
+        stale();
+    std::optional<DocumentVersion> added;
+    try {
+        added = m_store.addVersion(unit, documentId, expectedVersion, body, actor.userId, reason);
+    } catch (const DocumentConflict &) {
+        stale();
+    }
+    if (!added)
+        auditMissAndThrow(tx, actor, client, action, patientId, documentId);
+    AuditEntry audit = clinicalAudit(actor, client, action, patientId, documentId);
+    audit.details = {{QStringLiteral("kind"), current.kind},
+                     {QStringLiteral("version"), added->version}};
+    AuditLog::append(tx, audit);
+    tx.commit();
+    return std::move(*added);
+}
+
+} // namespace hms::server

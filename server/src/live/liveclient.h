@@ -1,0 +1,73 @@
+#pragma once
+
+#include "auth/principal.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QObject>
+#include <QSet>
+#include <QTimer>
+
+#include <optional>
+
+class QWebSocket;
+
+namespace hms::server {
+
+/// One event as sent to subscribers: serialized once, shared by every socket.
+struct LiveEvent
+{
+    qint64 hospitalId = 0;
+    qint64 seq = 0;
+    QString topic;
+    QByteArray json; ///< {"seq","topic","type","data","at"}
+};
+
+/// One WebSocket subscriber: its principal, topics and the last seq it was sent.
+/// Owned by LiveHub; owns its socket. Lives on the event-loop thread.
+class LiveClient : public QObject
+{
+    Q_OBJECT
+
+public:
+    /// Close codes (RFC 6455 private range for ours).
+    static constexpr int CloseUnauthenticated = 4401;
+    static constexpr int CloseForbidden = 4403;
+
+    explicit LiveClient(QWebSocket *socket, QObject *parent = nullptr);
+
+    QWebSocket *socket() const { return m_socket; }
+
+    std::optional<Principal> principal;
+    qint64 tokenExpiresAt = 0;
+    QSet<QString> topics;
+    qint64 lastSeq = 0; ///< every event up to here was sent (or was not for it)
+    bool replaying = false;
+    QList<LiveEvent> held; ///< live events that arrived during a replay
+    bool authPending = false; ///< a token is being checked: messages wait for the answer
+    QStringList waitingMessages;
+
+    /// True when \a topic (of an event) falls under one of the subscriptions: "beds" takes
+    /// "beds" and "beds:<ward>", "beds:7" takes only "beds:7".
+    bool wants(const QString &topic) const;
+
+    /// Sends \a event unless it is older than lastSeq or not subscribed; closes 1013 when the
+    /// socket has more than MaxQueuedBytes waiting (a slow consumer resumes with since).
+    void send(const LiveEvent &event);
+    void sendJson(const QByteArray &json);
+    void closeWith(int code, const QString &reason);
+
+    static constexpr qint64 MaxQueuedBytes = 1024 * 1024;
+
+Q_SIGNALS:
+    void gone(hms::server::LiveClient *client);
+
+private:
+    void onPingTimer();
+
+    QWebSocket *m_socket;
+    QTimer m_pingTimer;
+    int m_missedPongs = 0;
+};
+
+} // namespace hms::server

@@ -1,0 +1,461 @@
+#include "live/livehub.h"
+
+#include "auth/authservice.h"
+#include "db/dbsession.h"
+#include "db/dbworkerpool.h"
+#include "db/tenant.h"
+#include "live/eventlistener.h"
+#include "shared/validation/fieldreader.h"
+#include "shared/validation/jsonbody.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QPointer>
+#include <QRegularExpression>
+#include <QScopeGuard>
+#include <QTcpSocket>
+#include <QTimer>
+#include <QWebSocket>
+
+#include <pqxx/result>
+#include <pqxx/transaction>
+
+namespace hms::server {
+
+static Q_LOGGING_CATEGORY(lcLive, "hms.server.live", QtInfoMsg);
+
+namespace {
+
+constexpr int AuthTimeoutMs = 5000;
+constexpr int FetchBatch = 1000;
+constexpr int MaxReplayEvents = 10'000;
+constexpr int MaxTopics = 50;
+
+QString peerKey(const QHostAddress &address, quint16 port)
+{
+    return address.toString() + QLatin1Char(':') + QString::number(port);
+}
+
+QByteArray jsonString(const QString &text)
+{
+    const QByteArray array = QJsonDocument(QJsonArray{text}).toJson(QJsonDocument::Compact);
+    return array.mid(1, array.size() - 2);
+}
+
+QByteArray message(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+// One event as subscribers see it; `data` is PostgreSQL's jsonb text, embedded as it is.
+LiveEvent eventFrom(qint64 hospitalId, const pqxx::row &row)
+{
+    LiveEvent event;
+    event.hospitalId = hospitalId;
+    event.seq = row[0].as<qint64>();
+    event.topic = QString::fromUtf8(row[1].c_str());
+    event.json = "{\"seq\":" + QByteArray::number(event.seq) + ",\"topic\":"
+        + jsonString(event.topic) + ",\"type\":" + jsonString(QString::fromUtf8(row[2].c_str()))
+        + ",\"data\":" + QByteArray(row[3].c_str()) + ",\"at\":\"" + QByteArray(row[4].c_str())
+        + "\"}";
+    return event;
+}
+
+constexpr char EventColumns[] = "seq, topic, type, data::text, to_char(at AT TIME ZONE 'UTC', "
+                                "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+
+// Which topics a principal may follow (the shared matrix decides, as for REST routes).
+std::optional<QString> topicRefusal(const Principal &principal, const QString &topic)
+{
+    static const QRegularExpression shape(QStringLiteral("^(beds|queue|user)(:[0-9]{1,18})?$"));
+    const QRegularExpressionMatch match = shape.match(topic);
+    if (!match.hasMatch())
+        return QStringLiteral("unknown topic");
+    const QString kind = match.captured(1);
+    const QString id = match.captured(2).mid(1);
+    if (kind == QLatin1String("beds"))
+        return roleHas(principal.role, Permission::BedRead)
+            ? std::nullopt
+            : std::optional(QStringLiteral("forbidden"));
+    if (kind == QLatin1String("queue")) {
+        if (id.isEmpty())
+            return QStringLiteral("name a department: queue:<id>");
+        return roleHas(principal.role, Permission::PatientRead)
+            ? std::nullopt
+            : std::optional(QStringLiteral("forbidden"));
+    }
+    if (id != QString::number(principal.userId))
+        return QStringLiteral("forbidden");
+    return std::nullopt;
+}
+
+} // namespace
+
+LiveHub::LiveHub(DbWorkerPool &pool,
+                 AuthService &auth,
+                 std::string listenConnectionString,
+                 QObject *parent)
+    : QObject(parent)
+    , m_pool(pool)
+    , m_auth(auth)
+    , m_server(QStringLiteral("hms-server"), QWebSocketServer::NonSecureMode)
+{
+    connect(&m_server, &QWebSocketServer::newConnection, this, &LiveHub::onNewConnection);
+    // Hints arrive on the listener thread; everything else happens here.
+    m_listener = std::make_unique<EventListener>(
+        std::move(listenConnectionString),
+        [this, alive = std::weak_ptr<bool>(m_alive)](qint64 hospital, qint64 seq) {
+            if (alive.expired())
+                return;
+            QMetaObject::invokeMethod(
+                this,
+                [this, hospital, seq] {
+                    onHint(hospital, seq);
+                },
+                Qt::QueuedConnection);
+        });
+}
+
+LiveHub::~LiveHub()
+{
+    m_alive.reset();
+    m_listener->stop();
+}
+
+void LiveHub::start()
+{
+    m_listener->start();
+}
+
+bool LiveHub::submit(const std::function<void(DbSession &)> &job)
+{
+    return m_pool.trySubmit(job);
+}
+
+void LiveHub::acceptUpgrade(QTcpSocket *socket, const QByteArray &authorization)
+{
+    if (!authorization.isEmpty())
+        m_pendingAuthorization.insert(peerKey(socket->peerAddress(), socket->peerPort()),
+                                      authorization);
+    m_server.handleConnection(socket);
+    // The handshake bytes are already in the socket's buffer (peeked, never read), so no
+    // readyRead would announce them: nudge the handshake parser once.
+    QMetaObject::invokeMethod(
+        socket,
+        [socket] {
+            if (socket->bytesAvailable() > 0)
+                Q_EMIT socket->readyRead();
+        },
+        Qt::QueuedConnection);
+}
+
+void LiveHub::onNewConnection()
+{
+    while (QWebSocket *socket = m_server.nextPendingConnection()) {
+        auto *client = new LiveClient(socket, this);
+        m_clients.insert(client);
+        connect(client, &LiveClient::gone, this, &LiveHub::remove);
+        connect(socket, &QWebSocket::textMessageReceived, client,
+                [this, client](const QString &text) {
+                    onTextMessage(client, text);
+                });
+        connect(socket, &QWebSocket::binaryMessageReceived, client, [client] {
+            client->closeWith(1003, QStringLiteral("text messages only"));
+        });
+        // Authenticate within 5 s: by the upgrade's Authorization header, or a first message.
+        QTimer::singleShot(AuthTimeoutMs, client, [client] {
+            if (!client->principal)
+                client->closeWith(LiveClient::CloseUnauthenticated,
+                                  QStringLiteral("authenticate first"));
+        });
+        const QByteArray header =
+            m_pendingAuthorization.take(peerKey(socket->peerAddress(), socket->peerPort()));
+        if (header.size() > 7 && header.left(7).compare("Bearer ", Qt::CaseInsensitive) == 0)
+            authenticate(client, header.mid(7).trimmed());
+    }
+}
+
+void LiveHub::remove(LiveClient *client)
+{
+    qCDebug(lcLive) << "subscriber left;" << m_clients.size() - 1 << "remain";
+    m_clients.remove(client);
+    client->deleteLater();
+}
+
+void LiveHub::sendError(LiveClient *client, const QString &text)
+{
+    client->sendJson(message(
+        {{QStringLiteral("type"), QStringLiteral("error")}, {QStringLiteral("message"), text}}));
+}
+
+void LiveHub::onTextMessage(LiveClient *client, const QString &text)
+{
+    if (client->authPending) { // a subscribe right behind the upgrade: answer it in order
+        client->waitingMessages.append(text);
+        return;
+    }
+    const Result<QJsonObject> parsed = parseJsonObject(text.toUtf8());
+    if (!parsed) {
+        sendError(client, parsed.problem().detail);
+        return;
+    }
+    FieldReader reader(parsed.value());
+    const auto type = reader.requiredEnum(
+        QStringLiteral("type"),
+        {QStringLiteral("auth"), QStringLiteral("subscribe"), QStringLiteral("unsubscribe")});
+    if (!type) {
+        sendError(client, QStringLiteral("type must be auth, subscribe or unsubscribe"));
+        return;
+    }
+    if (*type == QLatin1String("auth")) {
+        const auto token = reader.requiredString(QStringLiteral("token"), 4096);
+        reader.rejectUnknownKeys();
+        if (reader.hasErrors()) {
+            sendError(client, QStringLiteral("auth needs a token"));
+            return;
+        }
+        authenticate(client, token->toLatin1());
+        return;
+    }
+    if (!client->principal) {
+        sendError(client, QStringLiteral("authenticate first"));
+        return;
+    }
+    const auto topics = reader.requiredArray(QStringLiteral("topics"), MaxTopics);
+    const auto since =
+        reader.optionalInteger(QStringLiteral("since"), 0, FieldReader::MaxSafeInteger);
+    reader.rejectUnknownKeys();
+    QStringList names;
+    if (topics) {
+        for (const QJsonValue &value : *topics) {
+            if (!value.isString())
+                reader.addError(QStringLiteral("topics"), QStringLiteral("must be strings"));
+            names.append(value.toString());
+        }
+    }
+    if (reader.hasErrors()) {
+        sendError(client,
+                  reader.errors().first().field + QLatin1Char(' ')
+                      + reader.errors().first().message);
+        return;
+    }
+    if (*type == QLatin1String("unsubscribe")) {
+        for (const QString &name : std::as_const(names))
+            client->topics.remove(name);
+        return;
+    }
+    subscribe(client, names, since);
+}
+
+void LiveHub::authenticate(LiveClient *client, const QByteArray &token)
+{
+    client->authPending = true;
+    QPointer<LiveClient> guard(client);
+    const bool queued = submit([this, guard, token](DbSession &db) {
+        qint64 expiresAt = 0;
+        std::optional<Principal> principal;
+        try {
+            principal = m_auth.authenticateToken(db, token, &expiresAt);
+        } catch (const std::exception &) {
+            db.reset();
+        }
+        QMetaObject::invokeMethod(
+            this,
+            [this, guard, principal, expiresAt] {
+                if (!guard)
+                    return;
+                guard->authPending = false;
+                const QStringList waiting = std::exchange(guard->waitingMessages, {});
+                const auto replayWaiting = qScopeGuard([this, guard, waiting] {
+                    for (const QString &text : waiting) {
+                        if (guard)
+                            onTextMessage(guard.data(), text);
+                    }
+                });
+                // A renewed token must belong to the same user; a failed one ends the stream.
+                if (!principal
+                    || (guard->principal && guard->principal->userId != principal->userId)) {
+                    guard->closeWith(LiveClient::CloseUnauthenticated,
+                                     QStringLiteral("invalid token"));
+                    return;
+                }
+                const bool first = !guard->principal;
+                guard->principal = principal;
+                guard->tokenExpiresAt = expiresAt;
+                const qint64 msLeft = (expiresAt - QDateTime::currentSecsSinceEpoch()) * 1000;
+                QTimer::singleShot(
+                    std::max<qint64>(0, msLeft), guard.data(), [client = guard.data(), expiresAt] {
+                        if (client->tokenExpiresAt == expiresAt) // not renewed meanwhile
+                            client->closeWith(LiveClient::CloseUnauthenticated,
+                                              QStringLiteral("token expired"));
+                    });
+                if (first)
+                    guard->sendJson(
+                        message({{QStringLiteral("type"), QStringLiteral("authenticated")},
+                                 {QStringLiteral("userId"), QString::number(principal->userId)}}));
+            },
+            Qt::QueuedConnection);
+    });
+    if (!queued) {
+        client->authPending = false;
+        client->closeWith(1013, QStringLiteral("server busy; retry"));
+    }
+}
+
+void LiveHub::subscribe(LiveClient *client, const QStringList &topics, std::optional<qint64> since)
+{
+    QStringList accepted;
+    QJsonArray refused;
+    for (const QString &topic : topics) {
+        if (const std::optional<QString> reason = topicRefusal(*client->principal, topic))
+            refused.append(
+                QJsonObject{{QStringLiteral("topic"), topic}, {QStringLiteral("reason"), *reason}});
+        else
+            accepted.append(topic);
+    }
+    if (!refused.isEmpty())
+        client->sendJson(
+            message({{QStringLiteral("type"), QStringLiteral("error")},
+                     {QStringLiteral("message"), QStringLiteral("some topics were refused")},
+                     {QStringLiteral("refused"), refused}}));
+    if (accepted.isEmpty())
+        return;
+
+    // Replay what was missed, holding live events meanwhile; then continue live.
+    client->replaying = true;
+    const qint64 hospitalId = client->principal->hospitalId;
+    QPointer<LiveClient> guard(client);
+    const bool queued = submit([this, guard, hospitalId, accepted, since](DbSession &db) {
+        QList<LiveEvent> replay;
+        qint64 head = 0;
+        bool resync = false;
+        try {
+            pqxx::read_transaction tx(db.connection());
+            enterTenant(tx, hospitalId);
+            const pqxx::row bounds = tx.exec_params1(
+                "SELECT coalesce(min(seq), 0), coalesce(max(seq), 0), count(*) FROM events "
+                "WHERE hospital_id = $1",
+                hospitalId);
+            head = bounds[1].as<qint64>();
+            if (since) {
+                const qint64 oldest = bounds[0].as<qint64>();
+                if ((oldest > 0 && *since + 1 < oldest) || head - *since > MaxReplayEvents
+                    || *since > head)
+                    resync = true; // older than retention, or too far behind: reload snapshots
+                else
+                    for (const pqxx::row &row :
+                         tx.exec_params(std::string("SELECT ") + EventColumns
+                                            + " FROM events WHERE hospital_id = $1 AND seq > $2 "
+                                              "AND seq <= $3 ORDER BY seq",
+                                        hospitalId, *since, head))
+                        replay.append(eventFrom(hospitalId, row));
+            }
+        } catch (const std::exception &) {
+            db.reset();
+            resync = true;
+        }
+        QMetaObject::invokeMethod(
+            this,
+            [guard, accepted, since, replay, head, resync] {
+                if (!guard)
+                    return;
+                for (const QString &topic : accepted)
+                    guard->topics.insert(topic);
+                if (resync) {
+                    guard->sendJson(message({{QStringLiteral("type"), QStringLiteral("resync")}}));
+                    guard->lastSeq = head;
+                } else {
+                    guard->lastSeq = since.value_or(head);
+                    for (const LiveEvent &event : replay) {
+                        guard->lastSeq = event.seq;
+                        if (guard->wants(event.topic))
+                            guard->sendJson(event.json);
+                    }
+                }
+                guard->replaying = false;
+                const QList<LiveEvent> held = std::exchange(guard->held, {});
+                for (const LiveEvent &event : held)
+                    guard->send(event);
+                guard->sendJson(message({{QStringLiteral("type"), QStringLiteral("subscribed")},
+                                         {QStringLiteral("topics"),
+                                          QJsonArray::fromStringList(QStringList(
+                                              guard->topics.begin(), guard->topics.end()))},
+                                         {QStringLiteral("seq"), guard->lastSeq}}));
+            },
+            Qt::QueuedConnection);
+    });
+    if (!queued) {
+        client->replaying = false;
+        client->closeWith(1013, QStringLiteral("server busy; retry"));
+    }
+}
+
+void LiveHub::onHint(qint64 hospitalId, qint64 seq)
+{
+    if (hospitalId == 0) { // the listener reconnected: catch up everywhere
+        const QList<qint64> known = m_fetched.keys();
+        for (const qint64 hospital : known)
+            onHint(hospital, std::numeric_limits<qint64>::max());
+        return;
+    }
+    if (!m_fetched.contains(hospitalId))
+        m_fetched.insert(hospitalId, seq - 1); // resuming clients replay the older ones
+    if (seq <= m_fetched.value(hospitalId))
+        return;
+    if (m_fetching.contains(hospitalId)) {
+        m_dirty.insert(hospitalId);
+        return;
+    }
+    fetch(hospitalId);
+}
+
+void LiveHub::fetch(qint64 hospitalId)
+{
+    m_fetching.insert(hospitalId);
+    m_dirty.remove(hospitalId);
+    const qint64 from = m_fetched.value(hospitalId);
+    const bool queued = submit([this, hospitalId, from](DbSession &db) {
+        QList<LiveEvent> events;
+        try {
+            pqxx::read_transaction tx(db.connection());
+            enterTenant(tx, hospitalId);
+            for (const pqxx::row &row :
+                 tx.exec_params(std::string("SELECT ") + EventColumns
+                                    + " FROM events WHERE hospital_id = $1 AND seq > $2 "
+                                      "ORDER BY seq LIMIT $3",
+                                hospitalId, from, FetchBatch))
+                events.append(eventFrom(hospitalId, row));
+        } catch (const std::exception &) {
+            db.reset();
+        }
+        const bool more = events.size() == FetchBatch;
+        QMetaObject::invokeMethod(
+            this,
+            [this, hospitalId, events, more] {
+                onFetched(hospitalId, events, more);
+            },
+            Qt::QueuedConnection);
+    });
+    if (!queued) {
+        m_fetching.remove(hospitalId);
+        QTimer::singleShot(100, this, [this, hospitalId] {
+            fetch(hospitalId);
+        });
+    }
+}
+
+void LiveHub::onFetched(qint64 hospitalId, const QList<LiveEvent> &events, bool more)
+{
+    m_fetching.remove(hospitalId);
+    for (const LiveEvent &event : events) {
+        for (LiveClient *client : std::as_const(m_clients))
+            client->send(event);
+        m_fetched[hospitalId] = event.seq;
+    }
+    if (more || m_dirty.contains(hospitalId))
+        fetch(hospitalId);
+}
+
+} // namespace hms::server

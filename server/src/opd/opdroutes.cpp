@@ -1,0 +1,184 @@
+#include "opd/opdroutes.h"
+
+#include "auth/authservice.h"
+#include "common/domainerror.h"
+#include "http/jsonrequest.h"
+#include "http/router.h"
+#include "idempotency/idempotencystore.h"
+#include "opd/opdservice.h"
+#include "shared/protocol/apipaths.h"
+
+#include <QJsonArray>
+#include <QRegularExpression>
+
+namespace hms::server {
+
+namespace {
+
+ClientInfo clientOf(const RequestContext &context)
+{
+    return {context.clientAddress(), QString::fromLatin1(context.requestId)};
+}
+
+HttpResponse visitResponse(int status, const VisitRow &visit)
+{
+    HttpResponse response = HttpResponse::json(status, OpdService::toJson(visit));
+    response.setHeader("ETag", etagFor(visit.version));
+    return response;
+}
+
+qint64 departmentIdOf(const RequestContext &context)
+{
+    return pathId(context.pathParam(QStringLiteral("id")));
+}
+
+/// Routes that take no fields accept an empty body or an empty JSON object.
+void requireNoFields(const RequestContext &context)
+{
+    if (context.request.body.isEmpty())
+        return;
+    FieldReader reader(jsonBody(context.request));
+    requireValid(reader);
+}
+
+/// No query parameters at all (SECURITY.md I3: unknown ones are refused).
+void requireNoQuery(const RequestContext &context)
+{
+    const auto items = context.request.query.queryItems(QUrl::FullyDecoded);
+    if (items.isEmpty())
+        return;
+    Problem problem = Problem::fromType(problems::ValidationFailed,
+                                        QString::number(items.size())
+                                            + QStringLiteral(" invalid query parameter(s)"));
+    for (const auto &[name, value] : items)
+        problem.errors.append({name, QStringLiteral("unknown query parameter")});
+    throw DomainError(problem);
+}
+
+} // namespace
+
+void registerOpdRoutes(Router &router, OpdService &service)
+{
+    const RouteAccess read = RouteAccess::require(Permission::PatientRead);
+    const RouteAccess manageDepartments = RouteAccess::require(Permission::DepartmentManage);
+
+    router.add({"GET", QLatin1String(api::Departments), read, [&service](RequestContext &context) {
+                    requireNoQuery(context);
+                    QJsonArray items;
+                    for (const DepartmentRow &department :
+                         service.departments(context.db, context.caller()))
+                        items.append(OpdService::toJson(department));
+                    return HttpResponse::json(200, {{QStringLiteral("items"), items}});
+                }});
+
+    router.add(
+        {"POST", QLatin1String(api::Departments), manageDepartments,
+         [&service](RequestContext &context) {
+             FieldReader reader(jsonBody(context.request));
+             const std::optional<QString> code = reader.requiredString(QStringLiteral("code"), 32);
+             const std::optional<QString> name = reader.requiredString(QStringLiteral("name"));
+             static const QRegularExpression codeFormat(
+                 QStringLiteral("^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"));
+             if (code && !codeFormat.match(*code).hasMatch())
+                 reader.addError(QStringLiteral("code"),
+                                 QStringLiteral("must be 1 to 32 letters, digits, - or _, "
+                                                "starting with a letter or digit"));
+             if (name && name->trimmed() != *name)
+                 reader.addError(QStringLiteral("name"),
+                                 QStringLiteral("must not start or end with spaces"));
+             requireValid(reader);
+             const DepartmentRow created = service.createDepartment(
+                 context.db, context.caller(), clientOf(context), *code, *name);
+             HttpResponse response = HttpResponse::json(201, OpdService::toJson(created));
+             response.setHeader(
+                 "Location", QByteArray(api::Departments) + '/' + QByteArray::number(created.id));
+             return response;
+         }});
+
+    router.add({"POST", QLatin1String(api::DepartmentDoctors), manageDepartments,
+                [&service](RequestContext &context) {
+                    FieldReader reader(jsonBody(context.request));
+                    const std::optional<qint64> userId =
+                        reader.requiredId(QStringLiteral("userId"));
+                    requireValid(reader);
+                    const qint64 departmentId = departmentIdOf(context);
+                    const bool added = service.assignDoctor(
+                        context.db, context.caller(), clientOf(context), departmentId, *userId);
+                    return HttpResponse::json(
+                        added ? 201 : 200,
+                        {{QStringLiteral("departmentId"), QString::number(departmentId)},
+                         {QStringLiteral("userId"), QString::number(*userId)}});
+                }});
+
+    router.add({"POST", QLatin1String(api::Visits), RouteAccess::require(Permission::QueueManage),
+                [&service](RequestContext &context) {
+                    IdempotencyStore idempotency(context, QLatin1String(api::Visits));
+                    FieldReader reader(jsonBody(context.request));
+                    const std::optional<qint64> patientId =
+                        reader.requiredId(QStringLiteral("patientId"));
+                    const std::optional<qint64> departmentId =
+                        reader.requiredId(QStringLiteral("departmentId"));
+                    requireValid(reader);
+                    HttpResponse created;
+                    OpdService::TransactionHooks hooks;
+                    hooks.begin = [&idempotency](pqxx::transaction_base &tx) {
+                        return idempotency.claim(tx);
+                    };
+                    hooks.beforeCommit = [&idempotency, &created](pqxx::transaction_base &tx,
+                                                                  const VisitRow &visit) {
+                        created = visitResponse(201, visit);
+                        idempotency.save(tx, created);
+                    };
+                    if (!service.checkIn(context.db, context.caller(), clientOf(context),
+                                         *patientId, *departmentId, hooks))
+                        return *idempotency.replay();
+                    return created;
+                }});
+
+    router.add({"POST", QLatin1String(api::DepartmentCallNext),
+                RouteAccess::require(Permission::QueueCall), [&service](RequestContext &context) {
+                    requireNoFields(context);
+                    return visitResponse(200,
+                                         service.callNext(context.db, context.caller(),
+                                                          clientOf(context),
+                                                          departmentIdOf(context)));
+                }});
+
+    router.add({"POST", QLatin1String(api::VisitTransition), RouteAccess::authenticated(),
+                [&service](RequestContext &context) {
+                    FieldReader reader(jsonBody(context.request));
+                    const std::optional<QString> to =
+                        reader.requiredEnum(QStringLiteral("to"), OpdService::TransitionTargets);
+                    requireValid(reader);
+                    const qint64 id = pathId(context.pathParam(QStringLiteral("id")));
+                    const int version = requireIfMatchVersion(context.request);
+                    return visitResponse(200,
+                                         service.transition(context.db, context.caller(),
+                                                            clientOf(context), id, version, *to));
+                }});
+
+    router.add(
+        {"GET", QLatin1String(api::DepartmentQueue), read, [&service](RequestContext &context) {
+             requireNoQuery(context);
+             const qint64 departmentId = departmentIdOf(context);
+             const OpdService::Queue queue =
+                 service.queue(context.db, context.caller(), clientOf(context), departmentId);
+             QJsonArray items;
+             for (const QueueItem &item : queue.items)
+                 items.append(
+                     QJsonObject{{QStringLiteral("visitId"), QString::number(item.visitId)},
+                                 {QStringLiteral("token"), item.token},
+                                 {QStringLiteral("state"), item.state},
+                                 {QStringLiteral("patientId"), QString::number(item.patientId)},
+                                 {QStringLiteral("mrn"), item.mrn},
+                                 {QStringLiteral("fullName"), item.fullName},
+                                 {QStringLiteral("waitingMinutes"), item.waitingMinutes}});
+             return HttpResponse::json(
+                 200,
+                 {{QStringLiteral("departmentId"), QString::number(departmentId)},
+                  {QStringLiteral("date"), queue.date},
+                  {QStringLiteral("items"), items}});
+         }});
+}
+
+} // namespace hms::server

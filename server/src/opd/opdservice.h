@@ -1,0 +1,103 @@
+#pragma once
+
+#include "auth/principal.h"
+#include "opd/opdrepository.h"
+
+#include <QJsonObject>
+#include <QStringList>
+
+#include <pqxx/types>
+
+#include <functional>
+#include <optional>
+#include <vector>
+
+namespace hms::server {
+
+class DbSession;
+struct ClientInfo;
+
+/// The OPD queue: departments and their doctors, check-in with a gapless token per
+/// department and day, "call next" that never hands one patient to two doctors, state
+/// transitions with optimistic locking, and the queue board. One transaction per call;
+/// every queue change appends one event (topic "queue:<department id>") and one audit row
+/// in it. Another hospital's department, patient or visit is simply not found (404).
+/// Stateless; runs on database pool threads.
+class OpdService
+{
+public:
+    /// Visit states; the first three are "open".
+    static const QStringList States;
+    /// What POST /visits/{id}/transition accepts as "to" ("called" only via call-next).
+    static const QStringList TransitionTargets;
+
+    /// True when a visit may go from \a from to \a to.
+    static bool isAllowedTransition(const QString &from, const QString &to);
+    /// True when \a role may move a visit to \a to: in_consultation and completed need
+    /// queue.call; waiting (recall), no_show and cancelled need queue.call or queue.manage.
+    static bool mayTransitionTo(Role role, const QString &to);
+
+    /// See PatientService::TransactionHooks (idempotency keys).
+    struct TransactionHooks
+    {
+        std::function<bool(pqxx::transaction_base &)> begin;
+        std::function<void(pqxx::transaction_base &, const VisitRow &)> beforeCommit;
+    };
+
+    static QJsonObject toJson(const DepartmentRow &department);
+    static QJsonObject toJson(const VisitRow &visit);
+    static QString topicOf(qint64 departmentId);
+
+    /// 409 when the code is taken in this hospital.
+    DepartmentRow createDepartment(DbSession &db,
+                                   const Principal &actor,
+                                   const ClientInfo &client,
+                                   const QString &code,
+                                   const QString &name);
+    std::vector<DepartmentRow> departments(DbSession &db, const Principal &actor);
+    /// 404 for an unknown department, 422 (userId) when the user is not an enabled doctor of
+    /// this hospital. False when the doctor was already assigned (nothing written).
+    bool assignDoctor(DbSession &db,
+                      const Principal &actor,
+                      const ClientInfo &client,
+                      qint64 departmentId,
+                      qint64 userId);
+
+    /// A new waiting visit with the department's next token of today. 404 for an unknown
+    /// or inactive department or an unknown patient, 409 when the patient already has an
+    /// open visit there. nullopt when hooks.begin() said stop.
+    std::optional<VisitRow> checkIn(DbSession &db,
+                                    const Principal &actor,
+                                    const ClientInfo &client,
+                                    qint64 patientId,
+                                    qint64 departmentId,
+                                    const TransactionHooks &hooks = {});
+
+    /// The lowest waiting token of today, now "called" by the actor. 404 for an unknown
+    /// department, 403 when the actor is not one of its doctors, 404 queue-empty when
+    /// nobody waits.
+    VisitRow
+    callNext(DbSession &db, const Principal &actor, const ClientInfo &client, qint64 departmentId);
+
+    /// 403 (audited) when the actor's role may not move a visit to \a to, 404 unknown
+    /// visit, 412 stale \a expectedVersion, 409 invalid-transition.
+    VisitRow transition(DbSession &db,
+                        const Principal &actor,
+                        const ClientInfo &client,
+                        qint64 visitId,
+                        int expectedVersion,
+                        const QString &to);
+
+    struct Queue
+    {
+        QString date;
+        std::vector<QueueItem> items;
+    };
+
+    /// Today's visits of the department by token; audited as a demographic read with the
+    /// patient ids it shows. 404 for an unknown department.
+    Queue
+    queue(DbSession &db, const Principal &actor, const ClientInfo &client, qint64 departmentId);
+};
+
+} // namespace hms::server
