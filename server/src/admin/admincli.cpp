@@ -14,6 +14,7 @@ QList<Command> allCommands()
     addUserCommands(commands);
     addAuditCommands(commands);
     addDemoCommands(commands);
+    addEventCommands(commands);
     return commands;
 }
 

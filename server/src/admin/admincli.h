@@ -41,5 +41,6 @@ void addHospitalCommands(QList<Command> &commands);
 void addUserCommands(QList<Command> &commands);
 void addAuditCommands(QList<Command> &commands);
 void addDemoCommands(QList<Command> &commands);
+void addEventCommands(QList<Command> &commands);
 
 } // namespace hms::server::admin

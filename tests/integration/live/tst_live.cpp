@@ -121,6 +121,7 @@ private Q_SLOTS:
     void malformedAndOversizedMessages();
     void foreignOriginIsRefused();
     void tooOldSinceGetsResync();
+    void pruneRemovesOnlyEventsPastRetention();
     void eventsFanOutAcrossServerInstances();
 
 private:
@@ -344,6 +345,26 @@ void TestLive::tooOldSinceGetsResync()
                      {QStringLiteral("since"), 1}});
     QVERIFY(subscriber.next(QStringLiteral("resync")));
     QVERIFY(subscriber.next(QStringLiteral("subscribed")));
+}
+
+void TestLive::pruneRemovesOnlyEventsPastRetention()
+{
+    append(QStringLiteral("alpha"), QStringLiteral("beds:8"), 3);
+    {
+        pqxx::connection connection(m_fixture->superuserUrl());
+        pqxx::work tx(connection);
+        tx.exec_params("UPDATE events SET at = now() - interval '8 days' WHERE hospital_id = $1 "
+                       "AND topic = 'beds:8'",
+                       m_hospitals.value(QStringLiteral("alpha")));
+        tx.commit();
+    }
+    const qint64 before = m_fixture->count("SELECT count(*) FROM events");
+    const AdminRun run =
+        runAdmin(m_fixture->superuserUrl(), {QStringLiteral("events"), QStringLiteral("prune")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY(run.out.contains("pruned 3 events"));
+    QCOMPARE(m_fixture->count("SELECT count(*) FROM events"), before - 3);
+    QCOMPARE(m_fixture->count("SELECT count(*) FROM events WHERE topic = 'beds:8'"), 0);
 }
 
 void TestLive::eventsFanOutAcrossServerInstances()
