@@ -32,6 +32,7 @@ constexpr int AuthTimeoutMs = 5000;
 constexpr int FetchBatch = 1000;
 constexpr int MaxReplayEvents = 10'000;
 constexpr int MaxTopics = 50;
+constexpr int SessionCheckMs = 4000; // so a change acts within 5 s
 
 QString peerKey(const QHostAddress &address, quint16 port)
 {
@@ -127,6 +128,76 @@ LiveHub::~LiveHub()
 void LiveHub::start()
 {
     m_listener->start();
+    connect(&m_sessionCheck, &QTimer::timeout, this, &LiveHub::recheckSessions);
+    m_sessionCheck.start(SessionCheckMs);
+}
+
+void LiveHub::recheckSessions()
+{
+    QHash<qint64, QStringList> sessionsByHospital;
+    for (const LiveClient *client : std::as_const(m_clients)) {
+        if (client->principal)
+            sessionsByHospital[client->principal->hospitalId].append(client->principal->sessionId);
+    }
+    for (auto it = sessionsByHospital.cbegin(); it != sessionsByHospital.cend(); ++it) {
+        const qint64 hospitalId = it.key();
+        const std::string sessions = "{" + it.value().join(QLatin1Char(',')).toStdString() + "}";
+        submit([this, hospitalId, sessions](DbSession &db) {
+            QHash<QString, QString> roleBySession;
+            try {
+                pqxx::read_transaction tx(db.connection());
+                enterTenant(tx, hospitalId);
+                for (const pqxx::row &row :
+                     tx.exec_params("SELECT s.id::text, u.role FROM sessions s JOIN users u "
+                                    "ON u.hospital_id = s.hospital_id AND u.id = s.user_id "
+                                    "WHERE s.id = ANY($1::uuid[]) AND s.revoked_at IS NULL "
+                                    "AND s.absolute_expires_at > now() AND u.disabled_at IS NULL",
+                                    sessions))
+                    roleBySession.insert(QString::fromUtf8(row[0].c_str()),
+                                         QString::fromUtf8(row[1].c_str()));
+            } catch (const std::exception &) {
+                db.reset();
+                return; // the database is away: keep everyone until it answers again
+            }
+            QMetaObject::invokeMethod(
+                this,
+                [this, hospitalId, roleBySession] {
+                    applySessionCheck(hospitalId, roleBySession);
+                },
+                Qt::QueuedConnection);
+        });
+    }
+}
+
+void LiveHub::applySessionCheck(qint64 hospitalId, const QHash<QString, QString> &roleBySession)
+{
+    for (LiveClient *client : std::as_const(m_clients)) {
+        if (!client->principal || client->principal->hospitalId != hospitalId)
+            continue;
+        const auto role = roleBySession.constFind(client->principal->sessionId);
+        if (role == roleBySession.cend()) {
+            client->closeWith(LiveClient::CloseUnauthenticated, QStringLiteral("session ended"));
+            continue;
+        }
+        const std::optional<Role> current = roleFromName(*role);
+        if (!current || *current == client->principal->role)
+            continue;
+        // A new role: keep only the topics it may still follow, and say which went.
+        client->principal->role = *current;
+        QJsonArray dropped;
+        const QSet<QString> topics = client->topics;
+        for (const QString &topic : topics) {
+            if (topicRefusal(*client->principal, topic)) {
+                client->topics.remove(topic);
+                dropped.append(topic);
+            }
+        }
+        if (!dropped.isEmpty())
+            client->sendJson(message(
+                {{QStringLiteral("type"), QStringLiteral("error")},
+                 {QStringLiteral("message"), QStringLiteral("your role changed; topics dropped")},
+                 {QStringLiteral("dropped"), dropped}}));
+    }
 }
 
 bool LiveHub::submit(const std::function<void(DbSession &)> &job)

@@ -5,6 +5,7 @@
 #include <QHash>
 #include <QObject>
 #include <QSet>
+#include <QTimer>
 #include <QWebSocketServer>
 
 #include <memory>
@@ -56,6 +57,8 @@ private:
     void remove(LiveClient *client);
     void sendError(LiveClient *client, const QString &message);
     bool submit(const std::function<void(class DbSession &)> &job);
+    void recheckSessions();
+    void applySessionCheck(qint64 hospitalId, const QHash<QString, QString> &roleBySession);
 
     DbWorkerPool &m_pool;
     AuthService &m_auth;
@@ -67,6 +70,7 @@ private:
     QHash<qint64, qint64> m_fetched; ///< per hospital: the last seq pushed to subscribers
     QSet<qint64> m_fetching;
     QSet<qint64> m_dirty;
+    QTimer m_sessionCheck; ///< logout, disable and role changes reach open sockets (A7, W2)
     std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
 };
 

@@ -7,6 +7,7 @@
 #include "live/livehub.h"
 #include "support/serverfixture.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QNetworkRequest>
@@ -122,6 +123,7 @@ private Q_SLOTS:
     void foreignOriginIsRefused();
     void tooOldSinceGetsResync();
     void pruneRemovesOnlyEventsPastRetention();
+    void disableAndRoleChangeReachOpenSockets();
     void eventsFanOutAcrossServerInstances();
 
 private:
@@ -365,6 +367,54 @@ void TestLive::pruneRemovesOnlyEventsPastRetention()
     QVERIFY(run.out.contains("pruned 3 events"));
     QCOMPARE(m_fixture->count("SELECT count(*) FROM events"), before - 3);
     QCOMPARE(m_fixture->count("SELECT count(*) FROM events WHERE topic = 'beds:8'"), 0);
+}
+
+void TestLive::disableAndRoleChangeReachOpenSockets()
+{
+    QVERIFY(m_fixture->createUser(QStringLiteral("alpha"), QStringLiteral("temp"), Role::Nurse,
+                                  Password)
+            > 0);
+    QVERIFY(m_fixture->createUser(QStringLiteral("alpha"), QStringLiteral("mover"), Role::Nurse,
+                                  Password)
+            > 0);
+    Subscriber leaving(m_fixture->port(),
+                       tokenFor(QStringLiteral("alpha"), QStringLiteral("temp")));
+    Subscriber moving(m_fixture->port(),
+                      tokenFor(QStringLiteral("alpha"), QStringLiteral("mover")));
+    for (Subscriber *subscriber : {&leaving, &moving}) {
+        QVERIFY(subscriber->waitConnected());
+        subscriber->send({{QStringLiteral("type"), QStringLiteral("subscribe")},
+                          {QStringLiteral("topics"), QJsonArray{QStringLiteral("beds")}}});
+        QVERIFY(subscriber->next(QStringLiteral("subscribed")));
+    }
+    const auto admin = [&](const QStringList &arguments) {
+        return runAdmin(m_fixture->superuserUrl(), arguments).exitCode;
+    };
+    QCOMPARE(admin({QStringLiteral("user"), QStringLiteral("disable"), QStringLiteral("--hospital"),
+                    QStringLiteral("alpha"), QStringLiteral("--username"), QStringLiteral("temp")}),
+             0);
+    QCOMPARE(
+        admin({QStringLiteral("user"), QStringLiteral("set-role"), QStringLiteral("--hospital"),
+               QStringLiteral("alpha"), QStringLiteral("--username"), QStringLiteral("mover"),
+               QStringLiteral("--role"), QStringLiteral("lab")}),
+        0);
+    QElapsedTimer clock;
+    clock.start();
+    QVERIFY(waitUntil(
+        [&] {
+            return leaving.closed();
+        },
+        7000));
+    QCOMPARE(leaving.closeCode(), 4401);
+    const auto dropped = moving.next(QStringLiteral("error"), 7000);
+    QVERIFY(dropped);
+    QCOMPARE(dropped->value(QStringLiteral("dropped")).toArray().first().toString(),
+             QStringLiteral("beds"));
+    QVERIFY2(clock.elapsed() < 6000, qPrintable(QString::number(clock.elapsed())));
+    append(QStringLiteral("alpha"), QStringLiteral("beds:5"));
+    QTest::qWait(300);
+    QVERIFY(moving.events().isEmpty()); // lab may not follow the bed board
+    QVERIFY(!moving.closed());
 }
 
 void TestLive::eventsFanOutAcrossServerInstances()
