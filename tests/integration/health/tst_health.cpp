@@ -141,20 +141,29 @@ void TestHealth::sigtermStopsGracefully()
     QVERIFY(server.log().contains("shutting down"));
 }
 
-void TestHealth::refusesToStartWithoutDatabaseWhenMigrating()
+// Runs hms-server with \a env added and returns its exit code and standard error, for
+// starts that must be refused.
+static std::pair<int, QByteArray> refusedStart(const QProcessEnvironment &env)
 {
-    QProcessEnvironment env;
-    env.insert(QStringLiteral("HMS_DATABASE_URL"),
-               QStringLiteral("postgresql://nobody@127.0.0.1:1/none"));
     QProcess process;
     QProcessEnvironment full = QProcessEnvironment::systemEnvironment();
     full.insert(env);
     process.setProcessEnvironment(full);
     process.start(qEnvironmentVariable("HMS_BIN_DIR") + QStringLiteral("/hms-server"),
                   {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")});
-    QVERIFY(process.waitForFinished(20000));
-    QCOMPARE(process.exitCode(), 1);
-    QVERIFY(process.readAllStandardError().contains("Cannot connect to PostgreSQL"));
+    if (!process.waitForFinished(20000))
+        return {-1, {}};
+    return {process.exitCode(), process.readAllStandardError()};
+}
+
+void TestHealth::refusesToStartWithoutDatabaseWhenMigrating()
+{
+    QProcessEnvironment env;
+    env.insert(QStringLiteral("HMS_DATABASE_URL"),
+               QStringLiteral("postgresql://nobody@127.0.0.1:1/none"));
+    const auto [code, stderrText] = refusedStart(env);
+    QCOMPARE(code, 1);
+    QVERIFY(stderrText.contains("Cannot connect to PostgreSQL"));
 }
 
 void TestHealth::helpAndVersion()
@@ -200,15 +209,9 @@ void TestHealth::productionModeRefusesUnsafeDatabaseAndDemoData()
         }(),
         5000);
     {
-        QProcess process;
-        QProcessEnvironment full = QProcessEnvironment::systemEnvironment();
-        full.insert(env);
-        process.setProcessEnvironment(full);
-        process.start(qEnvironmentVariable("HMS_BIN_DIR") + QStringLiteral("/hms-server"),
-                      {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")});
-        QVERIFY(process.waitForFinished(20000));
-        QCOMPARE(process.exitCode(), 1);
-        QVERIFY(process.readAllStandardError().contains("fsync=off"));
+        const auto [code, stderrText] = refusedStart(env);
+        QCOMPARE(code, 1);
+        QVERIFY(stderrText.contains("fsync=off"));
     }
     {
         QProcessEnvironment allowed = env;
@@ -221,15 +224,9 @@ void TestHealth::productionModeRefusesUnsafeDatabaseAndDemoData()
     execSql(m_url, "SELECT pg_reload_conf()");
 
     execSql(m_url, "INSERT INTO hospitals (code, name) VALUES ('demo', 'Demo Hospital')");
-    QProcess process;
-    QProcessEnvironment full = QProcessEnvironment::systemEnvironment();
-    full.insert(env);
-    process.setProcessEnvironment(full);
-    process.start(qEnvironmentVariable("HMS_BIN_DIR") + QStringLiteral("/hms-server"),
-                  {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")});
-    QVERIFY(process.waitForFinished(20000));
-    QCOMPARE(process.exitCode(), 1);
-    QVERIFY(process.readAllStandardError().contains("demo hospital"));
+    const auto [code, stderrText] = refusedStart(env);
+    QCOMPARE(code, 1);
+    QVERIFY(stderrText.contains("demo hospital"));
     execSql(m_url, "DELETE FROM hospitals WHERE code = 'demo'");
 }
 
