@@ -105,6 +105,26 @@ QByteArray AuditLog::canonicalRow(const AuditEntry &entry,
     return out;
 }
 
+AuditEntry AuditEntry::forActor(const Principal &actor,
+                                const ClientInfo &client,
+                                const QString &category,
+                                const QString &action,
+                                const QString &entity,
+                                const QString &entityId)
+{
+    AuditEntry entry;
+    entry.hospitalId = actor.hospitalId;
+    entry.actorUserId = actor.userId;
+    entry.actorRole = roleName(actor.role);
+    entry.action = action;
+    entry.entity = entity;
+    entry.entityId = entityId;
+    entry.category = category;
+    entry.requestId = client.requestId;
+    entry.clientAddress = client.address;
+    return entry;
+}
+
 void AuditLog::append(pqxx::transaction_base &tx, const AuditEntry &entry)
 {
     const std::string hospital = std::to_string(entry.hospitalId);

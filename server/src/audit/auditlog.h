@@ -1,5 +1,7 @@
 #pragma once
 
+#include "auth/principal.h"
+
 #include <QByteArray>
 #include <QJsonObject>
 #include <QMap>
@@ -27,6 +29,15 @@ struct AuditEntry
     QString requestId;
     QString clientAddress;
     QJsonObject details;
+
+    /// An entry for \a actor's action from \a client: hospital, user, role, request id and
+    /// address filled in; the caller adds patientId, outcome or details where they apply.
+    static AuditEntry forActor(const Principal &actor,
+                               const ClientInfo &client,
+                               const QString &category,
+                               const QString &action,
+                               const QString &entity,
+                               const QString &entityId);
 };
 
 /// The hash-chained, append-only audit log (ARCHITECTURE.md "Audit"). Each row's hash is

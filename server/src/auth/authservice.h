@@ -30,13 +30,6 @@ struct AuthSettings
     LoginThrottle::Settings throttle;
 };
 
-/// Who is calling, for the audit log and the limits.
-struct ClientInfo
-{
-    QString address;
-    QString requestId;
-};
-
 /// Logins, token refresh and logout, and the per-request check of a bearer token.
 /// Runs on database pool threads; each call is one or two short transactions, and the
 /// Argon2 work happens outside any transaction. Thread-safe.

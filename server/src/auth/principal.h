@@ -18,4 +18,11 @@ struct Principal
     QString sessionId;
 };
 
+/// Where a request comes from, for the audit log and the login limits.
+struct ClientInfo
+{
+    QString address;
+    QString requestId;
+};
+
 } // namespace hms::server

@@ -30,17 +30,9 @@ AuditEntry clinicalAudit(const Principal &actor,
                          std::optional<qint64> patientId,
                          const QString &documentId)
 {
-    AuditEntry entry;
-    entry.hospitalId = actor.hospitalId;
-    entry.actorUserId = actor.userId;
-    entry.actorRole = roleName(actor.role);
-    entry.action = action;
-    entry.entity = QStringLiteral("clinical_document");
-    entry.entityId = documentId;
+    AuditEntry entry = AuditEntry::forActor(actor, client, QStringLiteral("clinical"), action,
+                                            QStringLiteral("clinical_document"), documentId);
     entry.patientId = patientId;
-    entry.category = QStringLiteral("clinical");
-    entry.requestId = client.requestId;
-    entry.clientAddress = client.address;
     return entry;
 }
 

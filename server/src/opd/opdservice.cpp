@@ -32,17 +32,8 @@ AuditEntry opdAudit(const Principal &actor,
                     const QString &entity,
                     qint64 entityId)
 {
-    AuditEntry entry;
-    entry.hospitalId = actor.hospitalId;
-    entry.actorUserId = actor.userId;
-    entry.actorRole = roleName(actor.role);
-    entry.action = action;
-    entry.entity = entity;
-    entry.entityId = idText(entityId);
-    entry.category = QStringLiteral("opd");
-    entry.requestId = client.requestId;
-    entry.clientAddress = client.address;
-    return entry;
+    return AuditEntry::forActor(actor, client, QStringLiteral("opd"), action, entity,
+                                idText(entityId));
 }
 
 AuditEntry visitAudit(const Principal &actor,

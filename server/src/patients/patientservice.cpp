@@ -30,18 +30,10 @@ AuditEntry patientAudit(const Principal &actor,
                         const QString &action,
                         std::optional<qint64> patientId)
 {
-    AuditEntry entry;
-    entry.hospitalId = actor.hospitalId;
-    entry.actorUserId = actor.userId;
-    entry.actorRole = roleName(actor.role);
-    entry.action = action;
-    entry.entity = QStringLiteral("patient");
-    if (patientId)
-        entry.entityId = QString::number(*patientId);
+    AuditEntry entry = AuditEntry::forActor(actor, client, QStringLiteral("demographic"), action,
+                                            QStringLiteral("patient"),
+                                            patientId ? QString::number(*patientId) : QString());
     entry.patientId = patientId;
-    entry.category = QStringLiteral("demographic");
-    entry.requestId = client.requestId;
-    entry.clientAddress = client.address;
     return entry;
 }
 

@@ -20,17 +20,8 @@ namespace {
 AuditEntry
 adminAudit(const Principal &actor, const ClientInfo &client, const QString &action, qint64 userId)
 {
-    AuditEntry entry;
-    entry.hospitalId = actor.hospitalId;
-    entry.actorUserId = actor.userId;
-    entry.actorRole = roleName(actor.role);
-    entry.action = action;
-    entry.entity = QStringLiteral("user");
-    entry.entityId = QString::number(userId);
-    entry.category = QStringLiteral("admin");
-    entry.requestId = client.requestId;
-    entry.clientAddress = client.address;
-    return entry;
+    return AuditEntry::forActor(actor, client, QStringLiteral("admin"), action,
+                                QStringLiteral("user"), QString::number(userId));
 }
 
 UserRow requireUser(pqxx::transaction_base &tx, qint64 userId)
