@@ -43,8 +43,6 @@ QStringList expectedScreens(Role role)
         {QStringLiteral("Bed board"), {Permission::BedRead}},
         {QStringLiteral("Users"), {Permission::UserManage}},
         {QStringLiteral("Audit"), {Permission::AuditRead}},
-        {QStringLiteral("Pharmacy"), {Permission::PharmacyDispense}},
-        {QStringLiteral("Lab"), {Permission::LabResultEnter}},
     };
     QStringList names;
     for (const auto &[name, anyOf] : table) {

@@ -41,11 +41,8 @@ void TestNavigationModel::screensFollowTheMatrix_data()
                                << QStringList{QStringLiteral("Patients"),
                                               QStringLiteral("Register"), QStringLiteral("Queue"),
                                               QStringLiteral("Bed board")};
-    QTest::newRow("pharmacy") << Role::Pharmacy
-                              << QStringList{QStringLiteral("Patients"),
-                                             QStringLiteral("Pharmacy")};
-    QTest::newRow("lab") << Role::Lab
-                         << QStringList{QStringLiteral("Patients"), QStringLiteral("Lab")};
+    QTest::newRow("pharmacy") << Role::Pharmacy << QStringList{QStringLiteral("Patients")};
+    QTest::newRow("lab") << Role::Lab << QStringList{QStringLiteral("Patients")};
 }
 
 void TestNavigationModel::screensFollowTheMatrix()
