@@ -130,16 +130,21 @@ void AuditLog::append(pqxx::transaction_base &tx, const AuditEntry &entry)
     const std::string hospital = std::to_string(entry.hospitalId);
     const std::string details =
         QJsonDocument(entry.details).toJson(QJsonDocument::Compact).toStdString();
-    tx.exec_params("INSERT INTO audit_heads (hospital_id, seq, hash) "
-                   "VALUES ($1, 0, decode(repeat('00', 32), 'hex')) "
-                   "ON CONFLICT (hospital_id) DO NOTHING",
-                   hospital);
     // Locking the head serialises appends per hospital: one chain, no forks (SECURITY.md L4).
-    const pqxx::row head = tx.exec_params1(
-        "SELECT seq, encode(hash, 'hex'), "
-            + QString::fromLatin1(AtFormat).arg(QStringLiteral("now()")).toStdString()
-            + ", $2::jsonb::text FROM audit_heads WHERE hospital_id = $1 FOR UPDATE",
-        hospital, details);
+    const std::string lockHead = "SELECT seq, encode(hash, 'hex'), "
+        + QString::fromLatin1(AtFormat).arg(QStringLiteral("now()")).toStdString()
+        + ", $2::jsonb::text FROM audit_heads WHERE hospital_id = $1 FOR UPDATE";
+    pqxx::result heads = tx.exec_params(lockHead, hospital, details);
+    if (heads.empty()) {
+        // A hospital's first audit row: create its head once (a concurrent first writer may
+        // win the insert; then this one waits for its row lock like any other writer).
+        tx.exec_params("INSERT INTO audit_heads (hospital_id, seq, hash) "
+                       "VALUES ($1, 0, decode(repeat('00', 32), 'hex')) "
+                       "ON CONFLICT (hospital_id) DO NOTHING",
+                       hospital);
+        heads = tx.exec_params(lockHead, hospital, details);
+    }
+    const pqxx::row head = heads.at(0);
     const qint64 seq = head[0].as<qint64>() + 1;
     const QByteArray previousHash = QByteArray::fromHex(head[1].c_str());
     const QString at = QString::fromLatin1(head[2].c_str());
