@@ -67,7 +67,10 @@ int appliedCount(const TestDatabase &db)
 
 int advisoryLockCount(const TestDatabase &db)
 {
-    return std::stoi(db.scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"));
+    // pg_locks is cluster-wide: count only this database's, other tests migrate in parallel.
+    return std::stoi(db.scalar(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+        "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"));
 }
 
 /// \a url with session options appended (libpq URI query parameter).
