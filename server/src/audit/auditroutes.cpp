@@ -4,6 +4,7 @@
 #include "common/domainerror.h"
 #include "db/dbsession.h"
 #include "db/tenant.h"
+#include "http/queryreader.h"
 #include "http/router.h"
 #include "shared/protocol/apipaths.h"
 
@@ -30,71 +31,43 @@ struct AuditQuery
 // Every parameter is checked against its own rule; unknown ones are refused (I3).
 AuditQuery parseQuery(const QUrlQuery &query)
 {
-    AuditQuery parsed;
-    Problem problem = Problem::fromType(problems::ValidationFailed);
-    auto fail = [&](const QString &field, const QString &message) {
-        problem.errors.append({field, message});
+    QueryReader reader(query);
+    auto id = [&](const char *name) -> std::optional<std::string> {
+        const std::optional<qint64> value = reader.id(QLatin1String(name));
+        return value ? std::optional(std::to_string(*value)) : std::nullopt;
     };
-    auto digits = [&](const QString &field, const QString &value) -> std::optional<std::string> {
-        bool ok = false;
-        const qint64 number = value.toLongLong(&ok);
-        if (!ok || number <= 0 || value.size() > 18) {
-            fail(field, QStringLiteral("must be an id (a string of digits)"));
+    auto text = [&](const char *name) -> std::optional<std::string> {
+        const std::optional<QString> value = reader.text(QLatin1String(name), 1, 100);
+        return value ? std::optional(value->toStdString()) : std::nullopt;
+    };
+    auto instant = [&](const char *name) -> std::optional<std::string> {
+        const std::optional<QString> value = reader.value(QLatin1String(name));
+        if (!value)
             return std::nullopt;
-        }
-        return std::to_string(number);
-    };
-    auto instant = [&](const QString &field, const QString &value) -> std::optional<std::string> {
-        const QDateTime time = QDateTime::fromString(value, Qt::ISODateWithMs);
-        if (!time.isValid() || !value.endsWith(QLatin1Char('Z'))) {
-            fail(field, QStringLiteral("must be an ISO 8601 UTC time ending in Z"));
+        const QDateTime time = QDateTime::fromString(*value, Qt::ISODateWithMs);
+        if (!time.isValid() || !value->endsWith(QLatin1Char('Z'))) {
+            reader.addError(QLatin1String(name),
+                            QStringLiteral("must be an ISO 8601 UTC time ending in Z"));
             return std::nullopt;
         }
         return time.toUTC().toString(Qt::ISODateWithMs).toStdString();
     };
-    auto text = [&](const QString &field, const QString &value) -> std::optional<std::string> {
-        if (value.isEmpty() || value.size() > 100) {
-            fail(field, QStringLiteral("must be 1 to 100 characters"));
-            return std::nullopt;
-        }
-        return value.toStdString();
-    };
 
-    for (const auto &[key, rawValue] : query.queryItems(QUrl::FullyDecoded)) {
-        const QString &value = rawValue;
-        if (key == QLatin1String("actor"))
-            parsed.actor = digits(key, value);
-        else if (key == QLatin1String("patient"))
-            parsed.patient = digits(key, value);
-        else if (key == QLatin1String("cursor"))
-            parsed.cursor = digits(key, value);
-        else if (key == QLatin1String("entity"))
-            parsed.entity = text(key, value);
-        else if (key == QLatin1String("entityId"))
-            parsed.entityId = text(key, value);
-        else if (key == QLatin1String("action"))
-            parsed.action = text(key, value);
-        else if (key == QLatin1String("outcome")) {
-            if (value != QLatin1String("success") && value != QLatin1String("denied")
-                && value != QLatin1String("failure"))
-                fail(key, QStringLiteral("must be one of: success, denied, failure"));
-            else
-                parsed.outcome = value.toStdString();
-        } else if (key == QLatin1String("from"))
-            parsed.from = instant(key, value);
-        else if (key == QLatin1String("to"))
-            parsed.to = instant(key, value);
-        else if (key == QLatin1String("limit")) {
-            bool ok = false;
-            parsed.limit = value.toInt(&ok);
-            if (!ok || parsed.limit < 1 || parsed.limit > MaxLimit)
-                fail(key, QStringLiteral("must be between 1 and %1").arg(MaxLimit));
-        } else {
-            fail(key, QStringLiteral("unknown query parameter"));
-        }
-    }
-    if (!problem.errors.isEmpty())
-        throw DomainError(problem);
+    AuditQuery parsed;
+    parsed.actor = id("actor");
+    parsed.patient = id("patient");
+    parsed.cursor = id("cursor");
+    parsed.entity = text("entity");
+    parsed.entityId = text("entityId");
+    parsed.action = text("action");
+    if (const auto outcome = reader.oneOf(
+            QStringLiteral("outcome"),
+            {QStringLiteral("success"), QStringLiteral("denied"), QStringLiteral("failure")}))
+        parsed.outcome = outcome->toStdString();
+    parsed.from = instant("from");
+    parsed.to = instant("to");
+    parsed.limit = reader.limit(DefaultLimit, MaxLimit);
+    reader.finish();
     return parsed;
 }
 

@@ -4,6 +4,7 @@
 #include "common/domainerror.h"
 #include "documents/documentservice.h"
 #include "http/jsonrequest.h"
+#include "http/queryreader.h"
 #include "http/router.h"
 #include "idempotency/idempotencystore.h"
 #include "shared/clinical/clinicalrules.h"
@@ -100,35 +101,16 @@ struct ListQuery
 ListQuery parseList(const QUrlQuery &query)
 {
     ListQuery parsed;
-    Problem problem = Problem::fromType(problems::ValidationFailed);
-    for (const auto &[name, value] : query.queryItems(QUrl::FullyDecoded)) {
-        if (name == QLatin1String("kind")) {
-            parsed.kind = value;
-            if (!clinicalDocumentKinds().contains(value))
-                problem.errors.append({name,
-                                       QStringLiteral("must be one of ")
-                                           + clinicalDocumentKinds().join(QStringLiteral(", "))});
-        } else if (name == QLatin1String("limit")) {
-            bool ok = false;
-            parsed.limit = value.toInt(&ok);
-            if (!ok || parsed.limit < 1 || parsed.limit > DocumentService::MaxPageSize)
-                problem.errors.append(
-                    {name,
-                     QStringLiteral("must be between 1 and %1").arg(DocumentService::MaxPageSize)});
-        } else if (name == QLatin1String("cursor")) {
-            parsed.cursor = value;
-            if (value.isEmpty())
-                problem.errors.append(
-                    {name, QStringLiteral("is not a cursor from a previous page")});
-        } else {
-            problem.errors.append({name, QStringLiteral("unknown query parameter")});
-        }
+    QueryReader reader(query);
+    parsed.kind = reader.oneOf(QStringLiteral("kind"), clinicalDocumentKinds()).value_or(QString());
+    parsed.limit = reader.limit(DocumentService::DefaultPageSize, DocumentService::MaxPageSize);
+    if (const std::optional<QString> cursor = reader.value(QStringLiteral("cursor"))) {
+        parsed.cursor = *cursor; // the store decodes it (422 when it is not one of its own)
+        if (cursor->isEmpty())
+            reader.addError(QStringLiteral("cursor"),
+                            QStringLiteral("is not a cursor from a previous page"));
     }
-    if (!problem.errors.isEmpty()) {
-        problem.detail =
-            QString::number(problem.errors.size()) + QStringLiteral(" invalid query parameter(s)");
-        throw DomainError(problem);
-    }
+    reader.finish();
     return parsed;
 }
 

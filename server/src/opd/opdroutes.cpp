@@ -3,6 +3,7 @@
 #include "auth/authservice.h"
 #include "common/domainerror.h"
 #include "http/jsonrequest.h"
+#include "http/queryreader.h"
 #include "http/router.h"
 #include "idempotency/idempotencystore.h"
 #include "opd/opdservice.h"
@@ -44,15 +45,7 @@ void requireNoFields(const RequestContext &context)
 /// No query parameters at all (SECURITY.md I3: unknown ones are refused).
 void requireNoQuery(const RequestContext &context)
 {
-    const auto items = context.request.query.queryItems(QUrl::FullyDecoded);
-    if (items.isEmpty())
-        return;
-    Problem problem = Problem::fromType(problems::ValidationFailed,
-                                        QString::number(items.size())
-                                            + QStringLiteral(" invalid query parameter(s)"));
-    for (const auto &[name, value] : items)
-        problem.errors.append({name, QStringLiteral("unknown query parameter")});
-    throw DomainError(problem);
+    QueryReader(context.request.query).finish();
 }
 
 } // namespace

@@ -3,6 +3,7 @@
 #include "auth/authservice.h"
 #include "common/domainerror.h"
 #include "http/jsonrequest.h"
+#include "http/queryreader.h"
 #include "http/router.h"
 #include "idempotency/idempotencystore.h"
 #include "patients/patientservice.h"
@@ -81,45 +82,17 @@ struct SearchQuery
 SearchQuery parseSearch(const QUrlQuery &query)
 {
     SearchQuery parsed;
-    Problem problem = Problem::fromType(problems::ValidationFailed);
-    bool sawQ = false;
-    for (const auto &[name, value] : query.queryItems(QUrl::FullyDecoded)) {
-        if (name == QLatin1String("q")) {
-            sawQ = true;
-            parsed.text = value.trimmed();
-            if (parsed.text.size() < 2 || parsed.text.size() > 200)
-                problem.errors.append(
-                    {name,
-                     QStringLiteral("must be 2 to 200 characters (an MRN, a phone number "
-                                    "or part of a name)")});
-            else if (std::any_of(parsed.text.cbegin(), parsed.text.cend(), [](QChar c) {
-                         return c.unicode() < 0x20;
-                     }))
-                problem.errors.append(
-                    {name, QStringLiteral("must not contain control characters")});
-        } else if (name == QLatin1String("limit")) {
-            bool ok = false;
-            parsed.limit = value.toInt(&ok);
-            if (!ok || parsed.limit < 1 || parsed.limit > PatientService::MaxPageSize)
-                problem.errors.append(
-                    {name,
-                     QStringLiteral("must be between 1 and %1").arg(PatientService::MaxPageSize)});
-        } else if (name == QLatin1String("cursor")) {
-            parsed.cursor = decodeCursor(value);
-            if (!parsed.cursor)
-                problem.errors.append(
-                    {name, QStringLiteral("is not a cursor from a previous page")});
-        } else {
-            problem.errors.append({name, QStringLiteral("unknown query parameter")});
-        }
+    QueryReader reader(query);
+    // q: an MRN, a phone number or part of a name
+    parsed.text = reader.text(QStringLiteral("q"), 2, 200, true).value_or(QString());
+    parsed.limit = reader.limit(PatientService::DefaultPageSize, PatientService::MaxPageSize);
+    if (const std::optional<QString> cursor = reader.value(QStringLiteral("cursor"))) {
+        parsed.cursor = decodeCursor(*cursor);
+        if (!parsed.cursor)
+            reader.addError(QStringLiteral("cursor"),
+                            QStringLiteral("is not a cursor from a previous page"));
     }
-    if (!sawQ)
-        problem.errors.append({QStringLiteral("q"), QStringLiteral("is required")});
-    if (!problem.errors.isEmpty()) {
-        problem.detail =
-            QString::number(problem.errors.size()) + QStringLiteral(" invalid query parameter(s)");
-        throw DomainError(problem);
-    }
+    reader.finish();
     return parsed;
 }
 

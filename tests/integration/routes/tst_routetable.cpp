@@ -4,6 +4,7 @@
 #include "support/serverfixture.h"
 
 #include <QFile>
+#include <QJsonArray>
 #include <QRegularExpression>
 #include <QTest>
 
@@ -46,6 +47,7 @@ private Q_SLOTS:
     void undeclaredMethodsGet405();
     void everyRouteIsInOpenApi();
     void getRoutesChangeNoRows();
+    void unknownQueryParametersAreRefused();
     void badBodiesAreRefusedOnEveryWriteRoute_data();
     void badBodiesAreRefusedOnEveryWriteRoute();
 
@@ -201,6 +203,21 @@ void TestRouteTable::getRoutesChangeNoRows()
             m_fixture->request("GET", concretePath(route.pathTemplate), m_tokens.value(role));
     }
     QCOMPARE(m_fixture->count(counts), before);
+}
+
+void TestRouteTable::unknownQueryParametersAreRefused()
+{
+    // SECURITY.md I3: sort/field parameters are allowlisted; anything else is a 422.
+    const QList<QByteArray> paths = {
+        "/api/v1/audit?sort=name%3Bdrop", "/api/v1/audit?fields=password_hash",
+        "/api/v1/audit?limit=(select%201)", "/api/v1/patients?q=ab&sort=name%3Bdrop",
+        "/api/v1/departments?sort=(select%201)"};
+    for (const QByteArray &path : paths) {
+        const Role caller = path.startsWith("/api/v1/audit") ? Role::Admin : Role::Reception;
+        const RawResponse response = m_fixture->request("GET", path, m_tokens.value(caller));
+        QVERIFY2(response.status == 422, path.constData());
+        QVERIFY(!response.json().value(QStringLiteral("errors")).toArray().isEmpty());
+    }
 }
 
 void TestRouteTable::badBodiesAreRefusedOnEveryWriteRoute_data()
