@@ -2,6 +2,8 @@
 
 #include <QWebSocket>
 
+#include <algorithm>
+
 namespace hms::server {
 
 namespace {
@@ -9,6 +11,7 @@ namespace {
 constexpr int PingIntervalMs = 20'000;
 constexpr int MaxMissedPongs = 2;
 constexpr quint64 MaxIncomingMessageBytes = 64 * 1024;
+constexpr int CloseGraceMs = 10'000;
 
 } // namespace
 
@@ -51,6 +54,8 @@ void LiveClient::send(const LiveEvent &event)
 
 void LiveClient::sendJson(const QByteArray &json)
 {
+    if (m_closing)
+        return;
     if (m_socket->bytesToWrite() > MaxQueuedBytes) {
         closeWith(1013, QStringLiteral("too slow; reconnect with since"));
         return;
@@ -60,7 +65,28 @@ void LiveClient::sendJson(const QByteArray &json)
 
 void LiveClient::closeWith(int code, const QString &reason)
 {
+    if (m_closing)
+        return;
+    m_closing = true;
     m_socket->close(QWebSocketProtocol::CloseCode(code), reason);
+    // A peer that never answers the close handshake (it stopped reading) would keep its
+    // queued bytes here forever: drop the connection after a grace period.
+    QTimer::singleShot(CloseGraceMs, this, [this] {
+        m_socket->abort();
+    });
+}
+
+bool LiveClient::takeMessageToken()
+{
+    if (!m_sinceRefill.isValid())
+        m_sinceRefill.start();
+    m_messageTokens =
+        std::min(MessageBurst,
+                 m_messageTokens + double(m_sinceRefill.restart()) * MessagesPerSecond / 1000.0);
+    if (m_messageTokens < 1)
+        return false;
+    m_messageTokens -= 1;
+    return true;
 }
 
 void LiveClient::onPingTimer()

@@ -3,6 +3,7 @@
 #include "auth/principal.h"
 
 #include <QByteArray>
+#include <QElapsedTimer>
 #include <QList>
 #include <QObject>
 #include <QSet>
@@ -57,7 +58,20 @@ public:
     void sendJson(const QByteArray &json);
     void closeWith(int code, const QString &reason);
 
+    /// True once closeWith() ran: messages still buffered from the peer are ignored.
+    bool closing() const { return m_closing; }
+
+    /// Takes one token from the client's message bucket (W3); false when it floods.
+    bool takeMessageToken();
+
+    /// Not authenticated and not waiting for a token check: what the per-address cap counts.
+    bool idleUnauthenticated() const { return !principal && !authPending && !m_closing; }
+
     static constexpr qint64 MaxQueuedBytes = 1024 * 1024;
+    /// A desk sends a handful of messages (auth, subscribe, renewals); a burst of 30 and 10
+    /// per second sustained leave room for that and stop a flooder within a fraction of a second.
+    static constexpr double MessageBurst = 30;
+    static constexpr double MessagesPerSecond = 10;
 
 Q_SIGNALS:
     void gone(hms::server::LiveClient *client);
@@ -68,6 +82,9 @@ private:
     QWebSocket *m_socket;
     QTimer m_pingTimer;
     int m_missedPongs = 0;
+    bool m_closing = false;
+    double m_messageTokens = MessageBurst;
+    QElapsedTimer m_sinceRefill;
 };
 
 } // namespace hms::server

@@ -33,6 +33,12 @@ constexpr int FetchBatch = 1000;
 constexpr int MaxReplayEvents = 10'000;
 constexpr int MaxTopics = 50;
 constexpr int SessionCheckMs = 4000; // so a change acts within 5 s
+// Sockets that never authenticate hold a timer and buffers each: one address may keep only a
+// few of them open at once (SECURITY.md W1). Desks authenticate at once and are not counted.
+constexpr int MaxIdleUnauthenticatedPerAddress = 16;
+// The kernel's send buffer per subscriber, fixed rather than autotuned (up to 4 MiB each), so
+// a subscriber that stops reading shows up in our own bounded queue (W6) within ~64 KiB.
+constexpr int SocketSendBufferBytes = 64 * 1024;
 
 QString peerKey(const QHostAddress &address, quint16 port)
 {
@@ -66,6 +72,28 @@ LiveEvent eventFrom(qint64 hospitalId, const pqxx::row &row)
 
 constexpr char EventColumns[] = "seq, topic, type, data::text, to_char(at AT TIME ZONE 'UTC', "
                                 "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+
+// Up to FetchBatch events of a hospital after \a after (and up to \a upTo), in seq order;
+// nullopt when the database failed (the session is reset for the next job).
+std::optional<QList<LiveEvent>>
+readEvents(DbSession &db, qint64 hospitalId, qint64 after, qint64 upTo)
+{
+    QList<LiveEvent> events;
+    try {
+        pqxx::read_transaction tx(db.connection());
+        enterTenant(tx, hospitalId);
+        for (const pqxx::row &row :
+             tx.exec_params(std::string("SELECT ") + EventColumns
+                                + " FROM events WHERE hospital_id = $1 AND seq > $2 "
+                                  "AND seq <= $3 ORDER BY seq LIMIT $4",
+                            hospitalId, after, upTo, FetchBatch))
+            events.append(eventFrom(hospitalId, row));
+    } catch (const std::exception &) {
+        db.reset();
+        return std::nullopt;
+    }
+    return events;
+}
 
 // Which topics a principal may follow (the shared matrix decides, as for REST routes).
 std::optional<QString> topicRefusal(const Principal &principal, const QString &topic)
@@ -207,6 +235,7 @@ bool LiveHub::submit(const std::function<void(DbSession &)> &job)
 
 void LiveHub::acceptUpgrade(QTcpSocket *socket, const QByteArray &authorization)
 {
+    socket->setSocketOption(QAbstractSocket::SendBufferSizeSocketOption, SocketSendBufferBytes);
     if (!authorization.isEmpty())
         m_pendingAuthorization.insert(peerKey(socket->peerAddress(), socket->peerPort()),
                                       authorization);
@@ -243,8 +272,18 @@ void LiveHub::onNewConnection()
         });
         const QByteArray header =
             m_pendingAuthorization.take(peerKey(socket->peerAddress(), socket->peerPort()));
-        if (header.size() > 7 && header.left(7).compare("Bearer ", Qt::CaseInsensitive) == 0)
+        if (header.size() > 7 && header.left(7).compare("Bearer ", Qt::CaseInsensitive) == 0) {
             authenticate(client, header.mid(7).trimmed());
+            continue;
+        }
+        qsizetype idleFromPeer = 0;
+        for (const LiveClient *other : std::as_const(m_clients)) {
+            if (other != client && other->idleUnauthenticated()
+                && other->socket()->peerAddress() == socket->peerAddress())
+                ++idleFromPeer;
+        }
+        if (idleFromPeer >= MaxIdleUnauthenticatedPerAddress)
+            client->closeWith(1008, QStringLiteral("too many unauthenticated connections"));
     }
 }
 
@@ -263,6 +302,19 @@ void LiveHub::sendError(LiveClient *client, const QString &text)
 
 void LiveHub::onTextMessage(LiveClient *client, const QString &text)
 {
+    if (client->closing())
+        return;
+    if (!client->takeMessageToken()) { // W3: a flooder is cut off, the others never notice
+        client->closeWith(1008, QStringLiteral("too many messages"));
+        return;
+    }
+    handleMessage(client, text);
+}
+
+void LiveHub::handleMessage(LiveClient *client, const QString &text)
+{
+    if (client->closing())
+        return;
     if (client->authPending) { // a subscribe right behind the upgrade: answer it in order
         client->waitingMessages.append(text);
         return;
@@ -342,7 +394,7 @@ void LiveHub::authenticate(LiveClient *client, const QByteArray &token)
                 const auto replayWaiting = qScopeGuard([this, guard, waiting] {
                     for (const QString &text : waiting) {
                         if (guard)
-                            onTextMessage(guard.data(), text);
+                            handleMessage(guard.data(), text);
                     }
                 });
                 // A renewed token must belong to the same user; a failed one ends the stream.
@@ -399,61 +451,42 @@ void LiveHub::subscribe(LiveClient *client, const QStringList &topics, std::opti
     const qint64 hospitalId = client->principal->hospitalId;
     QPointer<LiveClient> guard(client);
     const bool queued = submit([this, guard, hospitalId, accepted, since](DbSession &db) {
-        QList<LiveEvent> replay;
         qint64 head = 0;
         bool resync = false;
         try {
             pqxx::read_transaction tx(db.connection());
             enterTenant(tx, hospitalId);
-            const pqxx::row bounds = tx.exec_params1(
-                "SELECT coalesce(min(seq), 0), coalesce(max(seq), 0), count(*) FROM events "
-                "WHERE hospital_id = $1",
-                hospitalId);
+            const pqxx::row bounds =
+                tx.exec_params1("SELECT coalesce(min(seq), 0), coalesce(max(seq), 0) FROM events "
+                                "WHERE hospital_id = $1",
+                                hospitalId);
             head = bounds[1].as<qint64>();
-            if (since) {
-                const qint64 oldest = bounds[0].as<qint64>();
-                if ((oldest > 0 && *since + 1 < oldest) || head - *since > MaxReplayEvents
-                    || *since > head)
-                    resync = true; // older than retention, or too far behind: reload snapshots
-                else
-                    for (const pqxx::row &row :
-                         tx.exec_params(std::string("SELECT ") + EventColumns
-                                            + " FROM events WHERE hospital_id = $1 AND seq > $2 "
-                                              "AND seq <= $3 ORDER BY seq",
-                                        hospitalId, *since, head))
-                        replay.append(eventFrom(hospitalId, row));
-            }
+            const qint64 oldest = bounds[0].as<qint64>();
+            // Older than retention, too far behind or from the future: reload snapshots.
+            resync = since
+                && ((oldest > 0 && *since + 1 < oldest) || head - *since > MaxReplayEvents
+                    || *since > head);
         } catch (const std::exception &) {
             db.reset();
             resync = true;
         }
         QMetaObject::invokeMethod(
             this,
-            [guard, accepted, since, replay, head, resync] {
+            [this, guard, accepted, since, head, resync] {
                 if (!guard)
                     return;
                 for (const QString &topic : accepted)
                     guard->topics.insert(topic);
-                if (resync) {
-                    guard->sendJson(message({{QStringLiteral("type"), QStringLiteral("resync")}}));
+                if (resync || !since) {
+                    if (resync)
+                        guard->sendJson(
+                            message({{QStringLiteral("type"), QStringLiteral("resync")}}));
                     guard->lastSeq = head;
-                } else {
-                    guard->lastSeq = since.value_or(head);
-                    for (const LiveEvent &event : replay) {
-                        guard->lastSeq = event.seq;
-                        if (guard->wants(event.topic))
-                            guard->sendJson(event.json);
-                    }
+                    finishReplay(guard.data());
+                    return;
                 }
-                guard->replaying = false;
-                const QList<LiveEvent> held = std::exchange(guard->held, {});
-                for (const LiveEvent &event : held)
-                    guard->send(event);
-                guard->sendJson(message({{QStringLiteral("type"), QStringLiteral("subscribed")},
-                                         {QStringLiteral("topics"),
-                                          QJsonArray::fromStringList(QStringList(
-                                              guard->topics.begin(), guard->topics.end()))},
-                                         {QStringLiteral("seq"), guard->lastSeq}}));
+                guard->lastSeq = *since;
+                replayPage(guard.data(), head);
             },
             Qt::QueuedConnection);
     });
@@ -461,6 +494,55 @@ void LiveHub::subscribe(LiveClient *client, const QStringList &topics, std::opti
         client->replaying = false;
         client->closeWith(1013, QStringLiteral("server busy; retry"));
     }
+}
+
+// One page of missed events per database round trip, so a long replay reaches the socket in
+// pieces the event loop can flush, and a reader that keeps up never trips the 1013 bound.
+void LiveHub::replayPage(LiveClient *client, qint64 head)
+{
+    const qint64 hospitalId = client->principal->hospitalId;
+    const qint64 after = client->lastSeq;
+    QPointer<LiveClient> guard(client);
+    const bool queued = submit([this, guard, hospitalId, after, head](DbSession &db) {
+        const std::optional<QList<LiveEvent>> read = readEvents(db, hospitalId, after, head);
+        const bool failed = !read;
+        const QList<LiveEvent> page = read.value_or(QList<LiveEvent>());
+        QMetaObject::invokeMethod(
+            this,
+            [this, guard, page, head, failed] {
+                if (!guard)
+                    return;
+                if (failed) { // the client resumes from what it has
+                    guard->closeWith(1013, QStringLiteral("server busy; reconnect with since"));
+                    return;
+                }
+                for (const LiveEvent &event : page) {
+                    guard->lastSeq = event.seq;
+                    if (guard->wants(event.topic))
+                        guard->sendJson(event.json);
+                }
+                if (page.size() == FetchBatch && guard->lastSeq < head)
+                    replayPage(guard.data(), head);
+                else
+                    finishReplay(guard.data());
+            },
+            Qt::QueuedConnection);
+    });
+    if (!queued)
+        client->closeWith(1013, QStringLiteral("server busy; reconnect with since"));
+}
+
+void LiveHub::finishReplay(LiveClient *client)
+{
+    client->replaying = false;
+    const QList<LiveEvent> held = std::exchange(client->held, {});
+    for (const LiveEvent &event : held)
+        client->send(event);
+    client->sendJson(message(
+        {{QStringLiteral("type"), QStringLiteral("subscribed")},
+         {QStringLiteral("topics"),
+          QJsonArray::fromStringList(QStringList(client->topics.begin(), client->topics.end()))},
+         {QStringLiteral("seq"), client->lastSeq}}));
 }
 
 void LiveHub::onHint(qint64 hospitalId, qint64 seq)
@@ -488,19 +570,9 @@ void LiveHub::fetch(qint64 hospitalId)
     m_dirty.remove(hospitalId);
     const qint64 from = m_fetched.value(hospitalId);
     const bool queued = submit([this, hospitalId, from](DbSession &db) {
-        QList<LiveEvent> events;
-        try {
-            pqxx::read_transaction tx(db.connection());
-            enterTenant(tx, hospitalId);
-            for (const pqxx::row &row :
-                 tx.exec_params(std::string("SELECT ") + EventColumns
-                                    + " FROM events WHERE hospital_id = $1 AND seq > $2 "
-                                      "ORDER BY seq LIMIT $3",
-                                hospitalId, from, FetchBatch))
-                events.append(eventFrom(hospitalId, row));
-        } catch (const std::exception &) {
-            db.reset();
-        }
+        const QList<LiveEvent> events =
+            readEvents(db, hospitalId, from, std::numeric_limits<qint64>::max())
+                .value_or(QList<LiveEvent>());
         const bool more = events.size() == FetchBatch;
         QMetaObject::invokeMethod(
             this,

@@ -49,8 +49,11 @@ public:
 private:
     void onNewConnection();
     void onTextMessage(LiveClient *client, const QString &text);
+    void handleMessage(LiveClient *client, const QString &text);
     void authenticate(LiveClient *client, const QByteArray &token);
     void subscribe(LiveClient *client, const QStringList &topics, std::optional<qint64> since);
+    void replayPage(LiveClient *client, qint64 head);
+    void finishReplay(LiveClient *client);
     void onHint(qint64 hospitalId, qint64 seq);
     void fetch(qint64 hospitalId);
     void onFetched(qint64 hospitalId, const QList<LiveEvent> &events, bool more);

@@ -5,6 +5,7 @@
 #include "db/tenant.h"
 #include "live/eventlog.h"
 #include "live/livehub.h"
+#include "support/livesubscriber.h"
 #include "support/serverfixture.h"
 
 #include <QElapsedTimer>
@@ -24,86 +25,7 @@ namespace {
 
 const QString Password = QStringLiteral("live wire horse 2024!");
 
-/// A subscriber as a test sees it: every text message, parsed, in order.
-class Subscriber
-{
-public:
-    explicit Subscriber(quint16 port, const QByteArray &token = {}, const QByteArray &origin = {})
-    {
-        QObject::connect(&m_socket, &QWebSocket::textMessageReceived, [this](const QString &text) {
-            m_messages.append(QJsonDocument::fromJson(text.toUtf8()).object());
-        });
-        QObject::connect(&m_socket, &QWebSocket::disconnected, [this] {
-            m_closeCode = int(m_socket.closeCode());
-            m_closed = true;
-        });
-        QNetworkRequest request(QUrl(QStringLiteral("ws://127.0.0.1:%1/api/v1/live").arg(port)));
-        if (!token.isEmpty())
-            request.setRawHeader("Authorization", "Bearer " + token);
-        if (!origin.isEmpty())
-            request.setRawHeader("Origin", origin);
-        m_socket.open(request);
-    }
-
-    bool waitConnected()
-    {
-        return waitUntil([this] {
-                   return m_socket.isValid() || m_closed;
-               })
-            && m_socket.isValid();
-    }
-
-    void send(const QJsonObject &object)
-    {
-        m_socket.sendTextMessage(
-            QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact)));
-    }
-
-    QWebSocket &socket() { return m_socket; }
-
-    /// The first message of \a type not consumed yet (waits up to \a ms).
-    std::optional<QJsonObject> next(const QString &type, int ms = 5000)
-    {
-        std::optional<QJsonObject> found;
-        waitUntil(
-            [&] {
-                for (qsizetype i = m_read; i < m_messages.size(); ++i) {
-                    if (m_messages[i].value(QStringLiteral("type")).toString() == type
-                        || (type == QLatin1String("event")
-                            && m_messages[i].contains(QStringLiteral("seq"))
-                            && !m_messages[i].contains(QStringLiteral("topics")))) {
-                        found = m_messages[i];
-                        m_read = i + 1;
-                        return true;
-                    }
-                }
-                return false;
-            },
-            ms);
-        return found;
-    }
-
-    QList<QJsonObject> events() const
-    {
-        QList<QJsonObject> list;
-        for (const QJsonObject &message : m_messages) {
-            if (message.contains(QStringLiteral("topic")))
-                list.append(message);
-        }
-        return list;
-    }
-
-    bool closed() const { return m_closed; }
-
-    int closeCode() const { return m_closeCode; }
-
-private:
-    QWebSocket m_socket;
-    QList<QJsonObject> m_messages;
-    qsizetype m_read = 0;
-    bool m_closed = false;
-    int m_closeCode = 0;
-};
+using Subscriber = LiveSubscriber;
 
 } // namespace
 
