@@ -1,5 +1,6 @@
 #include "admin/commandsupport.h"
 
+#include "auth/passwordhasher.h"
 #include "db/dberrors.h"
 #include "db/dbsession.h"
 #include "db/tenant.h"
@@ -144,6 +145,18 @@ std::unique_ptr<pqxx::connection_base> connectConsole(const CommandContext &cont
 {
     return std::make_unique<pqxx::connection>(
         withSessionDefaults(context.databaseUrl, "hms-admin"));
+}
+
+std::unique_ptr<PasswordHasher> consoleHasher()
+{
+    auto hasher = std::make_unique<PasswordHasher>();
+    const QString pepperFile = qEnvironmentVariable("HMS_PASSWORD_PEPPER_FILE");
+    if (!pepperFile.isEmpty()) {
+        const Result<> loaded = hasher->loadPepperFile(pepperFile);
+        if (!loaded)
+            throw CommandFailure(loaded.problem().detail);
+    }
+    return hasher;
 }
 
 } // namespace hms::server::admin

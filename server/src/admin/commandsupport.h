@@ -9,7 +9,12 @@
 
 #include <pqxx/types>
 
+#include <memory>
 #include <optional>
+
+namespace hms::server {
+class PasswordHasher;
+}
 
 namespace hms::server::admin {
 
@@ -49,6 +54,11 @@ public:
         : std::runtime_error(message.toStdString())
     {}
 };
+
+/// The hasher for passwords set from the console: the server's default cost and, when
+/// HMS_PASSWORD_PEPPER_FILE names one, the server's pepper file (the same file the server
+/// uses, or hashes made here would not verify there). Throws CommandFailure when it is bad.
+std::unique_ptr<PasswordHasher> consoleHasher();
 
 /// Runs \a body, turning CommandFailure and database errors into a one-line message and
 /// exit code 1 (no SQL or row data is printed for database errors, only the kind).

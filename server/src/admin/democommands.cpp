@@ -82,7 +82,7 @@ int demoSeed(CommandContext &context)
         enterTenant(tx, hospital->id);
         tx.exec0("SET LOCAL ROLE " + std::string(ApplicationDbRole)); // RLS from here on
 
-        PasswordHasher hasher;
+        const std::unique_ptr<PasswordHasher> hasher = consoleHasher();
         QList<QStringList> table;
         for (const Role role : AllRoles) {
             const QString username = roleName(role);
@@ -90,7 +90,7 @@ int demoSeed(CommandContext &context)
             if (!user || !passwords.contains(username)) {
                 // New user, or the file was lost: give it a fresh password we can print.
                 const QString password = randomPassword();
-                const std::optional<std::string> hash = hasher.hash(password);
+                const std::optional<std::string> hash = hasher->hash(password);
                 if (!hash)
                     throw CommandFailure(QStringLiteral("password hashing is busy; try again"));
                 QString id;

@@ -76,8 +76,8 @@ readNewPassword(CommandContext &context, const QString &username, const QString 
 
 std::string hashOrFail(const QString &password)
 {
-    PasswordHasher hasher;
-    const std::optional<std::string> hash = hasher.hash(password);
+    const std::unique_ptr<PasswordHasher> hasher = consoleHasher();
+    const std::optional<std::string> hash = hasher->hash(password);
     if (!hash)
         throw CommandFailure(QStringLiteral("password hashing is busy; try again"));
     return *hash;

@@ -209,6 +209,13 @@ bool ServerApp::startAuth()
         Argon2Params{static_cast<unsigned long long>(m_config.argon2Iterations),
                      static_cast<std::size_t>(m_config.argon2MemoryKib) * 1024},
         hashers, waiting);
+    if (!m_config.passwordPepperFile.isEmpty()) {
+        const Result<> pepper = m_hasher->loadPepperFile(m_config.passwordPepperFile);
+        if (!pepper) {
+            m_error = pepper.problem().detail;
+            return false;
+        }
+    }
     m_auth = std::make_unique<AuthService>(*m_keys, *m_hasher);
     m_userAdmin = std::make_unique<UserAdminService>(*m_hasher);
     return true;

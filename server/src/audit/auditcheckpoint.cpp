@@ -126,9 +126,7 @@ Result<AuditSigningKeys> AuditSigningKeys::read(const QString &path, bool create
         return file.problem();
     KeyFileContents contents = std::move(file).value();
     auto refuse = [&](const QString &reason) {
-        for (KeyFileEntry &entry : contents.entries)
-            wipeBytes(entry.key);
-        return keyFileProblem(what, path, reason);
+        return refuseKeyFile(contents, what, path, reason);
     };
 
     AuditSigningKeys keys;

@@ -145,32 +145,13 @@ QByteArray hmacSha256(const QByteArray &key, QByteArrayView message)
 
 Result<JwtKeyRing> JwtKeyRing::loadOrCreate(const QString &path)
 {
-    const QString what = QStringLiteral("JWT key file");
-    Result<KeyFileContents> file = readKeyFile(path, what, [] {
-        QByteArray secret = randomKeyBytes(MinKeyBytes);
-        const QByteArray line = newKeyId() + ':' + encodeBase64Url(secret) + '\n';
-        wipeBytes(secret);
-        return line;
-    });
+    Result<KeyFileContents> file =
+        readSecretKeyFile(path, QStringLiteral("JWT key file"), MinKeyBytes, MinKeyBytes);
     if (!file)
         return file.problem();
-    KeyFileContents contents = std::move(file).value();
-    auto refuse = [&](const QString &reason) {
-        for (KeyFileEntry &entry : contents.entries)
-            wipeBytes(entry.key);
-        return keyFileProblem(what, path, reason);
-    };
-    // Every line is a secret: nobody but the owner may read the file (SECURITY.md X4).
-    if (contents.othersMayAccess)
-        return refuse(QStringLiteral("group or others may access it (mode %1); run chmod 600 on it")
-                          .arg(contents.mode, 4, 8, QLatin1Char('0')));
     JwtKeyRing ring;
-    for (KeyFileEntry &entry : contents.entries) {
-        if (entry.key.size() < MinKeyBytes)
-            return refuse(
-                QStringLiteral("key %1 is shorter than %2 bytes").arg(entry.id).arg(MinKeyBytes));
+    for (KeyFileEntry &entry : std::move(file).value().entries)
         ring.m_keys.append({entry.id, std::move(entry.key)});
-    }
     return ring;
 }
 

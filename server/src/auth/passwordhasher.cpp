@@ -13,6 +13,8 @@ namespace hms::server {
 namespace {
 
 constexpr char Argon2idPrefix[] = "$argon2id$";
+constexpr char PepperPrefix[] = "$hmspepper$";
+constexpr qsizetype PepperBytes = 32;
 constexpr int MaxDefaultConcurrent = 4;
 
 void initSodium()
@@ -106,7 +108,8 @@ PasswordHasher::PasswordHasher(Argon2Params target, int maxConcurrent, int maxQu
 
 PasswordHasher::~PasswordHasher()
 {
-    sodium_memzero(m_pepper.data(), m_pepper.size());
+    for (Pepper &pepper : m_peppers)
+        sodium_memzero(pepper.key.data(), pepper.key.size());
 }
 
 int PasswordHasher::defaultMaxConcurrent()
@@ -115,13 +118,63 @@ int PasswordHasher::defaultMaxConcurrent()
     return std::clamp(cores, 2, MaxDefaultConcurrent);
 }
 
-bool PasswordHasher::setPepper(const QByteArray &key)
+bool PasswordHasher::setPeppers(const QList<KeyFileEntry> &keys)
 {
-    if (key.size() != qsizetype(m_pepper.size()))
-        return false;
-    std::copy(key.cbegin(), key.cend(), m_pepper.begin());
-    m_hasPepper = true;
+    for (const KeyFileEntry &entry : keys) {
+        if (entry.key.size() != PepperBytes || entry.id.isEmpty() || entry.id.size() > 64
+            || entry.id.contains(QLatin1Char('$')))
+            return false;
+    }
+    for (Pepper &pepper : m_peppers)
+        sodium_memzero(pepper.key.data(), pepper.key.size());
+    m_peppers.clear();
+    for (const KeyFileEntry &entry : keys) {
+        Pepper pepper;
+        pepper.id = entry.id.toStdString();
+        std::copy(entry.key.cbegin(), entry.key.cend(), pepper.key.begin());
+        m_peppers.push_back(std::move(pepper));
+    }
     return true;
+}
+
+Result<> PasswordHasher::loadPepperFile(const QString &path)
+{
+    const QString what = QStringLiteral("password pepper file");
+    Result<KeyFileContents> file =
+        readSecretKeyFile(path, what, PepperBytes, PepperBytes, PepperBytes);
+    if (!file)
+        return file.problem();
+    KeyFileContents contents = std::move(file).value();
+    const bool accepted = setPeppers(contents.entries);
+    for (KeyFileEntry &entry : contents.entries)
+        wipeBytes(entry.key);
+    if (!accepted)
+        return keyFileProblem(what, path, QStringLiteral("a key id is not usable"));
+    return Unit{};
+}
+
+// The pepper a stored hash was made with (nullptr: none, or one this install does not
+// have), and in \a phc the PHC string behind the pepper marker.
+const PasswordHasher::Pepper *PasswordHasher::pepperFor(const std::string &storedHash,
+                                                        std::string &phc) const
+{
+    phc = storedHash;
+    if (storedHash.compare(0, sizeof PepperPrefix - 1, PepperPrefix) != 0)
+        return nullptr;
+    const std::size_t idStart = sizeof PepperPrefix - 1;
+    const std::size_t idEnd = storedHash.find('$', idStart);
+    if (idEnd == std::string::npos) {
+        phc.clear();
+        return nullptr;
+    }
+    const std::string id = storedHash.substr(idStart, idEnd - idStart);
+    phc = storedHash.substr(idEnd);
+    for (const Pepper &pepper : m_peppers) {
+        if (pepper.id == id)
+            return &pepper;
+    }
+    phc.clear(); // peppered with a key this install lacks: it cannot match
+    return nullptr;
 }
 
 std::optional<std::string> PasswordHasher::hash(const QString &password)
@@ -129,15 +182,16 @@ std::optional<std::string> PasswordHasher::hash(const QString &password)
     const Slot slot(*this);
     if (!slot.isAcquired())
         return std::nullopt;
+    const Pepper *pepper = m_peppers.empty() ? nullptr : &m_peppers.front();
     SecretBytes prepared;
-    prepare(password, prepared);
+    prepare(password, pepper, prepared);
     char out[crypto_pwhash_STRBYTES];
     if (crypto_pwhash_str(out, prepared.data(), prepared.size(), m_target.opsLimit,
                           m_target.memLimitBytes)
         != 0) {
         throw std::bad_alloc();
     }
-    return std::string(out);
+    return pepper ? PepperPrefix + pepper->id + out : std::string(out);
 }
 
 PasswordHasher::Verdict PasswordHasher::verify(const std::string &storedHash,
@@ -179,18 +233,26 @@ PasswordHasher::Verdict PasswordHasher::verifyPrepared(const std::string *stored
     if (!slot.isAcquired())
         return Verdict::Busy;
     const std::string &dummy = dummyHash();
-    const std::string &storedHash = stored != nullptr ? *stored : dummy;
-    if (!isArgon2idHash(storedHash))
+    std::string phc;
+    const Pepper *pepper = stored != nullptr ? pepperFor(*stored, phc)
+                                             : (m_peppers.empty() ? nullptr : &m_peppers.front());
+    if (stored == nullptr)
+        phc = dummy;
+    if (!isArgon2idHash(phc))
         return Verdict::Mismatch;
     SecretBytes prepared;
-    prepare(password, prepared);
-    return crypto_pwhash_str_verify(storedHash.c_str(), prepared.data(), prepared.size()) == 0
+    prepare(password, pepper, prepared);
+    return crypto_pwhash_str_verify(phc.c_str(), prepared.data(), prepared.size()) == 0
         ? Verdict::Match
         : Verdict::Mismatch;
 }
 
-bool PasswordHasher::needsRehash(const std::string &storedHash) const
+bool PasswordHasher::needsRehash(const std::string &stored) const
 {
+    std::string storedHash;
+    const Pepper *pepper = pepperFor(stored, storedHash);
+    if (!m_peppers.empty() && pepper != &m_peppers.front())
+        return true; // no pepper yet, or an older one: move it to the current pepper
     if (!isArgon2idHash(storedHash))
         return true;
     // Only upwards: a server configured below a stored hash's cost (a test floor, a slip in
@@ -208,16 +270,16 @@ int PasswordHasher::queuedCount() const
     return m_waiting;
 }
 
-void PasswordHasher::prepare(const QString &password, SecretBytes &out) const
+void PasswordHasher::prepare(const QString &password, const Pepper *pepper, SecretBytes &out) const
 {
     QString normalized = password.normalized(QString::NormalizationForm_KC);
     QByteArray utf8 = normalized.toUtf8();
-    if (!m_hasPepper) {
+    if (pepper == nullptr) {
         out.assign(utf8.constData(), std::size_t(utf8.size()));
     } else {
         unsigned char mac[crypto_auth_hmacsha256_BYTES];
         crypto_auth_hmacsha256(mac, reinterpret_cast<const unsigned char *>(utf8.constData()),
-                               std::size_t(utf8.size()), m_pepper.data());
+                               std::size_t(utf8.size()), pepper->key.data());
         char hex[std::size_t{2} * crypto_auth_hmacsha256_BYTES + 1];
         sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
         out.assign(hex, sizeof hex - 1);

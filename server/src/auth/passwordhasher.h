@@ -1,5 +1,9 @@
 #pragma once
 
+#include "common/keyfile.h"
+#include "shared/core/result.h"
+
+#include <QList>
 #include <QString>
 
 #include <array>
@@ -9,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace hms::server {
 
@@ -27,9 +32,12 @@ struct Argon2Params
 
 /// Hashes and verifies passwords with Argon2id (libsodium crypto_pwhash_str), SECURITY.md A1.
 ///
-/// A password is NFKC-normalised and encoded as UTF-8, never truncated. With a pepper, what
-/// is hashed is the hex of HMAC-SHA-256(pepper, password), so a hash only verifies on an
-/// install with the same pepper file.
+/// A password is NFKC-normalised and encoded as UTF-8, never truncated. With a pepper (ASVS
+/// 2.4.5, a secret kept in a file outside the database), what is hashed is the hex of
+/// HMAC-SHA-256(pepper, password) and the stored string is "$hmspepper$<kid>" followed by the
+/// PHC string: a stolen database alone cannot be attacked offline, hashes from before the
+/// pepper (or an older pepper kept in the file) still verify, and needsRehash() moves them
+/// to the current one at the next login.
 ///
 /// Bounded work (A5): at most maxConcurrent hashes or verifies run at once and at most
 /// maxQueued callers wait for a slot; any further caller gets Busy (or nullopt) at once and
@@ -59,8 +67,14 @@ public:
     /// The effective target, after the floor was applied.
     Argon2Params target() const { return m_target; }
 
-    /// Sets the optional pepper: exactly 32 bytes, else nothing changes and it returns false.
-    [[nodiscard]] bool setPepper(const QByteArray &key);
+    /// Sets the optional peppers: the first peppers new hashes, every one verifies (rotation).
+    /// Each key must be exactly 32 bytes with a kid of at most 64 characters, else nothing
+    /// changes and it returns false. The keys are copied; the caller wipes its own.
+    [[nodiscard]] bool setPeppers(const QList<KeyFileEntry> &keys);
+
+    /// Loads the pepper file \a path ("kid:key" lines, 0600; created with one random key when
+    /// missing) into setPeppers(). The Problem names the file and the reason, never a key.
+    Result<> loadPepperFile(const QString &path);
 
     /// The PHC string "$argon2id$v=19$m=…,t=…,p=1$salt$hash" with a fresh 16-byte salt,
     /// or nullopt when the queue is full. Throws std::bad_alloc when Argon2 cannot get memory.
@@ -97,9 +111,17 @@ private:
 
     bool acquireSlot();
     void releaseSlot();
+
     /// Writes the bytes Argon2 sees into \a out: the UTF-8 of the NFKC form, or with a
     /// pepper the hex of its HMAC-SHA-256. \a out wipes them when it goes.
-    void prepare(const QString &password, SecretBytes &out) const;
+    struct Pepper
+    {
+        std::string id;
+        std::array<unsigned char, 32> key{};
+    };
+
+    void prepare(const QString &password, const Pepper *pepper, SecretBytes &out) const;
+    const Pepper *pepperFor(const std::string &storedHash, std::string &phc) const;
     /// Verifies against \a storedHash, or against the dummy hash when it is null.
     Verdict verifyPrepared(const std::string *storedHash, const QString &password);
     const std::string &dummyHash();
@@ -107,8 +129,7 @@ private:
     Argon2Params m_target;
     int m_maxConcurrent = 2;
     int m_maxQueued = 32;
-    std::array<unsigned char, 32> m_pepper{};
-    bool m_hasPepper = false;
+    std::vector<Pepper> m_peppers; ///< the first one peppers new hashes
     std::once_flag m_dummyOnce;
     std::string m_dummyHash;
     std::function<void(SlotEvent)> m_slotHook;

@@ -60,6 +60,49 @@ Problem keyFileProblem(const QString &what, const QString &path, const QString &
                              QStringLiteral("%1 %2: %3").arg(what, path, reason));
 }
 
+Problem refuseKeyFile(KeyFileContents &contents,
+                      const QString &what,
+                      const QString &path,
+                      const QString &reason)
+{
+    for (KeyFileEntry &entry : contents.entries)
+        wipeBytes(entry.key);
+    return keyFileProblem(what, path, reason);
+}
+
+Result<KeyFileContents> readSecretKeyFile(const QString &path,
+                                          const QString &what,
+                                          qsizetype newKeyBytes,
+                                          qsizetype minKeyBytes,
+                                          qsizetype maxKeyBytes)
+{
+    Result<KeyFileContents> file = readKeyFile(path, what, [newKeyBytes] {
+        QByteArray secret = randomKeyBytes(newKeyBytes);
+        const QByteArray line = newKeyId() + ':' + encodeBase64Url(secret) + '\n';
+        wipeBytes(secret);
+        return line;
+    });
+    if (!file)
+        return file.problem();
+    KeyFileContents contents = std::move(file).value();
+    auto refuse = [&](const QString &reason) {
+        return refuseKeyFile(contents, what, path, reason);
+    };
+    // Every line is a secret: nobody but the owner may read the file (SECURITY.md X4).
+    if (contents.othersMayAccess)
+        return refuse(QStringLiteral("group or others may access it (mode %1); run chmod 600 on it")
+                          .arg(contents.mode, 4, 8, QLatin1Char('0')));
+    for (const KeyFileEntry &entry : std::as_const(contents.entries)) {
+        if (entry.key.size() < minKeyBytes)
+            return refuse(
+                QStringLiteral("key %1 is shorter than %2 bytes").arg(entry.id).arg(minKeyBytes));
+        if (maxKeyBytes > 0 && entry.key.size() > maxKeyBytes)
+            return refuse(
+                QStringLiteral("key %1 is longer than %2 bytes").arg(entry.id).arg(maxKeyBytes));
+    }
+    return contents;
+}
+
 Result<KeyFileContents>
 readKeyFile(const QString &path, const QString &what, const std::function<QByteArray()> &newLine)
 {

@@ -37,7 +37,22 @@ Result<KeyFileContents> readKeyFile(const QString &path,
                                     const QString &what,
                                     const std::function<QByteArray()> &newLine = {});
 
+/// readKeyFile() for shared secrets (JWT signing keys, the password pepper): created when
+/// missing with one random key of \a newKeyBytes; refused, with what was read wiped, when
+/// group or others may access the file or a key is shorter than \a minKeyBytes or longer
+/// than \a maxKeyBytes (0: no upper bound).
+Result<KeyFileContents> readSecretKeyFile(const QString &path,
+                                          const QString &what,
+                                          qsizetype newKeyBytes,
+                                          qsizetype minKeyBytes,
+                                          qsizetype maxKeyBytes = 0);
+
 /// A Problem about key file \a path for readKeyFile()'s callers.
+/// refuseKeyFile() also wipes every key of \a contents first (the caller is refusing them).
+Problem refuseKeyFile(KeyFileContents &contents,
+                      const QString &what,
+                      const QString &path,
+                      const QString &reason);
 Problem keyFileProblem(const QString &what, const QString &path, const QString &reason);
 
 /// Strict base64url without padding: only the 64 URL-safe characters, and the canonical

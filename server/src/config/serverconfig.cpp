@@ -118,6 +118,14 @@ const QList<Setting> &settings()
              c.jwtKeyFile = v;
              return !v.isEmpty();
          }},
+        {"password_pepper_file",
+         "optional secret mixed into every password hash (kid:key lines, 0600, created when "
+         "missing); hms-admin needs the same file (HMS_PASSWORD_PEPPER_FILE). Existing hashes "
+         "move to it at the users' next login; keep old keys in the file until then",
+         [](ServerConfig &c, const QString &v) {
+             c.passwordPepperFile = v;
+             return !v.isEmpty();
+         }},
         {"argon2_iterations", "Argon2id passes for new password hashes (default 3, minimum 2)",
          intSetter(&ServerConfig::argon2Iterations, 2, 10)},
         {"argon2_memory_kib",

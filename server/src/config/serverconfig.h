@@ -26,6 +26,7 @@ struct ServerConfig
     QString tlsCertificatePath;
     QString tlsKeyPath;
     QString jwtKeyFile; ///< HS256 keys; created 0600 when absent. Empty = app data dir
+    QString passwordPepperFile; ///< optional Argon2 pepper keys (kid:key, 0600); empty = none
     int argon2Iterations = 3; ///< Argon2id t; never below 2
     int argon2MemoryKib = 65536; ///< Argon2id m; never below 19456 (19 MiB)
     bool migrateOnStart = true;

@@ -1,6 +1,9 @@
 #include "auth/passwordhasher.h"
 
+#include <QFile>
+#include <QFileInfo>
 #include <QScopeGuard>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <atomic>
@@ -28,6 +31,7 @@ private Q_SLOTS:
     void verify();
     void needsRehashWhenTargetRises();
     void pepperMustMatch();
+    void pepperFileIsCreatedPrivateAndRefusedWhenShared();
     void dummyVerifyNeverMatches();
     void concurrencyIsBoundedAndExcessIsTurnedAway();
     void verifyAndDummyVerifyAreBusyWhenFull();
@@ -188,21 +192,64 @@ void TestPasswordHasher::needsRehashWhenTargetRises()
 void TestPasswordHasher::pepperMustMatch()
 {
     const QString password = QStringLiteral("peppered password 77");
+    const KeyFileEntry a{QStringLiteral("pa"), QByteArray(32, 'a')};
+    const KeyFileEntry b{QStringLiteral("pb"), QByteArray(32, 'b')};
     PasswordHasher install(Argon2Params::floor());
-    QVERIFY(install.setPepper(QByteArray(32, 'a')));
+    QVERIFY(install.setPeppers({a}));
     const std::optional<std::string> hash = install.hash(password);
     QVERIFY(hash);
+    QVERIFY(hash->rfind("$hmspepper$pa$argon2id$", 0) == 0);
     QCOMPARE(install.verify(*hash, password), Verdict::Match);
+    QCOMPARE(install.verify(*hash, QStringLiteral("peppered password 78")), Verdict::Mismatch);
+    QVERIFY(!install.needsRehash(*hash));
 
+    // The same key id with another secret, or no pepper at all: the hash is worthless.
     PasswordHasher otherInstall(Argon2Params::floor());
-    QVERIFY(otherInstall.setPepper(QByteArray(32, 'b')));
+    QVERIFY(otherInstall.setPeppers({{QStringLiteral("pa"), QByteArray(32, 'b')}}));
     QCOMPARE(otherInstall.verify(*hash, password), Verdict::Mismatch);
-
     PasswordHasher noPepper(Argon2Params::floor());
     QCOMPARE(noPepper.verify(*hash, password), Verdict::Mismatch);
+    // Without the marker the PHC string alone does not verify either.
+    QCOMPARE(noPepper.verify(hash->substr(hash->find("$argon2id$")), password), Verdict::Mismatch);
 
-    QVERIFY(!noPepper.setPepper(QByteArray(31, 'c')));
-    QVERIFY(!noPepper.setPepper(QByteArray(33, 'c')));
+    // Rotation: b becomes current, a still verifies and asks to be rehashed under b.
+    PasswordHasher rotated(Argon2Params::floor());
+    QVERIFY(rotated.setPeppers({b, a}));
+    QCOMPARE(rotated.verify(*hash, password), Verdict::Match);
+    QVERIFY(rotated.needsRehash(*hash));
+    // A hash from before the pepper verifies and moves to it at the next login.
+    const std::optional<std::string> plain = noPepper.hash(password);
+    QVERIFY(plain);
+    QCOMPARE(rotated.verify(*plain, password), Verdict::Match);
+    QVERIFY(rotated.needsRehash(*plain));
+    QVERIFY(!noPepper.needsRehash(*plain));
+
+    QVERIFY(!noPepper.setPeppers({{QStringLiteral("short"), QByteArray(31, 'c')}}));
+    QVERIFY(!noPepper.setPeppers({{QStringLiteral("long"), QByteArray(33, 'c')}}));
+    QVERIFY(!noPepper.setPeppers({{QStringLiteral("a$b"), QByteArray(32, 'c')}}));
+    QCOMPARE(noPepper.verify(*plain, password), Verdict::Match); // unchanged by refusals
+}
+
+void TestPasswordHasher::pepperFileIsCreatedPrivateAndRefusedWhenShared()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("pepper.key"));
+    PasswordHasher first(Argon2Params::floor());
+    QVERIFY(first.loadPepperFile(path).isOk());
+    QCOMPARE(QFileInfo(path).permissions() & 0x0077, QFileDevice::Permissions());
+    const std::optional<std::string> hash = first.hash(QStringLiteral("a long pass phrase 1"));
+    QVERIFY(hash);
+
+    PasswordHasher second(Argon2Params::floor()); // a second process reading the same file
+    QVERIFY(second.loadPepperFile(path).isOk());
+    QCOMPARE(second.verify(*hash, QStringLiteral("a long pass phrase 1")), Verdict::Match);
+
+    QVERIFY(QFile::setPermissions(
+        path, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadGroup));
+    PasswordHasher third(Argon2Params::floor());
+    const hms::Result<> refused = third.loadPepperFile(path);
+    QVERIFY(!refused);
+    QVERIFY(refused.problem().detail.contains(QStringLiteral("chmod 600")));
 }
 
 void TestPasswordHasher::dummyVerifyNeverMatches()
