@@ -1,0 +1,380 @@
+// Load generator for tests/bench/live_fanout.sh (a benchmark, never a test): opens N
+// WebSocket subscribers to /api/v1/live on topic `beds`, then changes beds through REST at
+// each requested rate and prints, per rate, the latency from commit to receipt over every
+// subscriber (p50/p99/max), the events lost, and the highest rate with none lost.
+//
+// Latency is measured against the event's `at` (the database clock of the writing
+// transaction, same host), so it includes the transaction, NOTIFY, the server's fetch and
+// fan-out, the socket and this process's own event loop.
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QTimer>
+#include <QWebSocket>
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <vector>
+
+namespace {
+
+struct Subscriber
+{
+    QWebSocket socket;
+    bool subscribed = false;
+    std::vector<qint64> seqs;
+};
+
+struct Options
+{
+    QUrl base;
+    QByteArray token;
+    int subscribers = 1000;
+    QList<int> rates;
+    int seconds = 10;
+    QStringList bedIds;
+    qint64 serverPid = 0;
+};
+
+/// The numbers after `"seq":` and the time after `"at":"`: cheap enough for 100k messages/s.
+bool readEvent(const QByteArray &text, qint64 &seq, qint64 &atMs)
+{
+    const qsizetype s = text.indexOf("\"seq\":");
+    const qsizetype a = text.lastIndexOf("\"at\":\"");
+    if (s < 0 || a < 0 || !text.contains("\"topic\""))
+        return false;
+    qsizetype end = s + 6;
+    while (end < text.size() && text[end] >= '0' && text[end] <= '9')
+        ++end;
+    seq = text.mid(s + 6, end - s - 6).toLongLong();
+    const QDateTime at =
+        QDateTime::fromString(QString::fromLatin1(text.mid(a + 6, 24)), Qt::ISODateWithMs);
+    atMs = at.toMSecsSinceEpoch();
+    return at.isValid();
+}
+
+qint64 residentKib(qint64 pid)
+{
+    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
+    if (pid <= 0 || !status.open(QIODevice::ReadOnly))
+        return 0;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
+    }
+    return 0;
+}
+
+class Bench : public QObject
+{
+public:
+    explicit Bench(Options options)
+        : m_options(std::move(options))
+    {}
+
+    void start()
+    {
+        m_rssBefore = residentKib(m_options.serverPid);
+        QUrl url = m_options.base;
+        url.setScheme(url.scheme() == QLatin1String("https") ? QStringLiteral("wss")
+                                                             : QStringLiteral("ws"));
+        url.setPath(QStringLiteral("/api/v1/live"));
+        for (int i = 0; i < m_options.subscribers; ++i) {
+            auto subscriber = std::make_unique<Subscriber>();
+            Subscriber *raw = subscriber.get();
+            QObject::connect(&raw->socket, &QWebSocket::textMessageReceived, this,
+                             [this, raw](const QString &text) {
+                                 onMessage(*raw, text.toUtf8());
+                             });
+            QObject::connect(&raw->socket, &QWebSocket::disconnected, this, [this] {
+                ++m_disconnects;
+            });
+            QNetworkRequest request(url);
+            request.setRawHeader("Authorization", "Bearer " + m_options.token);
+            raw->socket.open(request);
+            m_subscribers.push_back(std::move(subscriber));
+        }
+        m_waitStarted.start();
+        loadBedVersions();
+    }
+
+private:
+    // Status changes need If-Match: learn each bed's version once, then follow the ETags.
+    void loadBedVersions()
+    {
+        QUrl url = m_options.base;
+        url.setPath(QStringLiteral("/api/v1/beds"));
+        QNetworkRequest request(url);
+        request.setRawHeader("Authorization", "Bearer " + m_options.token);
+        QNetworkReply *reply = m_network.get(request);
+        QObject::connect(reply, &QNetworkReply::finished, this, [this, reply] {
+            reply->deleteLater();
+            const QJsonArray items = QJsonDocument::fromJson(reply->readAll())
+                                         .object()
+                                         .value(QStringLiteral("items"))
+                                         .toArray();
+            for (const QJsonValue &item : items) {
+                const QJsonObject bed = item.toObject();
+                m_etags.insert(
+                    bed.value(QStringLiteral("id")).toString(),
+                    '"' + QByteArray::number(bed.value(QStringLiteral("version")).toInt()) + '"');
+                m_inMaintenance.insert(bed.value(QStringLiteral("id")).toString(),
+                                       bed.value(QStringLiteral("status")).toString()
+                                           == QLatin1String("maintenance"));
+            }
+            for (const QString &bed : std::as_const(m_options.bedIds)) {
+                if (!m_etags.contains(bed)) {
+                    std::fprintf(stderr, "bed %s not found in GET /api/v1/beds\n", qPrintable(bed));
+                    QCoreApplication::exit(1);
+                    return;
+                }
+            }
+            waitForSubscribers();
+        });
+    }
+
+    void onMessage(Subscriber &subscriber, const QByteArray &text)
+    {
+        if (!subscriber.subscribed) {
+            if (text.contains("\"authenticated\"")) {
+                subscriber.socket.sendTextMessage(
+                    QStringLiteral("{\"type\":\"subscribe\",\"topics\":[\"beds\"]}"));
+            } else if (text.contains("\"subscribed\"")) {
+                subscriber.subscribed = true;
+                ++m_subscribed;
+            }
+            return;
+        }
+        qint64 seq = 0;
+        qint64 atMs = 0;
+        if (!readEvent(text, seq, atMs))
+            return;
+        subscriber.seqs.push_back(seq);
+        if (m_measuring)
+            m_latencies.push_back(QDateTime::currentMSecsSinceEpoch() - atMs);
+    }
+
+    void waitForSubscribers()
+    {
+        if (m_subscribed < m_options.subscribers) {
+            if (m_waitStarted.elapsed() > 120'000) {
+                std::fprintf(stderr, "only %d of %d subscribers came up\n", m_subscribed,
+                             m_options.subscribers);
+                QCoreApplication::exit(1);
+                return;
+            }
+            QTimer::singleShot(100, this, [this] {
+                waitForSubscribers();
+            });
+            return;
+        }
+        const qint64 rss = residentKib(m_options.serverPid);
+        std::printf("subscribers: %d connected in %.1f s; server RSS %lld -> %lld KiB "
+                    "(%.1f KiB per connection)\n",
+                    m_subscribed, double(m_waitStarted.elapsed()) / 1000.0,
+                    static_cast<long long>(m_rssBefore), static_cast<long long>(rss),
+                    double(rss - m_rssBefore) / m_options.subscribers);
+        std::printf("%8s %10s %8s %8s %8s %8s %10s\n", "rate/s", "changes/s", "p50 ms", "p99 ms",
+                    "max ms", "lost", "delivered");
+        std::fflush(stdout);
+        runRate(0);
+    }
+
+    void runRate(int index)
+    {
+        if (index >= m_options.rates.size()) {
+            std::printf("highest rate with zero lost events: %d changes/s with %d subscribers\n",
+                        m_bestRate, m_options.subscribers);
+            std::printf("server RSS at the end: %lld KiB; disconnects: %d\n",
+                        static_cast<long long>(residentKib(m_options.serverPid)), m_disconnects);
+            QCoreApplication::exit(0);
+            return;
+        }
+        for (auto &subscriber : m_subscribers)
+            subscriber->seqs.clear();
+        m_latencies.clear();
+        m_measuring = true;
+        m_sent = 0;
+        m_answered = 0;
+        m_failed = 0;
+        const int rate = m_options.rates[index];
+        const int total = rate * m_options.seconds;
+        m_clock.start();
+        // Requests go out on a schedule (not when the previous answers), so a slow server
+        // shows up as latency instead of a lower offered rate.
+        auto *tick = new QTimer(this);
+        tick->setTimerType(Qt::PreciseTimer);
+        tick->setInterval(5);
+        QObject::connect(tick, &QTimer::timeout, this, [this, tick, rate, total, index] {
+            const qint64 due = std::min<qint64>(total, m_clock.elapsed() * rate / 1000);
+            while (m_sent < due)
+                changeBed(m_sent++);
+            if (m_sent >= total) {
+                tick->deleteLater();
+                finishRate(index, rate, total);
+            }
+        });
+        tick->start();
+    }
+
+    void changeBed(qint64 n)
+    {
+        const QString bed = m_options.bedIds[n % m_options.bedIds.size()];
+        // Each bed alternates free -> maintenance -> free, one change per request.
+        const bool toMaintenance = !m_inMaintenance.value(bed);
+        m_inMaintenance.insert(bed, toMaintenance);
+        QUrl url = m_options.base;
+        url.setPath(QStringLiteral("/api/v1/beds/%1/status").arg(bed));
+        QNetworkRequest request(url);
+        request.setRawHeader("Authorization", "Bearer " + m_options.token);
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
+        request.setRawHeader("If-Match", m_etags.value(bed));
+        const QByteArray body =
+            QJsonDocument(QJsonObject{{QStringLiteral("status"),
+                                       toMaintenance ? QStringLiteral("maintenance")
+                                                     : QStringLiteral("free")}})
+                .toJson(QJsonDocument::Compact);
+        QNetworkReply *reply = m_network.post(request, body);
+        QObject::connect(reply, &QNetworkReply::finished, this, [this, reply, bed, toMaintenance] {
+            const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+            if (status < 200 || status > 299) {
+                m_inMaintenance.insert(bed, !toMaintenance); // it did not change
+                if (m_failed++ < 3)
+                    std::fprintf(stderr, "change failed: HTTP %d %s\n", status,
+                                 reply->readAll().left(300).constData());
+            } else {
+                m_etags.insert(bed, reply->rawHeader("ETag"));
+            }
+            ++m_answered;
+            reply->deleteLater();
+        });
+    }
+
+    void finishRate(int index, int rate, int total)
+    {
+        // Wait for the answers, then a moment for the last events to reach everyone.
+        if (m_answered < total) {
+            QTimer::singleShot(20, this, [this, index, rate, total] {
+                finishRate(index, rate, total);
+            });
+            return;
+        }
+        const double seconds = double(m_clock.elapsed()) / 1000.0;
+        QTimer::singleShot(2000, this, [this, index, rate, total, seconds] {
+            m_measuring = false;
+            const qint64 committed = total - m_failed;
+            qint64 lost = 0;
+            qint64 delivered = 0;
+            for (const auto &subscriber : m_subscribers) {
+                std::vector<qint64> seqs = subscriber->seqs;
+                std::sort(seqs.begin(), seqs.end());
+                seqs.erase(std::unique(seqs.begin(), seqs.end()), seqs.end());
+                delivered += qint64(subscriber->seqs.size());
+                lost += std::max<qint64>(0, committed - qint64(seqs.size()));
+                // A duplicate is as wrong as a loss.
+                lost += qint64(subscriber->seqs.size() - seqs.size());
+            }
+            std::vector<qint64> latencies = m_latencies;
+            std::sort(latencies.begin(), latencies.end());
+            const auto at = [&](double q) {
+                return latencies.empty()
+                    ? -1
+                    : latencies[std::min(latencies.size() - 1,
+                                         size_t(q * double(latencies.size())))];
+            };
+            std::printf("%8d %10.1f %8lld %8lld %8lld %8lld %10lld\n", rate,
+                        double(committed) / seconds, static_cast<long long>(at(0.50)),
+                        static_cast<long long>(at(0.99)),
+                        static_cast<long long>(latencies.empty() ? -1 : latencies.back()),
+                        static_cast<long long>(lost), static_cast<long long>(delivered));
+            if (m_failed > 0)
+                std::printf("         (%d changes failed)\n", m_failed);
+            std::fflush(stdout);
+            if (lost == 0 && m_failed == 0)
+                m_bestRate = std::max(m_bestRate, rate);
+            runRate(index + 1);
+        });
+    }
+
+    Options m_options;
+    QNetworkAccessManager m_network;
+    std::vector<std::unique_ptr<Subscriber>> m_subscribers;
+    QElapsedTimer m_waitStarted;
+    QElapsedTimer m_clock;
+    std::vector<qint64> m_latencies;
+    qint64 m_rssBefore = 0;
+    qint64 m_sent = 0;
+    int m_subscribed = 0;
+    int m_answered = 0;
+    int m_failed = 0;
+    int m_disconnects = 0;
+    int m_bestRate = 0;
+    QHash<QString, bool> m_inMaintenance;
+    QHash<QString, QByteArray> m_etags;
+    bool m_measuring = false;
+};
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Live fan-out load generator (benchmark)."));
+    parser.addHelpOption();
+    const QCommandLineOption url(QStringLiteral("url"), QStringLiteral("Server base URL."),
+                                 QStringLiteral("url"));
+    const QCommandLineOption token(QStringLiteral("token-file"),
+                                   QStringLiteral("File holding an access token (bed.manage)."),
+                                   QStringLiteral("path"));
+    const QCommandLineOption beds(QStringLiteral("beds"),
+                                  QStringLiteral("Comma-separated bed ids to change."),
+                                  QStringLiteral("ids"));
+    const QCommandLineOption subscribers(QStringLiteral("subscribers"),
+                                         QStringLiteral("WebSocket subscribers (1000)."),
+                                         QStringLiteral("n"), QStringLiteral("1000"));
+    const QCommandLineOption rates(QStringLiteral("rates"),
+                                   QStringLiteral("Comma-separated changes per second."),
+                                   QStringLiteral("list"), QStringLiteral("25,50,100,200,400"));
+    const QCommandLineOption seconds(QStringLiteral("seconds"),
+                                     QStringLiteral("Seconds per rate (10)."), QStringLiteral("s"),
+                                     QStringLiteral("10"));
+    const QCommandLineOption serverPid(QStringLiteral("server-pid"),
+                                       QStringLiteral("hms-server pid, for its memory."),
+                                       QStringLiteral("pid"), QStringLiteral("0"));
+    parser.addOptions({url, token, beds, subscribers, rates, seconds, serverPid});
+    parser.process(app);
+
+    Options options;
+    options.base = QUrl(parser.value(url));
+    QFile tokenFile(parser.value(token));
+    if (!tokenFile.open(QIODevice::ReadOnly)) {
+        std::fprintf(stderr, "cannot read the token file\n");
+        return 2;
+    }
+    options.token = tokenFile.readAll().trimmed();
+    options.bedIds = parser.value(beds).split(QLatin1Char(','), Qt::SkipEmptyParts);
+    options.subscribers = parser.value(subscribers).toInt();
+    for (const QString &rate : parser.value(rates).split(QLatin1Char(','), Qt::SkipEmptyParts))
+        options.rates.append(rate.toInt());
+    options.seconds = parser.value(seconds).toInt();
+    options.serverPid = parser.value(serverPid).toLongLong();
+    if (!options.base.isValid() || options.bedIds.isEmpty() || options.subscribers <= 0
+        || options.rates.isEmpty() || options.seconds <= 0) {
+        parser.showHelp(2);
+    }
+    Bench bench(options);
+    QTimer::singleShot(0, &bench, [&bench] {
+        bench.start();
+    });
+    return app.exec();
+}
