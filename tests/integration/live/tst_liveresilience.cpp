@@ -14,6 +14,7 @@
 #include <QJsonDocument>
 #include <QNetworkRequest>
 #include <QRandomGenerator>
+#include <QScopeGuard>
 #include <QTcpSocket>
 #include <QTest>
 #include <QTimer>
@@ -21,8 +22,11 @@
 
 #include <pqxx/pqxx>
 
+#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <memory>
+#include <thread>
 
 using namespace hms;
 using namespace hms::server;
@@ -255,6 +259,7 @@ private Q_SLOTS:
     void floodingClientIsClosedWhileOthersKeepReceiving();
     void stalledReaderIsClosed1013AndResumesWithEverything();
     void subscribersSurviveServerKill();
+    void aLaterCommitNeverSkipsAnEarlierSeq();
 
 private:
     /// \a count events on \a topic in one transaction, as a REST change writes them; the
@@ -480,6 +485,79 @@ void TestLiveResilience::subscribersSurviveServerKill()
     }
     desks.clear();
     QCOMPARE(again.terminate(), 0);
+}
+
+void TestLiveResilience::aLaterCommitNeverSkipsAnEarlierSeq()
+{
+    // W5: T1 takes seq s and holds its transaction open 2 s; T2 writes an event meanwhile.
+    // T2 waits on the hospital's counter row, so s+1 can never be visible before s: one
+    // subscriber stays connected, another leaves after each event and resumes with since;
+    // both see s exactly once, then s+1.
+    LiveSubscriber steady(m_fixture->port(), m_token);
+    QVERIFY(steady.waitConnected());
+    steady.send(subscribeMessage(QStringLiteral("beds")));
+    const auto subscribed = steady.next(QStringLiteral("subscribed"));
+    QVERIFY(subscribed);
+    const qint64 before = subscribed->value(QStringLiteral("seq")).toInteger();
+
+    std::atomic<bool> t1Done = false;
+    std::atomic<bool> t2Done = false;
+    std::atomic<qint64> t2WaitedMs = 0;
+    const std::string url = m_fixture->superuserUrl();
+    const qint64 hospital = m_hospital;
+    const auto write = [url, hospital](const QString &topic, int holdMs) {
+        pqxx::connection connection(url);
+        pqxx::work tx(connection);
+        enterTenant(tx, hospital);
+        EventLog::append(tx, hospital, topic, QStringLiteral("bed.changed"), {});
+        std::this_thread::sleep_for(std::chrono::milliseconds(holdMs));
+        tx.commit();
+    };
+    std::thread t1([&] {
+        write(QStringLiteral("beds:1"), 2000);
+        t1Done = true;
+    });
+    QTest::qWait(300); // T1 holds seq s now
+    std::thread t2([&] {
+        QElapsedTimer waited;
+        waited.start();
+        write(QStringLiteral("beds:2"), 0);
+        t2WaitedMs = waited.elapsed();
+        t2Done = true;
+    });
+    const auto joinWriters = qScopeGuard([&] { // also when a check below fails
+        t1.join();
+        t2.join();
+    });
+
+    // The resuming one: connected until it has seen something, then back with since.
+    qint64 resumedLast = before;
+    QList<qint64> resumedSeqs;
+    while (resumedSeqs.size() < 2) {
+        LiveSubscriber resuming(m_fixture->port(), m_token);
+        QVERIFY(resuming.waitConnected());
+        resuming.send(subscribeMessage(QStringLiteral("beds"), resumedLast));
+        QVERIFY(resuming.next(QStringLiteral("subscribed")));
+        // Replayed events come before the "subscribed" answer, live ones after it.
+        QVERIFY(waitUntil(
+            [&] {
+                return !resuming.events().isEmpty();
+            },
+            10'000));
+        const std::optional<QJsonObject> event = resuming.events().constFirst();
+        resumedLast = event->value(QStringLiteral("seq")).toInteger();
+        resumedSeqs.append(resumedLast);
+    }
+    QVERIFY(waitUntil([&] {
+        return t1Done && t2Done && steady.events().size() >= 2;
+    }));
+    QVERIFY2(t2WaitedMs >= 1000, "the second writer did not wait for the first one's commit");
+    QCOMPARE(resumedSeqs, (QList<qint64>{before + 1, before + 2}));
+    const QList<QJsonObject> events = steady.events();
+    QCOMPARE(events.size(), 2);
+    QCOMPARE(events[0].value(QStringLiteral("seq")).toInteger(), before + 1);
+    QCOMPARE(events[0].value(QStringLiteral("topic")).toString(), QStringLiteral("beds:1"));
+    QCOMPARE(events[1].value(QStringLiteral("seq")).toInteger(), before + 2);
 }
 
 QTEST_GUILESS_MAIN(TestLiveResilience)
