@@ -19,8 +19,6 @@
 #include <pqxx/result>
 #include <pqxx/transaction>
 
-#include <thread>
-
 #include <sodium.h>
 
 namespace hms::server {
@@ -164,6 +162,13 @@ QJsonObject AuthService::issueTokens(pqxx::transaction_base &tx,
         principal.hospitalId, principal.sessionId.toStdString(), hash.toHex().toStdString());
     if (refreshHash)
         *refreshHash = hash;
+    return tokensBody(principal, hospitalCode, refreshToken);
+}
+
+QJsonObject AuthService::tokensBody(const Principal &principal,
+                                    const QString &hospitalCode,
+                                    const QString &refreshToken) const
+{
     const qint64 now = QDateTime::currentSecsSinceEpoch();
     const AccessClaims claims = m_keys.newAccessClaims(
         QString::number(principal.userId), QString::number(principal.hospitalId),
@@ -311,7 +316,8 @@ AuthService::refresh(DbSession &db, const QString &refreshToken, const ClientInf
         "       s.revoked_at IS NULL AND s.absolute_expires_at > now() "
         "         AND s.last_seen_at > now() - make_interval(secs => $3) AND u.disabled_at IS "
         "NULL, "
-        "       u.id, u.role, u.username, u.display_name, h.code, t.successor_id "
+        "       u.id, u.role, u.username, u.display_name, h.code, t.successor_id, "
+        "       t.successor_sealed, t.successor_seal_kid "
         "FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id "
         "JOIN users u ON u.hospital_id = s.hospital_id AND u.id = s.user_id "
         "JOIN hospitals h ON h.id = s.hospital_id "
@@ -347,14 +353,16 @@ AuthService::refresh(DbSession &db, const QString &refreshToken, const ClientInf
             throw invalidRefreshToken(); // the family already ended: nothing left to protect
         // Grace covers only the immediate predecessor of a token not yet used itself.
         if (withinGrace && successorUnused && !revoked) {
-            // A retry after a lost answer, or a concurrent refresh: same successor, no alarm.
+            // A retry after a lost answer, or a concurrent refresh (on any instance): the same
+            // successor, with a fresh access token, and no alarm.
             tx.commit();
-            for (int i = 0; i < 50; ++i) {
-                if (const std::optional<QJsonObject> answer = successorOf(hash))
-                    return *answer;
-                std::this_thread::sleep_for(std::chrono::milliseconds(20));
-            }
-            throw invalidRefreshToken();
+            const std::optional<QByteArray> successor = row[12].is_null()
+                ? std::nullopt
+                : m_keys.open(QString::fromUtf8(row[13].c_str()),
+                              QByteArray::fromStdString(pqxx::binarystring(row[12]).str()));
+            if (!successor)
+                throw invalidRefreshToken(); // sealed with a key no longer in the file
+            return tokensBody(principal, hospitalCode, QString::fromLatin1(*successor));
         }
         // Reuse of a rotated token: assume it was stolen and end the whole family.
         tx.exec_params0(
@@ -378,15 +386,22 @@ AuthService::refresh(DbSession &db, const QString &refreshToken, const ClientInf
 
     QByteArray successorHash;
     const QJsonObject body = issueTokens(tx, principal, hospitalCode, &successorHash);
+    QString sealKid;
+    const QByteArray sealed =
+        m_keys.seal(body.value(QStringLiteral("refreshToken")).toString().toLatin1(), &sealKid);
     tx.exec_params0(
         "UPDATE refresh_tokens SET rotated_at = now(), "
-        "successor_id = (SELECT id FROM refresh_tokens WHERE token_hash = decode($2, 'hex')) "
-        "WHERE id = $1",
-        row[0].as<qint64>(), successorHash.toHex().toStdString());
+        "successor_id = (SELECT id FROM refresh_tokens WHERE token_hash = decode($2, 'hex')), "
+        "successor_sealed = $3, successor_seal_kid = $4 WHERE id = $1",
+        row[0].as<qint64>(), successorHash.toHex().toStdString(),
+        pqxx::binarystring(sealed.constData(), std::size_t(sealed.size())), sealKid.toStdString());
+    // This token's own predecessor no longer has a grace to give: drop its sealed copy.
+    tx.exec_params0("UPDATE refresh_tokens SET successor_sealed = NULL, successor_seal_kid = NULL "
+                    "WHERE successor_id = $1 AND successor_sealed IS NOT NULL",
+                    row[0].as<qint64>());
     tx.exec_params0("UPDATE sessions SET last_seen_at = now() WHERE id = $1::uuid",
                     principal.sessionId.toStdString());
     tx.commit();
-    rememberSuccessor(hash, body);
     return body;
 }
 
@@ -526,26 +541,6 @@ AuthService::authenticateToken(DbSession &db, QByteArrayView token, qint64 *expi
     if (expiresAt)
         *expiresAt = claims.value().expiresAt;
     return principal;
-}
-
-void AuthService::rememberSuccessor(const QByteArray &oldHash, const QJsonObject &body)
-{
-    const auto now = std::chrono::steady_clock::now();
-    std::lock_guard lock(m_graceMutex);
-    std::erase_if(m_recentRotations, [&](const auto &entry) {
-        return entry.second.expires <= now;
-    });
-    m_recentRotations[oldHash.toStdString()] = {
-        body, now + std::chrono::seconds(m_settings.refreshGraceSeconds)};
-}
-
-std::optional<QJsonObject> AuthService::successorOf(const QByteArray &oldHash)
-{
-    std::lock_guard lock(m_graceMutex);
-    const auto it = m_recentRotations.find(oldHash.toStdString());
-    if (it == m_recentRotations.end() || it->second.expires <= std::chrono::steady_clock::now())
-        return std::nullopt;
-    return it->second.body;
 }
 
 } // namespace hms::server

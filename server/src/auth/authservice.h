@@ -10,9 +10,6 @@
 
 #include <pqxx/types>
 
-#include <mutex>
-#include <unordered_map>
-
 namespace hms::server {
 
 class DbSession;
@@ -78,25 +75,19 @@ public:
     std::optional<HttpResponse> authorize(RequestContext &context, const Route &route);
 
 private:
-    struct IssuedTokens
-    {
-        QJsonObject body;
-        std::chrono::steady_clock::time_point expires;
-    };
-
     QJsonObject issueTokens(pqxx::transaction_base &tx,
                             const Principal &principal,
                             const QString &hospitalCode,
                             QByteArray *refreshHash);
-    void rememberSuccessor(const QByteArray &oldHash, const QJsonObject &body);
-    std::optional<QJsonObject> successorOf(const QByteArray &oldHash);
+    /// The login/refresh answer: a new access token for \a principal and \a refreshToken.
+    QJsonObject tokensBody(const Principal &principal,
+                           const QString &hospitalCode,
+                           const QString &refreshToken) const;
 
     const JwtKeyRing &m_keys;
     PasswordHasher &m_hasher;
     AuthSettings m_settings;
     LoginThrottle m_throttle;
-    std::mutex m_graceMutex;
-    std::unordered_map<std::string, IssuedTokens> m_recentRotations; ///< old token hash -> answer
 };
 
 } // namespace hms::server

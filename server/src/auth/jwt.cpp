@@ -294,4 +294,60 @@ Result<AccessClaims> JwtKeyRing::verifyAccessToken(QByteArrayView token, qint64 
     return claims;
 }
 
+namespace {
+
+// A separate key per purpose: the sealing key never signs and the signing key never seals.
+std::array<unsigned char, crypto_secretbox_KEYBYTES> sealingKeyOf(const QByteArray &secret)
+{
+    static constexpr char Label[] = "hms refresh successor seal v1";
+    std::array<unsigned char, crypto_secretbox_KEYBYTES> key{};
+    static_assert(crypto_secretbox_KEYBYTES == crypto_auth_hmacsha256_BYTES);
+    crypto_auth_hmacsha256_state state;
+    crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char *>(secret.constData()),
+                                std::size_t(secret.size()));
+    crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char *>(Label),
+                                  sizeof Label - 1);
+    crypto_auth_hmacsha256_final(&state, key.data());
+    sodium_memzero(&state, sizeof state);
+    return key;
+}
+
+} // namespace
+
+QByteArray JwtKeyRing::seal(QByteArrayView secret, QString *keyId) const
+{
+    const Key &signing = m_keys.constFirst();
+    auto key = sealingKeyOf(signing.secret);
+    QByteArray out(qsizetype(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
+                       + secret.size(),
+                   Qt::Uninitialized);
+    auto *bytes = reinterpret_cast<unsigned char *>(out.data());
+    randombytes_buf(bytes, crypto_secretbox_NONCEBYTES);
+    crypto_secretbox_easy(bytes + crypto_secretbox_NONCEBYTES,
+                          reinterpret_cast<const unsigned char *>(secret.data()),
+                          std::size_t(secret.size()), bytes, key.data());
+    sodium_memzero(key.data(), key.size());
+    if (keyId)
+        *keyId = signing.id;
+    return out;
+}
+
+std::optional<QByteArray> JwtKeyRing::open(const QString &keyId, QByteArrayView sealed) const
+{
+    const Key *found = findKey(keyId);
+    constexpr qsizetype Overhead = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES;
+    if (!found || sealed.size() < Overhead)
+        return std::nullopt;
+    auto key = sealingKeyOf(found->secret);
+    QByteArray secret(sealed.size() - Overhead, Qt::Uninitialized);
+    const auto *bytes = reinterpret_cast<const unsigned char *>(sealed.data());
+    const int status = crypto_secretbox_open_easy(
+        reinterpret_cast<unsigned char *>(secret.data()), bytes + crypto_secretbox_NONCEBYTES,
+        std::size_t(sealed.size() - crypto_secretbox_NONCEBYTES), bytes, key.data());
+    sodium_memzero(key.data(), key.size());
+    if (status != 0)
+        return std::nullopt;
+    return secret;
+}
+
 } // namespace hms::server

@@ -7,6 +7,8 @@
 #include <QList>
 #include <QString>
 
+#include <optional>
+
 namespace hms::server {
 
 /// The claims of an access token (SECURITY.md "Tokens and sessions", RFC 9068).
@@ -80,6 +82,15 @@ public:
     /// payload are refused. Any failure is a 401 problems::Unauthenticated whose detail
     /// names the reason but never contains the token.
     Result<AccessClaims> verifyAccessToken(QByteArrayView token, qint64 nowSecs) const;
+
+    /// Encrypts a short secret so that any instance sharing this key file can open it
+    /// (XSalsa20-Poly1305 under a key derived from the signing key); \a keyId receives the
+    /// kid to open it with. The result is nonce + ciphertext.
+    QByteArray seal(QByteArrayView secret, QString *keyId) const;
+
+    /// The secret seal() made with key \a keyId, or nullopt when that key is gone or the
+    /// bytes were altered.
+    std::optional<QByteArray> open(const QString &keyId, QByteArrayView sealed) const;
 
 private:
     struct Key

@@ -1,6 +1,7 @@
 // Sign-in, tokens and sessions through a real in-process server and PostgreSQL
 // (SECURITY.md A3, A4, A6, A7, A8, I1, I2). Every test gets a restarted server (same database
 // and key file): the per-address limit (20 failures a minute from 127.0.0.1) lives in its memory.
+#include "app/serverapp.h"
 #include "auth/jwt.h"
 #include "shared/protocol/apipaths.h"
 #include "support/serverfixture.h"
@@ -133,6 +134,7 @@ private Q_SLOTS:
     void reuseAfterGraceRevokesTheFamily();
     void reuseOfATwoGenerationsOldTokenRevokesTheFamily();
     void concurrentRefreshesGetTheSameSuccessor();
+    void retryOnAnotherInstanceGetsTheSameSuccessor();
     void logoutEndsAccessAndRefresh();
     void refreshTokensAreStoredAsHashesOnly();
 
@@ -840,6 +842,54 @@ void TestAuth::concurrentRefreshesGetTheSameSuccessor()
     QCOMPARE(refresh(refreshTokenOf(answerA->json())).status, 200);
 }
 
+void TestAuth::retryOnAnotherInstanceGetsTheSameSuccessor()
+{
+    // Two hms-server instances behind a balancer: the refresh answer from A is lost and the
+    // retry lands on B. B has never seen the rotation in memory; the sealed successor in
+    // the database (key from the shared JWT key file) gives the same R2, without an alarm.
+    const qint64 id = newUser(QStringLiteral("wilma"));
+    QVERIFY(id > 0);
+    const QJsonObject first =
+        m_fixture->login(QStringLiteral("alpha"), QStringLiteral("wilma"), Password);
+    QVERIFY(!first.isEmpty());
+    const RawResponse onA = refresh(refreshTokenOf(first));
+    QCOMPARE(onA.status, 200);
+    QCOMPARE(m_fixture->count("SELECT count(*) FROM refresh_tokens WHERE successor_sealed IS NOT "
+                              "NULL AND position(convert_to('"
+                              + refreshTokenOf(onA.json()).toStdString()
+                              + "', 'UTF8') in successor_sealed) > 0"),
+             0); // sealed, not stored in the clear
+
+    ServerConfig config;
+    config.listenAddress = QHostAddress::LocalHost;
+    config.listenPort = 0;
+    config.databaseUrl = QString::fromStdString(m_fixture->superuserUrl());
+    config.migrateOnStart = false;
+    config.jwtKeyFile = m_fixture->jwtKeyFile();
+    ServerApp instanceB(config);
+    QVERIFY2(instanceB.start(), qPrintable(instanceB.errorString()));
+    const std::optional<RawResponse> onB =
+        RawHttpClient::roundTrip(instanceB.port(),
+                                 ServerFixture::httpRequest("POST", api::AuthRefresh, {},
+                                                            refreshBody(refreshTokenOf(first))),
+                                 15'000);
+    QVERIFY(onB);
+    QCOMPARE(onB->status, 200);
+    QCOMPARE(refreshTokenOf(onB->json()), refreshTokenOf(onA.json()));
+    QCOMPARE(me(accessTokenOf(onB->json())).status, 200);
+    QCOMPARE(auditCount(QStringLiteral("auth.refresh_token_reuse"), id), 0);
+
+    // Once R2 is used, R1's sealed copy is gone and R1 is plain reuse again.
+    const RawResponse third = refresh(refreshTokenOf(onA.json()));
+    QCOMPARE(third.status, 200);
+    QCOMPARE(m_fixture->count("SELECT count(*) FROM refresh_tokens WHERE token_hash = sha256('"
+                              + refreshTokenOf(first).toStdString()
+                              + "'::bytea) AND successor_sealed IS NULL"),
+             1);
+    QVERIFY(isProblem401(refresh(refreshTokenOf(first))));
+    QCOMPARE(auditCount(QStringLiteral("auth.refresh_token_reuse"), id), 1);
+}
+
 void TestAuth::logoutEndsAccessAndRefresh()
 {
     const qint64 id = newUser(QStringLiteral("uwe"));
@@ -890,14 +940,16 @@ void TestAuth::refreshTokensAreStoredAsHashesOnly()
     QCOMPARE(m_fixture->count("SELECT count(*) FROM refresh_tokens WHERE octet_length(token_hash) "
                               "<> 32"),
              0);
-    // The only columns: no text column could hold a token.
+    // The only columns: no text column could hold a token (successor_sealed is secretbox
+    // ciphertext under a key from the JWT key file; successor_seal_kid names that key).
     QCOMPARE(QString::fromStdString(m_fixture->database().scalar(
                  "SELECT string_agg(column_name || ':' || data_type, ',' ORDER BY ordinal_position)"
                  " FROM information_schema.columns WHERE table_name = 'refresh_tokens'")),
              QStringLiteral("id:bigint,hospital_id:bigint,session_id:uuid,token_hash:bytea,"
                             "created_at:timestamp with time zone,expires_at:timestamp with time "
                             "zone,rotated_at:timestamp with time zone,successor_id:bigint,"
-                            "revoked_at:timestamp with time zone"));
+                            "revoked_at:timestamp with time zone,successor_sealed:bytea,"
+                            "successor_seal_kid:text"));
 }
 
 // --- I1/I2 on the public auth routes ------------------------------------------------------------
