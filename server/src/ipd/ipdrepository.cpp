@@ -211,8 +211,8 @@ BedRow IpdRepository::setBedStatus(pqxx::transaction_base &tx,
     const bool reserving = status == QLatin1String("reserved");
     tx.exec_params0("UPDATE beds SET status = $3, reserved_for = $4, "
                     "reserved_until = CASE WHEN $4::bigint IS NULL THEN NULL "
-                    "ELSE now() + make_interval(mins => $5) END, "
-                    "reserved_by = CASE WHEN $4::bigint IS NULL THEN NULL ELSE $6 END, "
+                    "ELSE now() + make_interval(mins => $5::integer) END, "
+                    "reserved_by = CASE WHEN $4::bigint IS NULL THEN NULL ELSE $6::bigint END, "
                     "version = version + 1, updated_at = now(), updated_by = $6 "
                     "WHERE hospital_id = $1 AND id = $2",
                     hospitalId, bedId, status.toStdString(), reserving ? reservedFor : std::nullopt,

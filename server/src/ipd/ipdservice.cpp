@@ -108,7 +108,7 @@ void appendBedEvent(pqxx::transaction_base &tx,
     problem.extensions.insert(key("ward"), bed.wardCode);
     problem.extensions.insert(key("room"), bed.room);
     problem.extensions.insert(key("bed"), bed.code);
-    problem.extensions.insert(key("status"), bed.status);
+    problem.extensions.insert(key("bedStatus"), bed.status);
     problem.errors.append(
         {key("bedId"), QStringLiteral("bed %1 is %2").arg(bedName(bed), bed.status)});
     throw DomainError(problem);
@@ -527,7 +527,7 @@ AdmissionRow IpdService::transfer(DbSession &db,
     if (admission.status != QLatin1String("active")) {
         Problem problem = Problem::fromType(problems::InvalidTransition,
                                             QStringLiteral("The admission is already discharged"));
-        problem.extensions.insert(key("status"), admission.status);
+        problem.extensions.insert(key("admissionStatus"), admission.status);
         throw DomainError(problem);
     }
     if (admission.bedId == toBedId)
@@ -581,7 +581,7 @@ AdmissionRow IpdService::discharge(DbSession &db,
     if (admission.status != QLatin1String("active")) {
         Problem problem = Problem::fromType(problems::InvalidTransition,
                                             QStringLiteral("The admission is already discharged"));
-        problem.extensions.insert(key("status"), admission.status);
+        problem.extensions.insert(key("admissionStatus"), admission.status);
         throw DomainError(problem);
     }
     const BedRow bed = requireBed(tx, actor.hospitalId, admission.bedId, true);

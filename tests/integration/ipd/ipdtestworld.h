@@ -151,7 +151,7 @@ public:
         const RawResponse created =
             send("POST", api::Wards, token.isEmpty() ? admin : token,
                  QJsonObject{{QStringLiteral("code"), code},
-                             {QStringLiteral("name"), QStringLiteral("Ward ") + code},
+                             {QStringLiteral("name"), QString(QStringLiteral("Ward ") + code)},
                              {QStringLiteral("kind"), kind}});
         if (created.status != 201) {
             qWarning("ward %s: %d %s", qPrintable(code), created.status, created.body.constData());

@@ -384,7 +384,7 @@ void TestIpd::reservationsHoldUntilTheyRunOut()
     const RawResponse taken = m_world.admit(patients[1], beds[0]);
     QCOMPARE(taken.status, 409);
     QVERIFY(taken.json().value(u"detail"_s).toString().contains(u"RES/R1/B1"_s));
-    QCOMPARE(taken.json().value(u"status"_s).toString(), u"reserved"_s);
+    QCOMPARE(taken.json().value(u"bedStatus"_s).toString(), u"reserved"_s);
     QCOMPARE(m_world.admit(patients[0], beds[0]).status, 201);
     QCOMPARE(bedJson(beds[0]).value(u"reservedUntil"_s), QJsonValue());
 
@@ -412,16 +412,16 @@ void TestIpd::reservationsHoldUntilTheyRunOut()
     {
         pqxx::connection connection(m_world.fixture->superuserUrl());
         pqxx::work tx(connection);
-        tx.exec_params0("UPDATE beds SET reserved_until = now() + interval '2 seconds' "
+        tx.exec_params0("UPDATE beds SET reserved_until = now() + interval '5 seconds' "
                         "WHERE id = $1",
                         beds[2].toLongLong());
         tx.commit();
     }
-    // An event elsewhere so the next read rebuilds with the 2-second expiry.
+    // An event elsewhere so the next read rebuilds with the 5-second expiry.
     QVERIFY(!m_world.createBed(ward, u"R2"_s, u"X"_s).isEmpty());
     QCOMPARE(bedJson(beds[2]).value(u"status"_s).toString(), u"reserved"_s);
     QCOMPARE(m_world.admit(patients[2], beds[2]).status, 409);
-    QTest::qWait(2500);
+    QTest::qWait(5500);
     QCOMPARE(bedJson(beds[2]).value(u"status"_s).toString(), u"free"_s);
     QCOMPARE(bedJson(beds[2]).value(u"reservedUntil"_s), QJsonValue());
     // An expired reservation no longer blocks anyone.
@@ -505,7 +505,7 @@ void TestIpd::workflowConflicts()
     const RawResponse refused = m_world.admit(patient, broken);
     QCOMPARE(refused.status, 409);
     QCOMPARE(refused.json().value(u"bedId"_s).toString(), broken);
-    QCOMPARE(refused.json().value(u"status"_s).toString(), u"maintenance"_s);
+    QCOMPARE(refused.json().value(u"bedStatus"_s).toString(), u"maintenance"_s);
 
     // A discharged admission is neither transferred nor discharged again.
     const QString first = bedIn(u"free"_s);
@@ -561,7 +561,8 @@ void TestIpd::eventsReachLiveSubscribers()
     Subscriber subscriber(m_world.fixture->port(), m_world.nurse);
     QVERIFY(subscriber.waitConnected());
     QVERIFY(subscriber.next(u"authenticated"_s));
-    subscriber.send({{u"type"_s, u"subscribe"_s}, {u"topics"_s, QJsonArray{u"beds:"_s + ward}}});
+    subscriber.send(
+        {{u"type"_s, u"subscribe"_s}, {u"topics"_s, QJsonArray{QString(u"beds:"_s + ward)}}});
     QVERIFY(subscriber.next(u"subscribed"_s));
     const QString patient = m_world.makePatients(m_world.alpha, 1).value(0);
     QCOMPARE(m_world.admit(patient, bed).status, 201);
@@ -960,7 +961,7 @@ void TestIpd::otherHospitalsIdsAreIdentical404s()
         QByteArray path = probe.path;
         path.replace("ID", id.toLatin1());
         QByteArray body = probe.body;
-        body.replace("\"ID\"", "\"" + id.toLatin1() + "\"");
+        body.replace("\"ID\"", QByteArray("\"" + id.toLatin1() + "\""));
         return m_world.send(probe.method, path, probe.token, body, probe.headers);
     };
     for (const Probe &probe : probes) {
@@ -972,7 +973,7 @@ void TestIpd::otherHospitalsIdsAreIdentical404s()
     for (const Probe &probe : bedProbes) {
         const RawResponse foreign = run(probe, alphaBed);
         const RawResponse absent = run(probe, missing);
-        QVERIFY2(foreign.status == 404, (probe.path + " " + foreign.body).constData());
+        QVERIFY2(foreign.status == 404, QByteArray(probe.path + " " + foreign.body).constData());
         QCOMPARE(foreign.body, absent.body);
     }
     // Body ids: alpha's patient into beta's bed, alpha's ward for a beta bed or a list.
