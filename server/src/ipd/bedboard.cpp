@@ -10,11 +10,13 @@
 
 #include <QMutexLocker>
 
+#include <pqxx/nontransaction>
 #include <pqxx/result>
 #include <pqxx/transaction>
 
 #include <cstring>
 #include <limits>
+#include <string>
 
 namespace hms::server {
 
@@ -137,20 +139,29 @@ struct Validator
     QString patientStamp;
 };
 
-/// The one query that decides whether a cached entry still holds.
-Validator validate(pqxx::transaction_base &tx, qint64 hospitalId, bool occupants)
+/// The one round trip that decides whether a cached entry still holds. Two statements in one
+/// simple-protocol query string run as one implicit transaction (PostgreSQL "Multiple
+/// Statements in a Simple Query"), so the transaction-local tenant setting of the first binds
+/// row-level security for the second and is gone afterwards, as with enterTenant(). The
+/// hospital id is the verified caller's integer id, never request text.
+Validator validate(pqxx::connection_base &connection, qint64 hospitalId, bool occupants)
 {
-    const pqxx::row row = tx.exec_params1(
-        "SELECT coalesce((SELECT seq FROM event_counters WHERE hospital_id = $1), 0), "
-        "extract(epoch FROM now())::float8, "
-        "CASE WHEN $2 THEN (SELECT max(p.updated_at)::text FROM admissions a JOIN patients p "
-        "ON p.hospital_id = a.hospital_id AND p.id = a.patient_id WHERE a.hospital_id = $1 "
-        "AND a.status = 'active') END",
-        hospitalId, occupants);
+    const std::string id = std::to_string(hospitalId);
+    std::string sql = "SELECT set_config('app.hospital_id', '" + id
+        + "', true); SELECT coalesce((SELECT seq FROM event_counters "
+          "WHERE hospital_id = "
+        + id + "), 0), extract(epoch FROM now())::float8";
+    if (occupants)
+        sql += ", (SELECT max(p.updated_at)::text FROM admissions a JOIN patients p "
+               "ON p.hospital_id = a.hospital_id AND p.id = a.patient_id WHERE a.hospital_id = "
+            + id + " AND a.status = 'active')";
+    pqxx::nontransaction tx(connection);
+    const pqxx::result result = tx.exec(sql);
+    const pqxx::row row = result.at(0);
     Validator validator;
     validator.seq = row[0].as<qint64>();
     validator.now = row[1].as<double>();
-    if (!row[2].is_null())
+    if (occupants && !row[2].is_null())
         validator.patientStamp = QString::fromUtf8(row[2].c_str());
     return validator;
 }
@@ -198,14 +209,14 @@ qint64 BedBoard::builds() const
 QByteArray BedBoard::beds(DbSession &db, const Principal &actor, std::optional<qint64> wardId)
 {
     const QString key = QStringLiteral("beds:%1:%2").arg(actor.hospitalId).arg(wardId.value_or(0));
+    const Validator validator = validate(db.connection(), actor.hospitalId, false);
+    if (const auto entry = lookup(key);
+        entry && entry->seq == validator.seq && validator.now < entry->validUntil)
+        return entry->bytes;
+    // Built from rows at least as new as validator.seq: a change in between only makes the
+    // next request rebuild once more.
     pqxx::work tx(db.connection());
     enterTenant(tx, actor.hospitalId);
-    const Validator validator = validate(tx, actor.hospitalId, false);
-    if (const auto entry = lookup(key);
-        entry && entry->seq == validator.seq && validator.now < entry->validUntil) {
-        tx.commit();
-        return entry->bytes;
-    }
     if (wardId && !IpdRepository::findWard(tx, actor.hospitalId, *wardId))
         throw DomainError(problems::NotFound, QStringLiteral("No such ward"));
     const pqxx::result rows = tx.exec_params(BedsQuery, actor.hospitalId, wardId);
@@ -235,12 +246,12 @@ QByteArray BedBoard::board(DbSession &db, const Principal &actor, const ClientIn
 {
     const bool occupants = seesOccupants(actor.role);
     const QString key = QStringLiteral("board:%1:%2").arg(actor.hospitalId).arg(occupants ? 1 : 0);
-    pqxx::work tx(db.connection());
-    enterTenant(tx, actor.hospitalId);
-    const Validator validator = validate(tx, actor.hospitalId, occupants);
+    const Validator validator = validate(db.connection(), actor.hospitalId, occupants);
     std::shared_ptr<const Entry> entry = lookup(key);
     if (!entry || entry->seq != validator.seq || validator.now >= entry->validUntil
         || entry->patientStamp != validator.patientStamp) {
+        pqxx::work tx(db.connection());
+        enterTenant(tx, actor.hospitalId);
         const pqxx::result wards = tx.exec_params(
             "SELECT id, code, name, kind FROM wards WHERE hospital_id = $1 ORDER BY code",
             actor.hospitalId);
@@ -326,10 +337,13 @@ QByteArray BedBoard::board(DbSession &db, const Principal &actor, const ClientIn
         out.endArray();
         out.endObject();
         built->bytes = out.take();
+        tx.commit();
         entry = built;
         store(key, std::move(built));
     }
     if (occupants) {
+        pqxx::work tx(db.connection());
+        enterTenant(tx, actor.hospitalId);
         // SECURITY.md L1: the board shows names and MRNs, so the ids shown are audited.
         AuditEntry audit = AuditEntry::forActor(actor, client, QStringLiteral("demographic"),
                                                 QStringLiteral("bedboard.read"),
@@ -337,8 +351,8 @@ QByteArray BedBoard::board(DbSession &db, const Principal &actor, const ClientIn
         audit.details = {{QStringLiteral("patientIds"), entry->patientIds},
                          {QStringLiteral("seq"), entry->seq}};
         AuditLog::append(tx, audit);
+        tx.commit();
     }
-    tx.commit();
     return entry->bytes;
 }
 
