@@ -151,10 +151,14 @@ Validator validate(pqxx::connection_base &connection, qint64 hospitalId, bool oc
         + "', true); SELECT coalesce((SELECT seq FROM event_counters "
           "WHERE hospital_id = "
         + id + "), 0), extract(epoch FROM now())::float8";
-    if (occupants)
-        sql += ", (SELECT max(p.updated_at)::text FROM admissions a JOIN patients p "
+    if (occupants) {
+        // Versions only grow, so their sum moves with every edit of an occupant's record,
+        // whatever order concurrent edits commit in; updated_at catches the rest.
+        sql += ", (SELECT sum(p.version)::text || '/' || max(p.updated_at)::text "
+               "FROM admissions a JOIN patients p "
                "ON p.hospital_id = a.hospital_id AND p.id = a.patient_id WHERE a.hospital_id = "
             + id + " AND a.status = 'active')";
+    }
     pqxx::nontransaction tx(connection);
     const pqxx::result result = tx.exec(sql);
     const pqxx::row row = result.at(0);

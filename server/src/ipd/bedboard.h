@@ -22,7 +22,7 @@ struct ClientInfo;
 /// transaction, so an unchanged seq means unchanged beds) and the database clock (a
 /// reservation that expires turns its bed free without an event: an entry is only good
 /// until the earliest reservation it shows runs out). The occupant view also compares the
-/// latest update time of the occupants' patient records (names, MRNs). Serialized with
+/// occupants' patient record versions and update times (names, MRNs). Serialized with
 /// JsonWriter, not QJsonDocument (PERFORMANCE.md). Thread-safe; one per server.
 class BedBoard
 {

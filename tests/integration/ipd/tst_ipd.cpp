@@ -643,12 +643,14 @@ void TestIpd::bedBoardShowsOccupantsToClinicalRoles()
     QCOMPARE(m_world.send("GET", api::BedBoard, m_world.lab).status, 403);
     QCOMPARE(m_world.send("GET", api::BedBoard, m_world.pharmacy).status, 403);
 
-    // A renamed occupant shows at once (the cache compares the patients' update time).
+    // A renamed occupant shows at once (the cache compares the patients' versions).
     {
         pqxx::connection connection(m_world.fixture->superuserUrl());
         pqxx::work tx(connection);
+        // An edit that commits after a later one carries an older updated_at: the version moves.
         tx.exec_params0("UPDATE patients SET full_name = 'Renamed Occupant', "
-                        "updated_at = now() + interval '1 second' WHERE id = $1",
+                        "version = version + 1 "
+                        "WHERE id = $1",
                         patient.toLongLong());
         tx.commit();
     }
