@@ -31,4 +31,15 @@ inline constexpr char PatientDocument[] = "/api/v1/patients/{id}/documents/{docI
 inline constexpr char PatientDocumentVersions[] =
     "/api/v1/patients/{id}/documents/{docId}/versions";
 
+inline constexpr char Wards[] = "/api/v1/wards";
+inline constexpr char Beds[] = "/api/v1/beds";
+inline constexpr char BedStatus[] = "/api/v1/beds/{id}/status";
+inline constexpr char BedReservation[] = "/api/v1/beds/{id}/reservation";
+inline constexpr char BedBoard[] = "/api/v1/bed-board";
+inline constexpr char Census[] = "/api/v1/census";
+inline constexpr char Admissions[] = "/api/v1/admissions";
+inline constexpr char Admission[] = "/api/v1/admissions/{id}";
+inline constexpr char AdmissionTransfer[] = "/api/v1/admissions/{id}/transfer";
+inline constexpr char AdmissionDischarge[] = "/api/v1/admissions/{id}/discharge";
+
 } // namespace hms::api

@@ -2,6 +2,8 @@
 #include "auth/passwordhasher.h"
 #include "db/tenant.h"
 #include "hospitals/hospitalrepository.h"
+#include "ipd/ipdrepository.h"
+#include "live/eventlog.h"
 #include "users/userrepository.h"
 
 #include <QFile>
@@ -30,6 +32,70 @@ QString randomPassword()
         password += QLatin1Char(alphabet[randombytes_uniform(sizeof(alphabet) - 1)]);
     }
     return password;
+}
+
+// Three wards with a few rooms of beds, once (when the demo hospital has no ward yet), so the
+// bed board has something to show. Written as the admin, audited, with their events.
+void seedDemoWards(pqxx::transaction_base &tx, qint64 hospitalId, qint64 adminId)
+{
+    if (!IpdRepository::wards(tx, hospitalId).empty())
+        return;
+
+    struct DemoWard
+    {
+        const char *code;
+        const char *name;
+        const char *kind;
+        int rooms;
+        int bedsPerRoom;
+        qint64 dailyRate;
+        QStringList features;
+    };
+
+    const DemoWard wards[] = {
+        {"GEN", "General medicine", "general", 4, 4, 150000, {QStringLiteral("oxygen")}},
+        {"ICU",
+         "Intensive care",
+         "icu",
+         2,
+         3,
+         900000,
+         {QStringLiteral("oxygen"), QStringLiteral("monitor"), QStringLiteral("ventilator")}},
+        {"MAT", "Maternity", "maternity", 3, 2, 200000, {QStringLiteral("oxygen")}},
+    };
+    for (const DemoWard &demo : wards) {
+        const std::optional<WardRow> ward =
+            IpdRepository::insertWard(tx, hospitalId, QLatin1String(demo.code),
+                                      QLatin1String(demo.name), QLatin1String(demo.kind), adminId);
+        if (!ward)
+            continue;
+        EventLog::append(tx, hospitalId, QStringLiteral("beds:") + QString::number(ward->id),
+                         QStringLiteral("ward.created"),
+                         {{QStringLiteral("wardId"), QString::number(ward->id)}});
+        AuditLog::append(tx,
+                         consoleAudit(hospitalId, QStringLiteral("ward.create"),
+                                      QStringLiteral("ward"), QString::number(ward->id)));
+        for (int room = 1; room <= demo.rooms; ++room) {
+            const qint64 roomId =
+                IpdRepository::roomFor(tx, hospitalId, ward->id, QString::number(100 + room));
+            for (int bed = 0; bed < demo.bedsPerRoom; ++bed) {
+                const std::optional<BedRow> created = IpdRepository::insertBed(
+                    tx, hospitalId, ward->id, roomId, QString(QLatin1Char(char('A' + bed))),
+                    demo.features, demo.dailyRate, adminId);
+                if (!created)
+                    continue;
+                EventLog::append(tx, hospitalId,
+                                 QStringLiteral("beds:") + QString::number(ward->id),
+                                 QStringLiteral("bed.created"),
+                                 {{QStringLiteral("bedId"), QString::number(created->id)},
+                                  {QStringLiteral("wardId"), QString::number(ward->id)},
+                                  {QStringLiteral("status"), created->status}});
+                AuditLog::append(tx,
+                                 consoleAudit(hospitalId, QStringLiteral("bed.create"),
+                                              QStringLiteral("bed"), QString::number(created->id)));
+            }
+        }
+    }
 }
 
 // "role username password" per line; the file is 0600 and lives under var/.
@@ -113,6 +179,10 @@ int demoSeed(CommandContext &context)
             table.append(
                 {QLatin1String(DemoHospital), username, roleName(role), passwords.value(username)});
         }
+
+        if (const std::optional<UserRow> admin =
+                UserRepository::findByUsername(tx, roleName(Role::Admin)))
+            seedDemoWards(tx, hospital->id, admin->id);
 
         QFile out(path);
         if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text))

@@ -14,6 +14,9 @@
 #include "documents/pgdocumentstore.h"
 #include "health/healthroutes.h"
 #include "http/httpserver.h"
+#include "ipd/bedboard.h"
+#include "ipd/ipdroutes.h"
+#include "ipd/ipdservice.h"
 #include "live/livehub.h"
 #include "opd/opdroutes.h"
 #include "opd/opdservice.h"
@@ -118,6 +121,9 @@ bool ServerApp::start()
     registerDocumentRoutes(m_router, *m_documents);
     m_opd = std::make_unique<OpdService>();
     registerOpdRoutes(m_router, *m_opd);
+    m_ipd = std::make_unique<IpdService>(*m_documentStore);
+    m_bedBoard = std::make_unique<BedBoard>();
+    registerIpdRoutes(m_router, *m_ipd, *m_bedBoard);
 
     m_pool = std::make_unique<DbWorkerPool>(connectionString, m_config.effectivePoolSize(),
                                             m_config.dbQueueLimit,

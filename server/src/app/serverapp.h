@@ -11,10 +11,12 @@
 namespace hms::server {
 
 class AuthService;
+class BedBoard;
 class DbWorkerPool;
 class DocumentService;
 class DocumentStore;
 class HttpServer;
+class IpdService;
 class JwtKeyRing;
 class LiveHub;
 class PasswordHasher;
@@ -68,6 +70,8 @@ private:
     std::unique_ptr<DocumentStore> m_documentStore;
     std::unique_ptr<DocumentService> m_documents;
     std::unique_ptr<OpdService> m_opd;
+    std::unique_ptr<IpdService> m_ipd;
+    std::unique_ptr<BedBoard> m_bedBoard;
     std::unique_ptr<DbWorkerPool> m_pool;
     std::unique_ptr<LiveHub> m_live;
     std::unique_ptr<HttpServer> m_http;

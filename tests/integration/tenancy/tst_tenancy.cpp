@@ -4,6 +4,7 @@
 #include "db/dbsession.h"
 #include "db/tenant.h"
 #include "documents/pgdocumentstore.h"
+#include "ipd/ipdrepository.h"
 #include "live/eventlog.h"
 #include "opd/opdrepository.h"
 #include "shared/protocol/apipaths.h"
@@ -239,6 +240,44 @@ void TestTenancy::initTestCase()
             const QString date = OpdRepository::today(tx, hospital);
             const int token = OpdRepository::nextToken(tx, hospital, department->id, date);
             OpdRepository::insertVisit(tx, hospital, department->id, patient, date, token, doctor);
+            tx.commit();
+        }
+    }
+    // IPD wards, rooms, beds, admissions and bed transfers (0008): two in alpha, one in beta.
+    {
+        pqxx::connection connection(m_fixture->superuserUrl());
+        int alphaPatient = 0;
+        for (const auto &[hospital, code] :
+             {std::pair(m_alpha, "w1"), std::pair(m_alpha, "w2"), std::pair(m_beta, "w1")}) {
+            pqxx::work tx(connection);
+            enterTenant(tx, hospital);
+            const qint64 user =
+                tx.exec_params1("SELECT min(id) FROM users WHERE hospital_id = $1", hospital)[0]
+                    .as<qint64>();
+            const qint64 patient =
+                tx.exec_params1("SELECT id FROM patients WHERE hospital_id = $1 ORDER BY id "
+                                "OFFSET $2 LIMIT 1",
+                                hospital, hospital == m_alpha ? alphaPatient++ : 0)[0]
+                    .as<qint64>();
+            const std::optional<WardRow> ward = IpdRepository::insertWard(
+                tx, hospital, QString::fromLatin1(code), QStringLiteral("Tenancy probe"),
+                QStringLiteral("general"), user);
+            QVERIFY(ward);
+            const qint64 room =
+                IpdRepository::roomFor(tx, hospital, ward->id, QStringLiteral("R1"));
+            const std::optional<BedRow> first =
+                IpdRepository::insertBed(tx, hospital, ward->id, room, QStringLiteral("B1"),
+                                         {QStringLiteral("oxygen")}, 100, user);
+            const std::optional<BedRow> second = IpdRepository::insertBed(
+                tx, hospital, ward->id, room, QStringLiteral("B2"), {}, 100, user);
+            QVERIFY(first && second);
+            NewAdmission admission;
+            admission.patientId = patient;
+            admission.bedId = first->id;
+            admission.reason = QStringLiteral("Tenancy probe");
+            const AdmissionRow admitted =
+                IpdRepository::insertAdmission(tx, hospital, admission, user);
+            IpdRepository::moveAdmission(tx, hospital, admitted, second->id, user);
             tx.commit();
         }
     }

@@ -1,4 +1,4 @@
--- 0008_refresh_successor: a rotated refresh token keeps its successor sealed (secretbox with a
+-- 0009_refresh_successor: a rotated refresh token keeps its successor sealed (secretbox with a
 -- key derived from the JWT key file every instance shares), so a retry or a concurrent refresh
 -- that reaches another hms-server instance within the grace period gets the same successor
 -- instead of a 401. Cleared when the successor itself is used.
