@@ -207,8 +207,8 @@ void ApiClient::onFinished(QNetworkReply *reply, Call call)
     Problem problem = document.isObject() ? Problem::fromJson(document.object()) : Problem();
     if (document.isObject()) {
         // Extension members (e.g. "candidates" of a possible duplicate) for the screens.
-        static const QStringList standard = {QStringLiteral("type"), QStringLiteral("status"),
-                                             QStringLiteral("title"), QStringLiteral("detail"),
+        static const QStringList standard = {QStringLiteral("type"),   QStringLiteral("status"),
+                                             QStringLiteral("title"),  QStringLiteral("detail"),
                                              QStringLiteral("errors"), QStringLiteral("instance")};
         const QJsonObject object = document.object();
         for (auto it = object.begin(); it != object.end(); ++it) {

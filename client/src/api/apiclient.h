@@ -5,8 +5,8 @@
 #include <QByteArray>
 #include <QJsonObject>
 #include <QList>
-#include <QPair>
 #include <QObject>
+#include <QPair>
 #include <QPointer>
 #include <QUrl>
 #include <QUrlQuery>

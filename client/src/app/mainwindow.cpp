@@ -105,7 +105,11 @@ MainWindow::MainWindow(const QString &defaultServerUrl, QWidget *parent)
     resize(1024, 680);
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // The screens first: they borrow the live connection and the outbox (ClientContext).
+    delete m_pages;
+}
 
 QWidget *MainWindow::createShell()
 {
@@ -258,9 +262,8 @@ void MainWindow::onConnectionStateChanged()
     switch (m_api->connectionState()) {
     case ApiClient::ConnectionState::Online:
         // The REST side answers; a dropped live stream is still "reconnecting".
-        m_state->setText(m_live->state() == LiveConnection::State::Reconnecting
-                             ? tr("reconnecting")
-                             : tr("online"));
+        m_state->setText(m_live->state() == LiveConnection::State::Reconnecting ? tr("reconnecting")
+                                                                                : tr("online"));
         break;
     case ApiClient::ConnectionState::Reconnecting:
         m_state->setText(tr("reconnecting"));

@@ -50,7 +50,7 @@ void LiveConnection::start(const QUrl &serverUrl)
     stop();
     m_url = serverUrl;
     m_url.setScheme(serverUrl.scheme() == QLatin1String("https") ? QStringLiteral("wss")
-                                                                  : QStringLiteral("ws"));
+                                                                 : QStringLiteral("ws"));
     m_url.setPath(QLatin1String(hms::api::Live));
     m_url.setQuery(QString());
     m_attempt = 0;
@@ -69,6 +69,7 @@ void LiveConnection::stop()
         socket->deleteLater();
     }
     m_topics.clear();
+    m_confirmed.clear();
     m_lastSeq = -1;
     m_authenticated = false;
     setState(State::Stopped);
@@ -85,6 +86,7 @@ void LiveConnection::subscribe(const QString &topic)
 
 void LiveConnection::unsubscribe(const QString &topic)
 {
+    m_confirmed.remove(topic);
     if (!m_topics.remove(topic))
         return;
     if (m_authenticated)
@@ -130,6 +132,7 @@ void LiveConnection::onDisconnected()
         return;
     qCInfo(lcClientLive) << "live connection closed:" << m_socket->closeCode();
     m_authenticated = false;
+    m_confirmed.clear();
     m_socket->deleteLater();
     m_socket = nullptr;
     if (m_state == State::Stopped)
@@ -185,6 +188,7 @@ void LiveConnection::onMessage(const QString &text)
         QStringList topics;
         for (const QJsonValue &topic : message.value(key("topics")).toArray())
             topics.append(topic.toString());
+        m_confirmed = QSet<QString>(topics.cbegin(), topics.cend());
         Q_EMIT subscribed(topics);
     } else if (type == QLatin1String("resync")) {
         qCInfo(lcClientLive) << "resync: reloading snapshots";

@@ -60,6 +60,9 @@ public:
 
     QSet<QString> topics() const { return m_topics; }
 
+    /// The topics the server has confirmed on the current socket.
+    QSet<QString> confirmedTopics() const { return m_confirmed; }
+
 Q_SIGNALS:
     void stateChanged(hms::client::LiveConnection::State state);
     /// One event of a subscribed topic, in seq order.
@@ -84,6 +87,7 @@ private:
     QTimer *m_reconnectTimer = nullptr;
     QUrl m_url;
     QSet<QString> m_topics;
+    QSet<QString> m_confirmed;
     qint64 m_lastSeq = -1; ///< -1: nothing seen yet (subscribe without since)
     bool m_authenticated = false;
     bool m_wasOnline = false;

@@ -10,8 +10,8 @@ namespace hms::client {
 
 namespace {
 
-const char *const Keys[] = {"at",       "actorUserId", "actorRole", "action",
-                            "entity",   "entityId",    "patientId", "outcome"};
+const char *const Keys[] = {"at",     "actorUserId", "actorRole", "action",
+                            "entity", "entityId",    "patientId", "outcome"};
 
 } // namespace
 

@@ -18,6 +18,7 @@ class AuditModel : public QAbstractTableModel
 public:
     enum class Column { At, Actor, Role, Action, Entity, EntityId, Patient, Outcome, Count };
     Q_ENUM(Column)
+
     enum Roles { RawValueRole = Qt::UserRole + 1 };
 
     static constexpr int PageSize = 100;

@@ -20,6 +20,7 @@ class PatientSearchModel : public QAbstractTableModel
 public:
     enum class Column { Mrn, FullName, BirthDate, Sex, Phone, Count };
     Q_ENUM(Column)
+
     enum Roles { IdRole = Qt::UserRole + 1, RawValueRole, PatientRole };
 
     static constexpr int PageSize = 50;

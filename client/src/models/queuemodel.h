@@ -30,6 +30,7 @@ class QueueModel : public QAbstractTableModel
 public:
     enum class Column { Token, FullName, Mrn, State, Waiting, Count };
     Q_ENUM(Column)
+
     enum Roles { RawValueRole = Qt::UserRole + 1, VisitIdRole };
 
     explicit QueueModel(QObject *parent = nullptr);

@@ -14,6 +14,7 @@ class UserModel : public QAbstractTableModel
 public:
     enum class Column { Username, DisplayName, Role, State, Count };
     Q_ENUM(Column)
+
     enum Roles { RawValueRole = Qt::UserRole + 1, IdRole };
 
     explicit UserModel(QObject *parent = nullptr);

@@ -64,8 +64,9 @@ Outbox::Outbox(ApiClient &api, const QString &databasePath, QObject *parent)
                                   " created_at TEXT NOT NULL)"))
         && query.exec(QStringLiteral("PRAGMA journal_mode=WAL"))
         // Sent items are kept one day (without their body) for the record, then dropped.
-        && query.exec(QStringLiteral("DELETE FROM outbox WHERE state = 'sent' AND "
-                                     "created_at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 day')"));
+        && query.exec(
+            QStringLiteral("DELETE FROM outbox WHERE state = 'sent' AND "
+                           "created_at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 day')"));
     if (!created) {
         m_error = query.lastError().text();
         qCWarning(lcClientOutbox) << "cannot prepare the outbox:" << m_error;
@@ -105,7 +106,8 @@ Result<qint64> Outbox::enqueue(const QString &kind,
                                const QString &summary)
 {
     if (!m_open || m_username.isEmpty())
-        return Problem::fromType(problems::InternalError, tr("The offline outbox is not available."));
+        return Problem::fromType(problems::InternalError,
+                                 tr("The offline outbox is not available."));
     QSqlQuery query(QSqlDatabase::database(m_connectionName));
     query.prepare(QStringLiteral(
         "INSERT INTO outbox (server, hospital, username, kind, path, body, idempotency_key, "
@@ -122,7 +124,8 @@ Result<qint64> Outbox::enqueue(const QString &kind,
     query.addBindValue(QDateTime::currentDateTimeUtc().toString(Qt::ISODate));
     if (!query.exec()) {
         qCWarning(lcClientOutbox) << "cannot keep an item:" << query.lastError().text();
-        return Problem::fromType(problems::InternalError, tr("The offline outbox could not save this."));
+        return Problem::fromType(problems::InternalError,
+                                 tr("The offline outbox could not save this."));
     }
     const qint64 id = query.lastInsertId().toLongLong();
     qCInfo(lcClientOutbox) << "kept" << kind << "item" << id << "for later";
@@ -222,8 +225,8 @@ void Outbox::finish(const OutboxItem &item, const Result<QJsonObject> &answer)
         query.addBindValue(answer.value().value(QLatin1String("id")).toString());
         query.addBindValue(item.id);
         if (!query.exec())
-            qCWarning(lcClientOutbox) << "cannot mark item" << item.id
-                                      << "sent:" << query.lastError().text();
+            qCWarning(lcClientOutbox)
+                << "cannot mark item" << item.id << "sent:" << query.lastError().text();
         qCInfo(lcClientOutbox) << item.kind << "item" << item.id << "delivered";
         Q_EMIT changed();
         Q_EMIT delivered(item, answer.value());

@@ -86,9 +86,9 @@ UsersScreen::UsersScreen(const ClientContext &context, QWidget *parent)
     m_newPassword->setPlaceholderText(tr("New password"));
     m_resetPassword = new QPushButton(tr("Reset &password"), this);
     m_resetPassword->setObjectName(QStringLiteral("resetPasswordButton"));
-    for (QWidget *widget : std::initializer_list<QWidget *>{
-             m_disable, m_enable, m_unlock, m_roleForUser, m_setRole, m_newPassword,
-             m_resetPassword})
+    for (QWidget *widget :
+         std::initializer_list<QWidget *>{m_disable, m_enable, m_unlock, m_roleForUser, m_setRole,
+                                          m_newPassword, m_resetPassword})
         actions->addWidget(widget);
     layout->addLayout(actions);
 
@@ -152,18 +152,17 @@ UsersScreen::UsersScreen(const ClientContext &context, QWidget *parent)
 
 void UsersScreen::reload()
 {
-    m_context.api.get(QLatin1String(hms::api::AdminUsers), this,
-                      [this](const Result<QJsonObject> &answer) {
-                          if (!answer) {
-                              m_status->setText(problemText(answer.problem()));
-                              return;
-                          }
-                          QList<QJsonObject> users;
-                          for (const QJsonValue &user :
-                               answer.value().value(QLatin1String("items")).toArray())
-                              users.append(user.toObject());
-                          m_model->setUsers(users);
-                      });
+    m_context.api.get(
+        QLatin1String(hms::api::AdminUsers), this, [this](const Result<QJsonObject> &answer) {
+            if (!answer) {
+                m_status->setText(problemText(answer.problem()));
+                return;
+            }
+            QList<QJsonObject> users;
+            for (const QJsonValue &user : answer.value().value(QLatin1String("items")).toArray())
+                users.append(user.toObject());
+            m_model->setUsers(users);
+        });
 }
 
 QJsonObject UsersScreen::selectedUser() const
@@ -250,8 +249,9 @@ void UsersScreen::addUser()
             m_add->setEnabled(true);
             if (answer) {
                 m_model->upsert(answer.value());
-                m_status->setText(tr("%1 was added.")
-                                      .arg(answer.value().value(QLatin1String("username")).toString()));
+                m_status->setText(
+                    tr("%1 was added.")
+                        .arg(answer.value().value(QLatin1String("username")).toString()));
                 m_username->clear();
                 m_displayName->clear();
                 m_password->clear();

@@ -79,9 +79,9 @@ QString problemText(const Problem &problem)
         return QObject::tr("Not found.");
     if (!problem.detail.isEmpty())
         return problem.detail;
-    return problem.title.isEmpty() ? QObject::tr("The server refused the request (%1).")
-                                         .arg(problem.status)
-                                   : problem.title;
+    return problem.title.isEmpty()
+        ? QObject::tr("The server refused the request (%1).").arg(problem.status)
+        : problem.title;
 }
 
 } // namespace hms::client

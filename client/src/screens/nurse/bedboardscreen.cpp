@@ -89,8 +89,8 @@ BedBoardScreen::BedBoardScreen(const ClientContext &context, bool canAdmit, QWid
         m_admit->setObjectName(QStringLiteral("admitButton"));
         m_admitStatus = plainLabel(QStringLiteral("admitStatus"), desk);
         m_admitStatus->setWordWrap(true);
-        for (QWidget *widget : std::initializer_list<QWidget *>{
-                 m_patientSearch, m_patientList, m_reason, m_admit, m_admitStatus})
+        for (QWidget *widget : std::initializer_list<QWidget *>{m_patientSearch, m_patientList,
+                                                                m_reason, m_admit, m_admitStatus})
             deskLayout->addWidget(widget);
         side->addWidget(desk);
         auto *debounce = new QTimer(this);
@@ -181,26 +181,24 @@ void BedBoardScreen::reload()
     QUrlQuery query;
     query.addQueryItem(QStringLiteral("wardId"), wardId());
     const int generation = ++m_generation;
-    m_context.api.get(QLatin1String(BedsPath), query, this,
-                      [this, generation](const Result<QJsonObject> &answer) {
-                          if (generation != m_generation)
-                              return;
-                          if (!answer) {
-                              m_status->setText(problemText(answer.problem()));
-                              return;
-                          }
-                          QList<QJsonObject> beds;
-                          for (const QJsonValue &bed :
-                               answer.value().value(QLatin1String("items")).toArray())
-                              beds.append(bed.toObject());
-                          m_model->setBeds(beds);
-                          int free = 0;
-                          for (const QJsonObject &bed : beds)
-                              free += BedModel::isFree(bed.value(QLatin1String("status")).toString())
-                                  ? 1
-                                  : 0;
-                          m_status->setText(tr("%n free bed(s)", "", free));
-                      });
+    m_context.api.get(
+        QLatin1String(BedsPath), query, this,
+        [this, generation](const Result<QJsonObject> &answer) {
+            if (generation != m_generation)
+                return;
+            if (!answer) {
+                m_status->setText(problemText(answer.problem()));
+                return;
+            }
+            QList<QJsonObject> beds;
+            for (const QJsonValue &bed : answer.value().value(QLatin1String("items")).toArray())
+                beds.append(bed.toObject());
+            m_model->setBeds(beds);
+            int free = 0;
+            for (const QJsonObject &bed : beds)
+                free += BedModel::isFree(bed.value(QLatin1String("status")).toString()) ? 1 : 0;
+            m_status->setText(tr("%n free bed(s)", "", free));
+        });
 }
 
 void BedBoardScreen::rebuildGrid()
@@ -232,10 +230,10 @@ void BedBoardScreen::recolor(int row)
     QToolButton *button = m_buttons.at(row);
     const QModelIndex index = m_model->index(row);
     button->setText(index.data(Qt::DisplayRole).toString());
-    button->setAccessibleName(tr("Bed %1: %2")
-                                  .arg(index.data(BedModel::CodeRole).toString(),
-                                       BedModel::statusTitle(
-                                           index.data(BedModel::StatusRole).toString())));
+    button->setAccessibleName(
+        tr("Bed %1: %2")
+            .arg(index.data(BedModel::CodeRole).toString(),
+                 BedModel::statusTitle(index.data(BedModel::StatusRole).toString())));
     const QColor color = index.data(BedModel::StatusColorRole).value<QColor>();
     QPalette palette = button->palette();
     palette.setColor(QPalette::Button, color);
@@ -263,18 +261,20 @@ void BedBoardScreen::selectBed(int row)
     for (int other = 0; other < m_buttons.size(); ++other)
         m_buttons.at(other)->setChecked(other == row);
     const QString features = index.data(BedModel::FeaturesRole).toString();
-    m_bedDetails->setText(tr("Bed %1, room %2: %3%4")
-                              .arg(index.data(BedModel::CodeRole).toString(),
-                                   index.data(BedModel::RoomRole).toString(),
-                                   BedModel::statusTitle(index.data(BedModel::StatusRole).toString()),
-                                   features.isEmpty() ? QString() : tr(" (%1)").arg(features)));
+    m_bedDetails->setText(
+        tr("Bed %1, room %2: %3%4")
+            .arg(index.data(BedModel::CodeRole).toString(),
+                 index.data(BedModel::RoomRole).toString(),
+                 BedModel::statusTitle(index.data(BedModel::StatusRole).toString()),
+                 features.isEmpty() ? QString() : tr(" (%1)").arg(features)));
 }
 
 void BedBoardScreen::admit()
 {
     const int bedRow = m_model->rowOf(m_selectedBed);
     const QModelIndex patient = m_patientList->currentIndex();
-    if (bedRow < 0 || !BedModel::isFree(m_model->index(bedRow).data(BedModel::StatusRole).toString())) {
+    if (bedRow < 0
+        || !BedModel::isFree(m_model->index(bedRow).data(BedModel::StatusRole).toString())) {
         m_admitStatus->setText(tr("Select a free bed first."));
         return;
     }
@@ -292,17 +292,18 @@ void BedBoardScreen::admit()
         {QStringLiteral("bedId"), m_selectedBed},
         {QStringLiteral("reason"), m_reason->text().trimmed()}};
     m_admit->setEnabled(false);
-    m_context.api.request("POST", QLatin1String(AdmissionsPath), {}, body,
-                          {{"Idempotency-Key", QUuid::createUuid().toByteArray(QUuid::WithoutBraces)}},
-                          this, [this](const Result<QJsonObject> &answer) {
-                              m_admit->setEnabled(true);
-                              if (!answer) {
-                                  m_admitStatus->setText(problemText(answer.problem()));
-                                  return;
-                              }
-                              m_admitStatus->setText(tr("Admitted."));
-                              m_reason->clear();
-                          });
+    m_context.api.request(
+        "POST", QLatin1String(AdmissionsPath), {}, body,
+        {{"Idempotency-Key", QUuid::createUuid().toByteArray(QUuid::WithoutBraces)}}, this,
+        [this](const Result<QJsonObject> &answer) {
+            m_admit->setEnabled(true);
+            if (!answer) {
+                m_admitStatus->setText(problemText(answer.problem()));
+                return;
+            }
+            m_admitStatus->setText(tr("Admitted."));
+            m_reason->clear();
+        });
 }
 
 } // namespace hms::client

@@ -41,9 +41,9 @@ DuplicateDialog::DuplicateDialog(const QJsonArray &candidates, bool canOverride,
         const QJsonObject candidate = candidates.at(row).toObject();
         const char *keys[] = {K::Mrn, K::FullName, K::BirthDate, K::Phone};
         for (int column = 0; column < 4; ++column)
-            table->setItem(row, column,
-                           new QTableWidgetItem(
-                               candidate.value(QLatin1String(keys[column])).toString()));
+            table->setItem(
+                row, column,
+                new QTableWidgetItem(candidate.value(QLatin1String(keys[column])).toString()));
     }
     table->resizeColumnsToContents();
     layout->addWidget(table, 1);

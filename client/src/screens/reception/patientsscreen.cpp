@@ -30,7 +30,8 @@ namespace K = hms::patientkeys;
 QString addressText(const QJsonObject &address)
 {
     QStringList parts;
-    for (const char *key : {"line1", "line2", "city", "district", "state", "postalCode", "country"}) {
+    for (const char *key :
+         {"line1", "line2", "city", "district", "state", "postalCode", "country"}) {
         const QString part = address.value(QLatin1String(key)).toString();
         if (!part.isEmpty())
             parts.append(part);
@@ -121,8 +122,8 @@ PatientsScreen::PatientsScreen(const ClientContext &context, bool canCheckIn, QW
         const QString text = m_search->text().trimmed();
         m_model->setQuery(text);
         if (!text.isEmpty() && text.size() < PatientSearchModel::MinimumQueryLength)
-            m_status->setText(tr("Type at least %n character(s).", "",
-                                 PatientSearchModel::MinimumQueryLength));
+            m_status->setText(
+                tr("Type at least %n character(s).", "", PatientSearchModel::MinimumQueryLength));
         else
             m_status->setText(text.isEmpty() ? QString() : tr("Searching…"));
     });
@@ -148,7 +149,11 @@ PatientsScreen::PatientsScreen(const ClientContext &context, bool canCheckIn, QW
             &PatientsScreen::onSelectionChanged);
     connect(m_checkIn, &QPushButton::clicked, this, &PatientsScreen::checkIn);
     if (canCheckIn)
-        loadDepartments(m_context.api, m_department, this);
+        loadDepartments(m_context.api, m_department, this, [this](const QString &error) {
+            if (!error.isEmpty())
+                m_checkInStatus->setText(error);
+            m_checkIn->setEnabled(!m_patient.isEmpty() && m_department->count() > 0);
+        });
 }
 
 void PatientsScreen::focusSearch()
@@ -223,10 +228,10 @@ void PatientsScreen::checkIn()
         {QStringLiteral("patientId"), m_patient.value(QLatin1String(K::Id)).toString()},
         {QStringLiteral("departmentId"), m_department->currentData().toString()}};
     const QString key = Outbox::newIdempotencyKey();
-    const QString summary = tr("Check in %1 (%2) to %3")
-                                .arg(m_patient.value(QLatin1String(K::FullName)).toString(),
-                                     m_patient.value(QLatin1String(K::Mrn)).toString(),
-                                     m_department->currentText());
+    const QString summary =
+        tr("Check in %1 (%2) to %3")
+            .arg(m_patient.value(QLatin1String(K::FullName)).toString(),
+                 m_patient.value(QLatin1String(K::Mrn)).toString(), m_department->currentText());
     m_checkIn->setEnabled(false);
     m_token->clear();
     m_checkInStatus->setText(tr("Checking in…"));
@@ -235,14 +240,15 @@ void PatientsScreen::checkIn()
         this, [this, body, key, summary](const Result<QJsonObject> &answer) {
             m_checkIn->setEnabled(!m_patient.isEmpty());
             if (answer) {
-                m_token->setText(QString::number(answer.value().value(QLatin1String("token")).toInt()));
+                m_token->setText(
+                    QString::number(answer.value().value(QLatin1String("token")).toInt()));
                 m_checkInStatus->setText(tr("Checked in to %1.").arg(m_department->currentText()));
                 return;
             }
             if (ApiClient::isUnreachable(answer.problem())) {
-                const Result<qint64> kept = m_context.outbox.enqueue(
-                    QLatin1String(Outbox::CheckIn), QLatin1String(hms::api::Visits), body, key,
-                    summary);
+                const Result<qint64> kept =
+                    m_context.outbox.enqueue(QLatin1String(Outbox::CheckIn),
+                                             QLatin1String(hms::api::Visits), body, key, summary);
                 m_token->setText(tr("…"));
                 m_checkInStatus->setText(
                     kept ? tr("The server cannot be reached. The check-in is kept and will be "

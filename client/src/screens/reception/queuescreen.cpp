@@ -63,8 +63,7 @@ QueueScreen::QueueScreen(const ClientContext &context, bool canCall, QWidget *pa
     m_status = plainLabel(QStringLiteral("queueStatus"), this);
     layout->addWidget(m_status);
 
-    connect(m_department, &QComboBox::currentIndexChanged, this,
-            &QueueScreen::onDepartmentChanged);
+    connect(m_department, &QComboBox::currentIndexChanged, this, &QueueScreen::onDepartmentChanged);
     connect(m_callNext, &QPushButton::clicked, this, &QueueScreen::callNext);
     connect(&m_context.live, &LiveConnection::eventReceived, this, &QueueScreen::onEvent);
     connect(&m_context.live, &LiveConnection::resyncRequired, this, &QueueScreen::reload);
@@ -107,9 +106,8 @@ void QueueScreen::showDepartment(const QString &departmentId)
 
 void QueueScreen::onDepartmentChanged()
 {
-    const QString wanted = departmentId().isEmpty()
-        ? QString()
-        : QStringLiteral("queue:%1").arg(departmentId());
+    const QString wanted =
+        departmentId().isEmpty() ? QString() : QStringLiteral("queue:%1").arg(departmentId());
     if (wanted == m_topic)
         return;
     if (!m_topic.isEmpty())
@@ -182,22 +180,22 @@ void QueueScreen::callNext()
     if (!m_canCall || departmentId().isEmpty())
         return;
     m_callNext->setEnabled(false);
-    m_context.api.post(ApiClient::pathWithId(hms::api::DepartmentCallNext, departmentId()), {},
-                       this, [this](const Result<QJsonObject> &answer) {
-                           m_callNext->setEnabled(true);
-                           if (answer) {
-                               const QJsonObject visit = answer.value();
-                               m_calling->setText(tr("Now calling: %1")
-                                                      .arg(visit.value(QLatin1String("token")).toInt()));
-                               m_model->applyState(visit.value(QLatin1String("id")).toString(),
-                                                   visit.value(QLatin1String("state")).toString());
-                               return;
-                           }
-                           m_status->setText(answer.problem().type
-                                                     == QLatin1String(hms::problems::QueueEmpty.slug)
-                                                 ? tr("Nobody is waiting.")
-                                                 : problemText(answer.problem()));
-                       });
+    m_context.api.post(
+        ApiClient::pathWithId(hms::api::DepartmentCallNext, departmentId()), {}, this,
+        [this](const Result<QJsonObject> &answer) {
+            m_callNext->setEnabled(true);
+            if (answer) {
+                const QJsonObject visit = answer.value();
+                m_calling->setText(
+                    tr("Now calling: %1").arg(visit.value(QLatin1String("token")).toInt()));
+                m_model->applyState(visit.value(QLatin1String("id")).toString(),
+                                    visit.value(QLatin1String("state")).toString());
+                return;
+            }
+            m_status->setText(answer.problem().type == QLatin1String(hms::problems::QueueEmpty.slug)
+                                  ? tr("Nobody is waiting.")
+                                  : problemText(answer.problem()));
+        });
 }
 
 } // namespace hms::client

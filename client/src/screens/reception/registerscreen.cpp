@@ -148,10 +148,10 @@ RegisterScreen::RegisterScreen(const ClientContext &context, QWidget *parent)
     outer->addWidget(m_outbox);
 
     // Tab order: top to bottom, as the form reads.
-    const QList<QWidget *> order = {m_fullName,    m_birthDate,   m_ageOnly,         m_age,
-                                    m_sex,         m_phone,       m_nationalId,      m_addressLine,
-                                    m_city,        m_contactName, m_contactRelation, m_contactPhone,
-                                    m_allergies,   m_submit};
+    const QList<QWidget *> order = {m_fullName,  m_birthDate,   m_ageOnly,         m_age,
+                                    m_sex,       m_phone,       m_nationalId,      m_addressLine,
+                                    m_city,      m_contactName, m_contactRelation, m_contactPhone,
+                                    m_allergies, m_submit};
     for (qsizetype i = 1; i < order.size(); ++i)
         setTabOrder(order.at(i - 1), order.at(i));
 
@@ -375,9 +375,8 @@ void RegisterScreen::refreshOutbox()
         auto *entry = new QListWidgetItem(line, m_outbox);
         entry->setData(Qt::UserRole, item.id);
     }
-    m_outboxTitle->setText(items.isEmpty()
-                               ? QString()
-                               : tr("%n item(s) waiting to be sent:", "", int(items.size())));
+    m_outboxTitle->setText(
+        items.isEmpty() ? QString() : tr("%n item(s) waiting to be sent:", "", int(items.size())));
     m_outboxTitle->setVisible(!items.isEmpty());
     m_outbox->setVisible(!items.isEmpty());
 }
