@@ -47,7 +47,9 @@ LiveConnection::~LiveConnection()
 
 void LiveConnection::start(const QUrl &serverUrl)
 {
+    const QSet<QString> topics = m_topics; // screens may subscribe before the socket exists
     stop();
+    m_topics = topics;
     m_url = serverUrl;
     m_url.setScheme(serverUrl.scheme() == QLatin1String("https") ? QStringLiteral("wss")
                                                                  : QStringLiteral("ws"));

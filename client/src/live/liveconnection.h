@@ -41,7 +41,8 @@ public:
     explicit LiveConnection(std::function<QByteArray()> tokenProvider, QObject *parent = nullptr);
     ~LiveConnection() override;
 
-    /// Connects to the live endpoint of \a serverUrl (http(s)://host:port).
+    /// Connects to the live endpoint of \a serverUrl (http(s)://host:port), keeping the
+    /// topics subscribed so far.
     void start(const QUrl &serverUrl);
     /// Closes the socket and forgets topics and seq (sign-out).
     void stop();

@@ -62,7 +62,8 @@ Outbox::Outbox(ApiClient &api, const QString &databasePath, QObject *parent)
                                   " summary TEXT NOT NULL, state TEXT NOT NULL,"
                                   " error TEXT NOT NULL DEFAULT '', result_id TEXT,"
                                   " created_at TEXT NOT NULL)"))
-        && query.exec(QStringLiteral("PRAGMA journal_mode=WAL"))
+        // Erased patient data is overwritten on disk, not just unlinked from the b-tree.
+        && query.exec(QStringLiteral("PRAGMA secure_delete = ON"))
         // Sent items are kept one day (without their body) for the record, then dropped.
         && query.exec(
             QStringLiteral("DELETE FROM outbox WHERE state = 'sent' AND "

@@ -191,8 +191,8 @@ void TestOutbox::aReplayWhoseAnswerWasLostCreatesNothingTwice()
         m_fixture->login(ui::Hospital, QStringLiteral("reception"), ui::Password));
     const QByteArray request = ServerFixture::httpRequest(
         "POST", hms::api::Patients, reception, QJsonDocument(body).toJson(QJsonDocument::Compact));
-    const QByteArray withKey = QByteArray(request).replace(
-        "\r\n\r\n", "\r\nIdempotency-Key: " + key.toLatin1() + "\r\n\r\n");
+    const QByteArray keyHeader = QByteArray("\r\nIdempotency-Key: ") + key.toLatin1() + "\r\n\r\n";
+    const QByteArray withKey = QByteArray(request).replace(QByteArray("\r\n\r\n"), keyHeader);
     const std::optional<hms::test::RawResponse> sent =
         hms::test::RawHttpClient::roundTrip(*m_port, withKey);
     QVERIFY(sent && sent->status == 201);

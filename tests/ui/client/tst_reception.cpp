@@ -77,14 +77,28 @@ void TestReception::initTestCase()
         QSKIP("HMS_TEST_DATABASE_URL not set");
     QVERIFY2(m_fixture->start(), qPrintable(m_fixture->errorString()));
     QVERIFY(m_fixture->createHospital(ui::Hospital, QStringLiteral("Alpha General")) > 0);
-    for (Role role : {Role::Admin, Role::Reception, Role::Doctor, Role::Nurse})
-        QVERIFY(m_fixture->createUser(ui::Hospital, hms::roleName(role), role, ui::Password) > 0);
+    qint64 doctorId = 0;
+    for (Role role : {Role::Admin, Role::Reception, Role::Doctor, Role::Nurse}) {
+        const qint64 id =
+            m_fixture->createUser(ui::Hospital, hms::roleName(role), role, ui::Password);
+        QVERIFY(id > 0);
+        if (role == Role::Doctor)
+            doctorId = id;
+    }
     const QJsonObject department =
         ui::call(*m_fixture, "POST", hms::api::Departments, token(QStringLiteral("admin")),
                  {{QStringLiteral("code"), QStringLiteral("GEN")},
                   {QStringLiteral("name"), QStringLiteral("General medicine")}});
     m_departmentId = department.value(QStringLiteral("id")).toString();
     QVERIFY(!m_departmentId.isEmpty());
+    // The doctor works in this department (only its doctors may call its queue).
+    QVERIFY(
+        !ui::call(*m_fixture, "POST",
+                  hms::client::ApiClient::pathWithId(hms::api::DepartmentDoctors, m_departmentId)
+                      .toLatin1(),
+                  token(QStringLiteral("admin")),
+                  {{QStringLiteral("userId"), QString::number(doctorId)}})
+             .isEmpty());
 }
 
 void TestReception::init()
