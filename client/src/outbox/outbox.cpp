@@ -188,11 +188,8 @@ void Outbox::discard(qint64 id)
 
 void Outbox::replay()
 {
-    if (m_sending) {
-        m_again = true;
-        return;
-    }
-    if (m_open && !m_username.isEmpty())
+    // While a replay runs it picks up new items by itself (sendNext() reads them afresh).
+    if (!m_sending && m_open && !m_username.isEmpty())
         sendNext();
 }
 
@@ -201,8 +198,6 @@ void Outbox::sendNext()
     const QList<OutboxItem> pending = items(QStringLiteral("state = 'pending'"));
     if (pending.isEmpty() || m_username.isEmpty()) {
         m_sending = false;
-        if (std::exchange(m_again, false) && !pending.isEmpty())
-            replay();
         return;
     }
     m_sending = true;

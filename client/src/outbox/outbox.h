@@ -97,7 +97,6 @@ private:
     QString m_hospital;
     QString m_username;
     bool m_sending = false;
-    bool m_again = false;
 };
 
 } // namespace hms::client

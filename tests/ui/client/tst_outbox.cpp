@@ -49,6 +49,7 @@ private Q_SLOTS:
     void init();
     void offlineWritesSurviveARestartAndAreSentOnce();
     void aReplayWhoseAnswerWasLostCreatesNothingTwice();
+    void aRefusedItemIsShownAndCanBeDiscarded();
     void cleanupTestCase();
 
 private:
@@ -215,6 +216,42 @@ void TestOutbox::aReplayWhoseAnswerWasLostCreatesNothingTwice()
     QCOMPARE(m_fixture->count("SELECT count(*) FROM patients WHERE full_name = 'Hugo Lost'"),
              qint64(1));
     QCOMPARE(window.outbox().unsent().size(), qsizetype(0));
+}
+
+void TestOutbox::aRefusedItemIsShownAndCanBeDiscarded()
+{
+    MainWindow window(ui::serverUrlOf(*m_port));
+    window.show();
+    QVERIFY(ui::signIn(window, *m_port, QStringLiteral("reception")));
+    // Kept offline by an older client whose rules were laxer: the server refuses it (422).
+    QJsonObject body =
+        ui::patientBody(QStringLiteral("Ivo Refused"), QStringLiteral("+15551110004"),
+                        QStringLiteral("1933-03-03"));
+    body.insert(QStringLiteral("favouriteColour"), QStringLiteral("blue"));
+    QVERIFY(window.outbox()
+                .enqueue(QLatin1String(Outbox::Registration), QLatin1String(hms::api::Patients),
+                         body, Outbox::newIdempotencyKey(), QStringLiteral("Register Ivo Refused"))
+                .isOk());
+    window.outbox().replay();
+    QTRY_COMPARE(window.outbox().unsent().value(0).state, QStringLiteral("failed"));
+    QCOMPARE(window.outbox().unsent().size(), qsizetype(1));
+    QCOMPARE(window.outbox().pendingCount(), 0);
+    QCOMPARE(m_fixture->count("SELECT count(*) FROM patients WHERE full_name = 'Ivo Refused'"),
+             qint64(0));
+
+    QVERIFY(window.showScreen(Screen::Register));
+    QWidget *form = window.screenWidget(Screen::Register);
+    auto *list = child<QListWidget>(form, "outboxList");
+    QCOMPARE(list->count(), 1);
+    QVERIFY2(list->item(0)->text().startsWith(QLatin1String("Refused: Register Ivo Refused")),
+             qPrintable(list->item(0)->text()));
+    auto *discard = child<QPushButton>(form, "discardButton");
+    QVERIFY(!discard->isEnabled());
+    list->setCurrentRow(0);
+    QVERIFY(discard->isEnabled());
+    QTest::mouseClick(discard, Qt::LeftButton);
+    QCOMPARE(window.outbox().unsent().size(), qsizetype(0));
+    QVERIFY(!list->isVisible());
 }
 
 void TestOutbox::cleanupTestCase()

@@ -146,6 +146,17 @@ RegisterScreen::RegisterScreen(const ClientContext &context, QWidget *parent)
     m_outbox->setAccessibleName(tr("Waiting to be sent"));
     m_outbox->setMaximumHeight(110);
     outer->addWidget(m_outbox);
+    m_discard = new QPushButton(tr("&Discard the refused item"), this);
+    m_discard->setObjectName(QStringLiteral("discardButton"));
+    m_discard->setEnabled(false);
+    outer->addWidget(m_discard, 0, Qt::AlignLeft);
+    connect(m_outbox, &QListWidget::currentItemChanged, this, [this](QListWidgetItem *item) {
+        m_discard->setEnabled(item && item->data(Qt::UserRole + 1).toBool());
+    });
+    connect(m_discard, &QPushButton::clicked, this, [this]() {
+        if (QListWidgetItem *item = m_outbox->currentItem())
+            m_context.outbox.discard(item->data(Qt::UserRole).toLongLong());
+    });
 
     // Tab order: top to bottom, as the form reads.
     const QList<QWidget *> order = {m_fullName,  m_birthDate,   m_ageOnly,         m_age,
@@ -374,11 +385,14 @@ void RegisterScreen::refreshOutbox()
                   .arg(item.summary, item.createdAt.toLocalTime().toString(Qt::ISODate));
         auto *entry = new QListWidgetItem(line, m_outbox);
         entry->setData(Qt::UserRole, item.id);
+        entry->setData(Qt::UserRole + 1, item.state == QLatin1String("failed"));
     }
     m_outboxTitle->setText(
         items.isEmpty() ? QString() : tr("%n item(s) waiting to be sent:", "", int(items.size())));
     m_outboxTitle->setVisible(!items.isEmpty());
     m_outbox->setVisible(!items.isEmpty());
+    m_discard->setVisible(!items.isEmpty());
+    m_discard->setEnabled(false);
 }
 
 } // namespace hms::client

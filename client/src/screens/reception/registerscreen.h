@@ -68,6 +68,7 @@ private:
     QLabel *m_status = nullptr;
     QLabel *m_generalError = nullptr;
     QListWidget *m_outbox = nullptr;
+    QPushButton *m_discard = nullptr;
     QLabel *m_outboxTitle = nullptr;
     QHash<QString, QLabel *> m_errorLabels; ///< field key -> its inline error label
     QHash<QString, QWidget *> m_fieldWidgets; ///< field key -> its input widget
