@@ -135,6 +135,23 @@ void TestAdminScreens::usersScreenAddsDisablesAndChangesRoles()
     QTRY_COMPARE(m_fixture->count("SELECT count(*) FROM users WHERE username = 'nina.nurse' AND "
                                   "role = 'reception'"),
                  qint64(1));
+
+    // Enable her again with a new password; she signs in with it.
+    QTest::mouseClick(child<QPushButton>(screen, "enableButton"), Qt::LeftButton);
+    QTRY_COMPARE(m_fixture->count("SELECT count(*) FROM users WHERE username = 'nina.nurse' AND "
+                                  "disabled_at IS NULL"),
+                 qint64(1));
+    QTest::keyClicks(child<QLineEdit>(screen, "newPasswordEdit"),
+                     QStringLiteral("Window frost 77 green"));
+    QTest::mouseClick(child<QPushButton>(screen, "resetPasswordButton"), Qt::LeftButton);
+    QVERIFY(child<QLineEdit>(screen, "newPasswordEdit")->text().isEmpty());
+    QTRY_COMPARE(m_fixture->count("SELECT count(*) FROM audit_log WHERE action = "
+                                  "'user.password.reset'"),
+                 qint64(1));
+    QVERIFY(!m_fixture
+                 ->login(ui::Hospital, QStringLiteral("nina.nurse"),
+                         QStringLiteral("Window frost 77 green"))
+                 .isEmpty());
 }
 
 void TestAdminScreens::auditViewerFilters()

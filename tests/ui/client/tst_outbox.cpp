@@ -116,6 +116,7 @@ void TestOutbox::offlineWritesSurviveARestartAndAreSentOnce()
 
     // The server goes away.
     m_fixture->stop();
+    QTRY_COMPARE(first->connectionStateText(), QStringLiteral("reconnecting"));
     QTest::mouseClick(checkIn, Qt::LeftButton);
     QTRY_VERIFY2(child<QLabel>(patients, "checkInStatus")->text().contains(QLatin1String("kept")),
                  qPrintable(child<QLabel>(patients, "checkInStatus")->text()));

@@ -13,6 +13,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QComboBox>
+#include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -56,6 +57,7 @@ private Q_SLOTS:
     void fieldErrorsAppearInline();
     void possibleDuplicateAsksForAReason();
     void checkInShowsTheTokenAndTheBoardFollowsLive();
+    void searchLoadsMorePagesAsTheListScrolls();
     void cleanupTestCase();
 
 private:
@@ -319,7 +321,10 @@ void TestReception::checkInShowsTheTokenAndTheBoardFollowsLive()
                       {{QStringLiteral("patientId"), second.value(QStringLiteral("id"))},
                        {QStringLiteral("departmentId"), m_departmentId}})
                  .isEmpty());
+    QElapsedTimer sinceCommit;
+    sinceCommit.start();
     QTRY_COMPARE_WITH_TIMEOUT(queue->model()->rowCount(), 2, 1000);
+    qInfo("check-in by another client on the board %lld ms after its 201", sinceCommit.elapsed());
     QCOMPARE(queue->model()->rows().at(1).fullName, QStringLiteral("Emil Later"));
     QCOMPARE(queue->model()->rows().at(1).token, 2);
 
@@ -341,6 +346,37 @@ void TestReception::checkInShowsTheTokenAndTheBoardFollowsLive()
 
     // Reception may not call: no button, and F9 does nothing.
     QVERIFY(!child<QPushButton>(queue, "callNextButton")->isVisible());
+}
+
+void TestReception::searchLoadsMorePagesAsTheListScrolls()
+{
+    const int count = PatientSearchModel::PageSize + 10;
+    for (int i = 0; i < count; ++i)
+        QVERIFY(
+            !ui::call(*m_fixture, "POST", hms::api::Patients, token(QStringLiteral("reception")),
+                      ui::patientBody(QStringLiteral("Pager Quill %1").arg(i),
+                                      QStringLiteral("+1555777%1").arg(i, 4, 10, QLatin1Char('0')),
+                                      QDate(1940, 1, 1).addDays(i * 40).toString(Qt::ISODate)))
+                 .isEmpty());
+    MainWindow window(ui::serverUrlOf(m_fixture->port()));
+    window.show();
+    QVERIFY(ui::signIn(window, m_fixture->port(), QStringLiteral("reception")));
+    QVERIFY(searchFor(window, QStringLiteral("Pager Quill"), QStringLiteral("Pager Quill 0")));
+    auto *screen =
+        qobject_cast<hms::client::PatientsScreen *>(window.screenWidget(Screen::Patients));
+    PatientSearchModel *model = screen->model();
+    QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QTRY_COMPARE(model->rowCount(), PatientSearchModel::PageSize);
+    QVERIFY(model->canFetchMore({}) || model->isLoading()); // the view may have asked already
+    // Scrolling to the end asks for the next page (QAbstractItemView calls fetchMore()).
+    auto *table = child<QTableView>(screen, "patientTable");
+    table->scrollToBottom();
+    QTRY_COMPARE(model->rowCount(), count);
+    QTRY_VERIFY(!model->canFetchMore({}));
+    QSet<QString> ids;
+    for (int row = 0; row < model->rowCount(); ++row)
+        ids.insert(model->index(row, 0).data(PatientSearchModel::IdRole).toString());
+    QCOMPARE(ids.size(), count); // no row twice across the page boundary
 }
 
 void TestReception::cleanupTestCase()
