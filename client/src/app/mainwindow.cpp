@@ -86,6 +86,11 @@ MainWindow::MainWindow(const QString &defaultServerUrl, QWidget *parent)
     for (QLabel *label : {m_pending, m_user, m_role, m_hospital, m_state})
         statusBar()->addPermanentWidget(label);
     connect(m_live, &LiveConnection::stateChanged, this, &MainWindow::onConnectionStateChanged);
+    // The live stream coming back is also news for the outbox: the server answers again.
+    connect(m_live, &LiveConnection::stateChanged, m_outbox, [this](LiveConnection::State state) {
+        if (state == LiveConnection::State::Online)
+            m_outbox->replay();
+    });
     connect(m_session, &Session::tokensRefreshed, this, [this]() {
         m_live->renewToken(m_session->accessToken());
     });

@@ -12,6 +12,7 @@
 #include "shared/protocol/apipaths.h"
 
 #include <QAbstractItemModelTester>
+#include <QApplication>
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QLabel>
@@ -58,6 +59,7 @@ private Q_SLOTS:
     void possibleDuplicateAsksForAReason();
     void checkInShowsTheTokenAndTheBoardFollowsLive();
     void searchLoadsMorePagesAsTheListScrolls();
+    void shortcutsReachTheScreens();
     void cleanupTestCase();
 
 private:
@@ -377,6 +379,30 @@ void TestReception::searchLoadsMorePagesAsTheListScrolls()
     for (int row = 0; row < model->rowCount(); ++row)
         ids.insert(model->index(row, 0).data(PatientSearchModel::IdRole).toString());
     QCOMPARE(ids.size(), count); // no row twice across the page boundary
+}
+
+void TestReception::shortcutsReachTheScreens()
+{
+    MainWindow window(ui::serverUrlOf(m_fixture->port()));
+    window.show();
+    QVERIFY(ui::signIn(window, m_fixture->port(), QStringLiteral("reception")));
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    QWidget *form = window.screenWidget(Screen::Register);
+    QWidget *patients = window.screenWidget(Screen::Patients);
+
+    QTest::keyClick(&window, Qt::Key_N, Qt::ControlModifier);
+    QTRY_VERIFY(form->isVisible());
+    QVERIFY(child<QLineEdit>(form, "fullNameEdit")->hasFocus());
+    // Tab walks the form top to bottom.
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+    QVERIFY(child<QLineEdit>(form, "birthDateEdit")->hasFocus());
+
+    QTest::keyClick(&window, Qt::Key_F, Qt::ControlModifier);
+    QTRY_VERIFY(patients->isVisible());
+    QVERIFY(child<QLineEdit>(patients, "searchEdit")->hasFocus());
+
+    QTest::keyClick(&window, Qt::Key_U, Qt::ControlModifier);
+    QTRY_VERIFY(window.screenWidget(Screen::Queue)->isVisible());
 }
 
 void TestReception::cleanupTestCase()
