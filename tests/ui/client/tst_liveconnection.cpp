@@ -23,6 +23,7 @@ class TestLiveConnection : public QObject
 private Q_SLOTS:
     void initTestCase();
     void resumesWithSinceAfterTheServerWasAway();
+    void renewsTheTokenOnTheOpenSocket();
     void cleanupTestCase();
 
 private:
@@ -131,6 +132,37 @@ void TestLiveConnection::resumesWithSinceAfterTheServerWasAway()
 
     live.stop();
     QCOMPARE(live.state(), LiveConnection::State::Stopped);
+}
+
+void TestLiveConnection::renewsTheTokenOnTheOpenSocket()
+{
+    const QJsonObject login =
+        m_fixture->login(ui::Hospital, QStringLiteral("reception"), ui::Password);
+    QByteArray current = hms::test::accessTokenOf(login);
+    LiveConnection live([&current]() {
+        return current;
+    });
+    QSignalSpy states(&live, &LiveConnection::stateChanged);
+    live.start(QUrl(ui::serverUrlOf(*m_port)));
+    QTRY_COMPARE(live.state(), LiveConnection::State::Online);
+
+    // A rotated token (as Session::refresh() gets it) is accepted on the open socket.
+    const hms::test::RawResponse refreshed =
+        m_fixture->request("POST", hms::api::AuthRefresh, {},
+                           hms::test::refreshBody(hms::test::refreshTokenOf(login)));
+    QCOMPARE(refreshed.status, 200);
+    current = hms::test::accessTokenOf(refreshed.json());
+    const int before = int(states.count());
+    live.renewToken(current);
+    // The server checks it and answers nothing; the stream stays up.
+    QTest::qWait(500);
+    QCOMPARE(live.state(), LiveConnection::State::Online);
+    QCOMPARE(int(states.count()), before);
+
+    // A token the server refuses ends the stream; the client comes back with the current one.
+    live.renewToken("not-a-token");
+    QTRY_COMPARE(live.state(), LiveConnection::State::Reconnecting);
+    QTRY_COMPARE_WITH_TIMEOUT(live.state(), LiveConnection::State::Online, 10000);
 }
 
 void TestLiveConnection::cleanupTestCase()
