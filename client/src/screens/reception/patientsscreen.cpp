@@ -183,9 +183,7 @@ void PatientsScreen::showCard(const QJsonObject &patient)
     m_checkInStatus->clear();
     if (patient.isEmpty())
         return;
-    const auto add = [this, &patient](const QString &label, const QString &name,
-                                      const QString &value) {
-        Q_UNUSED(patient)
+    const auto add = [this](const QString &label, const QString &name, const QString &value) {
         QWidget *card = m_cardForm->parentWidget();
         QLabel *field = plainLabel(name, card, value);
         field->setWordWrap(true);
