@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Screenshots of hms-client for people to look at: the login page and the shell of every role.
+# Screenshots of hms-client for people to look at: the login page, the shell of every role and
+# every screen each role has.
 #
-#   tests/ui/screenshots.sh            -> build/screenshots/login.png, admin.png, doctor.png, ...
+#   tests/ui/screenshots.sh            -> build/screenshots/login.png, admin.png,
+#                                         admin-users.png, reception-register.png, ...
 #
 # Builds if needed, starts a throwaway PostgreSQL (installer/dev/pgcluster.sh), migrates it,
 # loads the demo hospital (hms-admin demo-seed), starts hms-server on a free port and runs
@@ -71,6 +73,16 @@ while read -r role username password; do
     say "$role.png"
     HMS_CLIENT_AUTOLOGIN_PASSWORD=$password client --login-as "$username" --hospital demo \
         --screenshot "$out/$role.png" || say "warning: $role did not reach the shell"
+    for screen in patients register queue bed-board users audit; do
+        rc=0
+        HMS_CLIENT_AUTOLOGIN_PASSWORD=$password client --login-as "$username" --hospital demo \
+            --screen "$screen" --screenshot "$out/$role-$screen.png" || rc=$?
+        case $rc in
+        0) say "$role-$screen.png" ;;
+        3) ;; # the role has no such screen
+        *) say "warning: $role-$screen.png failed ($rc)" ;;
+        esac
+    done
 done <"$work/credentials.txt"
 say "saved in $out"
 ls -1 "$out" >&2

@@ -57,7 +57,15 @@ void ApiClient::setBaseUrl(const QUrl &baseUrl)
 
 void ApiClient::get(const QString &path, QObject *context, JsonCallback callback)
 {
-    send(Call{"GET", path, {}, false, true, false, context, std::move(callback)});
+    request("GET", path, {}, std::nullopt, {}, context, std::move(callback));
+}
+
+void ApiClient::get(const QString &path,
+                    const QUrlQuery &query,
+                    QObject *context,
+                    JsonCallback callback)
+{
+    request("GET", path, query, std::nullopt, {}, context, std::move(callback));
 }
 
 void ApiClient::post(const QString &path,
@@ -65,7 +73,27 @@ void ApiClient::post(const QString &path,
                      QObject *context,
                      JsonCallback callback)
 {
-    send(Call{"POST", path, body, true, true, false, context, std::move(callback)});
+    request("POST", path, {}, body, {}, context, std::move(callback));
+}
+
+void ApiClient::request(const QByteArray &method,
+                        const QString &path,
+                        const QUrlQuery &query,
+                        const std::optional<QJsonObject> &body,
+                        const Headers &headers,
+                        QObject *context,
+                        JsonCallback callback)
+{
+    Call call;
+    call.method = method;
+    call.path = path;
+    call.body = body.value_or(QJsonObject());
+    call.hasBody = body.has_value();
+    call.query = query;
+    call.headers = headers;
+    call.context = context;
+    call.callback = std::move(callback);
+    send(std::move(call));
 }
 
 void ApiClient::postAnonymous(const QString &path,
@@ -73,18 +101,42 @@ void ApiClient::postAnonymous(const QString &path,
                               QObject *context,
                               JsonCallback callback)
 {
-    send(Call{"POST", path, body, true, false, false, context, std::move(callback)});
+    Call call;
+    call.method = "POST";
+    call.path = path;
+    call.body = body;
+    call.hasBody = true;
+    call.authenticated = false;
+    call.context = context;
+    call.callback = std::move(callback);
+    send(std::move(call));
+}
+
+bool ApiClient::isUnreachable(const Problem &problem)
+{
+    return problem.status == 0 && problem.type == QLatin1String(NetworkErrorType);
+}
+
+QString ApiClient::pathWithId(const char *pathTemplate, const QString &id)
+{
+    QString path = QLatin1String(pathTemplate);
+    path.replace(QLatin1String("{id}"), id);
+    return path;
 }
 
 void ApiClient::send(Call call)
 {
     QUrl url = m_baseUrl;
     url.setPath(call.path);
+    if (!call.query.isEmpty())
+        url.setQuery(call.query);
     QNetworkRequest request(url);
     request.setTransferTimeout(TransferTimeoutMs);
     request.setRawHeader("Accept", "application/json, application/problem+json");
     if (call.authenticated && !m_accessToken.isEmpty())
         request.setRawHeader("Authorization", QByteArray("Bearer ") + m_accessToken);
+    for (const auto &[name, value] : std::as_const(call.headers))
+        request.setRawHeader(name, value);
     QByteArray payload;
     if (call.hasBody) {
         request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
@@ -153,6 +205,17 @@ void ApiClient::onFinished(QNetworkReply *reply, Call call)
         return;
     }
     Problem problem = document.isObject() ? Problem::fromJson(document.object()) : Problem();
+    if (document.isObject()) {
+        // Extension members (e.g. "candidates" of a possible duplicate) for the screens.
+        static const QStringList standard = {QStringLiteral("type"),   QStringLiteral("status"),
+                                             QStringLiteral("title"),  QStringLiteral("detail"),
+                                             QStringLiteral("errors"), QStringLiteral("instance")};
+        const QJsonObject object = document.object();
+        for (auto it = object.begin(); it != object.end(); ++it) {
+            if (!standard.contains(it.key()))
+                problem.extensions.insert(it.key(), it.value());
+        }
+    }
     problem.status = status;
     if (problem.title.isEmpty())
         problem.title = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
@@ -196,7 +259,12 @@ void ApiClient::probe()
     if (m_failedProbes > ProbesBeforeOffline)
         setState(ConnectionState::Offline);
     // The health answer itself (any HTTP status) marks the server reachable in onFinished().
-    send(Call{"GET", QLatin1String(hms::api::Health), {}, false, false, false, this, {}});
+    Call call;
+    call.method = "GET";
+    call.path = QLatin1String(hms::api::Health);
+    call.authenticated = false;
+    call.context = this;
+    send(std::move(call));
 }
 
 } // namespace hms::client

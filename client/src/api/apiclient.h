@@ -4,11 +4,15 @@
 
 #include <QByteArray>
 #include <QJsonObject>
+#include <QList>
 #include <QObject>
+#include <QPair>
 #include <QPointer>
 #include <QUrl>
+#include <QUrlQuery>
 
 #include <functional>
+#include <optional>
 
 class QNetworkAccessManager;
 class QNetworkReply;
@@ -51,6 +55,27 @@ public:
     void get(const QString &path, QObject *context, JsonCallback callback);
     void
     post(const QString &path, const QJsonObject &body, QObject *context, JsonCallback callback);
+    /// Extra request headers, e.g. {"Idempotency-Key", key} or {"If-Match", etag}.
+    using Headers = QList<QPair<QByteArray, QByteArray>>;
+
+    /// Authenticated request of any method with a query and extra headers; \a body is sent
+    /// (as JSON) unless it is std::nullopt.
+    void request(const QByteArray &method,
+                 const QString &path,
+                 const QUrlQuery &query,
+                 const std::optional<QJsonObject> &body,
+                 const Headers &headers,
+                 QObject *context,
+                 JsonCallback callback);
+    /// Authenticated GET with query parameters.
+    void get(const QString &path, const QUrlQuery &query, QObject *context, JsonCallback callback);
+
+    /// True when \a problem says the request got no HTTP answer (server unreachable).
+    static bool isUnreachable(const Problem &problem);
+
+    /// \a pathTemplate with "{id}" replaced, e.g. pathWithId(api::Patient, "42").
+    static QString pathWithId(const char *pathTemplate, const QString &id);
+
     /// POST without a token and without the 401 retry (login, refresh).
     void postAnonymous(const QString &path,
                        const QJsonObject &body,
@@ -69,6 +94,8 @@ private:
         QString path;
         QJsonObject body;
         bool hasBody = false;
+        QUrlQuery query;
+        Headers headers;
         bool authenticated = true;
         bool retried = false;
         QPointer<QObject> context;

@@ -1,4 +1,5 @@
 #include "app/mainwindow.h"
+#include "app/navigation.h"
 #include "shared/core/buildinfo.h"
 
 #include <QApplication>
@@ -51,6 +52,13 @@ int main(int argc, char *argv[])
         QStringLiteral("Save a PNG of the main window to this path once it is shown (after "
                        "the automatic sign-in, when there is one) and quit."),
         QStringLiteral("path"));
+    const QCommandLineOption screenOption(
+        QStringLiteral("screen"),
+        QStringLiteral("With --login-as: show this screen (patients, register, queue, bed-board, "
+                       "users, audit) before the screenshot; exit code 3 when the role has "
+                       "no such screen."),
+        QStringLiteral("name"));
+    parser.addOption(screenOption);
     parser.addOption(serverOption);
     parser.addOption(loginAsOption);
     parser.addOption(hospitalOption);
@@ -67,6 +75,15 @@ int main(int argc, char *argv[])
     if (hospital.isEmpty())
         hospital = qEnvironmentVariable("HMS_CLIENT_AUTOLOGIN_HOSPITAL");
     const QString screenshot = parser.value(screenshotOption);
+    std::optional<hms::client::Screen> screen;
+    if (parser.isSet(screenOption)) {
+        screen = hms::client::screenFromKey(parser.value(screenOption));
+        if (!screen) {
+            std::fprintf(stderr, "hms-client: unknown --screen %s\n",
+                         qPrintable(parser.value(screenOption)));
+            return 2;
+        }
+    }
 
     hms::client::MainWindow window(server);
     window.show();
@@ -90,10 +107,16 @@ int main(int argc, char *argv[])
             });
         } else {
             QObject::connect(&window, &hms::client::MainWindow::shellShown, &window,
-                             [&window, screenshot]() {
-                                 QTimer::singleShot(SettleMs, &window, [&window, screenshot]() {
-                                     grabAndQuit(window, screenshot);
-                                 });
+                             [&window, screenshot, screen]() {
+                                 if (screen && !window.showScreen(*screen)) {
+                                     QCoreApplication::exit(3);
+                                     return;
+                                 }
+                                 // Long enough for the screen's first answers to arrive.
+                                 QTimer::singleShot(screen ? 1500 : SettleMs, &window,
+                                                    [&window, screenshot]() {
+                                                        grabAndQuit(window, screenshot);
+                                                    });
                              });
             // A failed sign-in still leaves a picture of what went wrong, and exit code 1.
             QTimer::singleShot(20000, &window, [&window, screenshot]() {

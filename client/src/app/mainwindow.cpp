@@ -3,10 +3,18 @@
 #include "api/apiclient.h"
 #include "auth/session.h"
 #include "keychain/credentialstore.h"
+#include "live/liveconnection.h"
 #include "models/navigationmodel.h"
+#include "outbox/outbox.h"
+#include "screens/admin/auditscreen.h"
+#include "screens/admin/usersscreen.h"
 #include "screens/login/logincontroller.h"
 #include "screens/login/loginview.h"
+#include "screens/nurse/bedboardscreen.h"
 #include "screens/placeholder/placeholderscreen.h"
+#include "screens/reception/patientsscreen.h"
+#include "screens/reception/queuescreen.h"
+#include "screens/reception/registerscreen.h"
 
 #include <QAction>
 #include <QHBoxLayout>
@@ -39,6 +47,12 @@ MainWindow::MainWindow(const QString &defaultServerUrl, QWidget *parent)
     , m_navigationModel(new NavigationModel(this))
     , m_defaultServerUrl(defaultServerUrl)
 {
+    m_live = new LiveConnection(
+        [this]() {
+            return m_session->accessToken();
+        },
+        this);
+    m_outbox = new Outbox(*m_api, QString(), this);
     setWindowTitle(tr("HMS"));
 
     m_pages = new QStackedWidget(this);
@@ -66,8 +80,21 @@ MainWindow::MainWindow(const QString &defaultServerUrl, QWidget *parent)
     m_user = plainLabel(tr("Signed-in user"), this);
     m_role = plainLabel(tr("Role"), this);
     m_hospital = plainLabel(tr("Hospital"), this);
-    for (QLabel *label : {m_user, m_role, m_hospital, m_state})
+    m_pending = plainLabel(tr("Waiting to be sent"), this);
+    m_pending->setObjectName(QStringLiteral("pendingLabel"));
+    m_pending->setVisible(false);
+    for (QLabel *label : {m_pending, m_user, m_role, m_hospital, m_state})
         statusBar()->addPermanentWidget(label);
+    connect(m_live, &LiveConnection::stateChanged, this, &MainWindow::onConnectionStateChanged);
+    // The live stream coming back is also news for the outbox: the server answers again.
+    connect(m_live, &LiveConnection::stateChanged, m_outbox, [this](LiveConnection::State state) {
+        if (state == LiveConnection::State::Online)
+            m_outbox->replay();
+    });
+    connect(m_session, &Session::tokensRefreshed, this, [this]() {
+        m_live->renewToken(m_session->accessToken());
+    });
+    connect(m_outbox, &Outbox::changed, this, &MainWindow::updatePending);
 
     connect(m_session, &Session::started, this, &MainWindow::onSessionStarted);
     connect(m_session, &Session::ended, this, &MainWindow::onSessionEnded);
@@ -83,7 +110,11 @@ MainWindow::MainWindow(const QString &defaultServerUrl, QWidget *parent)
     resize(1024, 680);
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // The screens first: they borrow the live connection and the outbox (ClientContext).
+    delete m_pages;
+}
 
 QWidget *MainWindow::createShell()
 {
@@ -197,6 +228,12 @@ void MainWindow::onSessionStarted()
         label->setVisible(true);
     m_notice->clear();
     m_notice->setVisible(false);
+    m_live->start(m_api->baseUrl());
+    m_outbox->setOwner(m_api->baseUrl().toString(), user.hospital, user.username);
+    if (!m_outbox->isOpen())
+        showNotice(tr("The offline outbox cannot be used (%1): without the server, nothing "
+                      "can be kept.")
+                       .arg(m_outbox->errorString()));
     m_signOutAction->setEnabled(true);
     m_goMenu->setEnabled(true);
     m_pages->setCurrentWidget(m_shell);
@@ -209,6 +246,8 @@ void MainWindow::onSessionStarted()
 
 void MainWindow::onSessionEnded()
 {
+    m_live->stop();
+    m_outbox->setOwner({}, {}, {});
     m_navigationModel->setRole(std::nullopt);
     rebuildScreens();
     for (QLabel *label : {m_user, m_role, m_hospital}) {
@@ -227,7 +266,9 @@ void MainWindow::onConnectionStateChanged()
 {
     switch (m_api->connectionState()) {
     case ApiClient::ConnectionState::Online:
-        m_state->setText(tr("online"));
+        // The REST side answers; a dropped live stream is still "reconnecting".
+        m_state->setText(m_live->state() == LiveConnection::State::Reconnecting ? tr("reconnecting")
+                                                                                : tr("online"));
         break;
     case ApiClient::ConnectionState::Reconnecting:
         m_state->setText(tr("reconnecting"));
@@ -259,8 +300,7 @@ void MainWindow::rebuildScreens()
 
     const QList<Screen> screens = m_navigationModel->screens();
     for (Screen screen : screens) {
-        auto *page =
-            new PlaceholderScreen(screenTitle(screen), screenDescription(screen), m_screens);
+        QWidget *page = createScreen(screen);
         m_screens->addWidget(page);
         m_screenPages.insert(int(screen), page);
 
@@ -271,17 +311,83 @@ void MainWindow::rebuildScreens()
         }
         connect(go, &QAction::triggered, this, [this, screen]() {
             showScreen(screen);
+            if (auto *patients = qobject_cast<PatientsScreen *>(screenWidget(screen)))
+                patients->focusSearch();
+            if (auto *registration = qobject_cast<RegisterScreen *>(screenWidget(screen)))
+                registration->focusFirstField();
         });
     }
     if (screens.contains(Screen::Queue)) {
         m_goMenu->addSeparator();
         m_callNextAction = m_goMenu->addAction(tr("&Call next patient"));
         m_callNextAction->setShortcut(callNextShortcut());
-        // The queue screen (a later issue) does the calling; until then this opens it.
+        m_callNextAction->setEnabled(screenCallsNext());
         connect(m_callNextAction, &QAction::triggered, this, [this]() {
             showScreen(Screen::Queue);
+            if (auto *queue = qobject_cast<QueueScreen *>(screenWidget(Screen::Queue)))
+                queue->callNext();
         });
     }
+}
+
+QWidget *MainWindow::createScreen(Screen screen)
+{
+    const ClientContext context{*m_api, *m_live, *m_session, *m_outbox};
+    const std::optional<hms::Role> role = m_session->user().role();
+    const auto has = [&role](hms::Permission permission) {
+        return role && hms::roleHas(*role, permission);
+    };
+    QWidget *page = nullptr;
+    switch (screen) {
+    case Screen::Patients:
+        page = new PatientsScreen(context, has(hms::Permission::QueueManage), m_screens);
+        break;
+    case Screen::Register:
+        page = new RegisterScreen(context, m_screens);
+        break;
+    case Screen::Queue:
+        page = new QueueScreen(context, has(hms::Permission::QueueCall), m_screens);
+        break;
+    case Screen::BedBoard:
+        page = new BedBoardScreen(context, has(hms::Permission::AdmissionManage), m_screens);
+        break;
+    case Screen::Users:
+        page = new UsersScreen(context, m_screens);
+        break;
+    case Screen::Audit:
+        page = new AuditScreen(context, m_screens);
+        break;
+    case Screen::Pharmacy:
+    case Screen::Lab:
+        page = new PlaceholderScreen(screenTitle(screen), screenDescription(screen), m_screens);
+        break;
+    }
+    page->setObjectName(QStringLiteral("screen%1").arg(int(screen)));
+    return page;
+}
+
+bool MainWindow::screenCallsNext() const
+{
+    const std::optional<hms::Role> role = m_session->user().role();
+    return role && hms::roleHas(*role, hms::Permission::QueueCall);
+}
+
+void MainWindow::showNotice(const QString &text)
+{
+    m_notice->setText(text);
+    m_notice->setVisible(!text.isEmpty());
+}
+
+void MainWindow::updatePending()
+{
+    const int pending = m_outbox->pendingCount();
+    m_pending->setText(pending > 0 ? tr("%n waiting to be sent", "", pending) : QString());
+    m_pending->setVisible(pending > 0);
+}
+
+QString MainWindow::pendingText() const
+{
+    return m_pending->text();
 }
 
 } // namespace hms::client

@@ -15,6 +15,8 @@ namespace hms::client {
 
 class ApiClient;
 class CredentialStore;
+class LiveConnection;
+class Outbox;
 class LoginController;
 class LoginView;
 class NavigationModel;
@@ -58,6 +60,16 @@ public:
 
     ApiClient &api() const { return *m_api; }
 
+    LiveConnection &live() const { return *m_live; }
+
+    Outbox &outbox() const { return *m_outbox; }
+
+    /// The page of \a screen, nullptr when the role has no such screen.
+    QWidget *screenWidget(Screen screen) const { return m_screenPages.value(int(screen)); }
+
+    /// "3 waiting to be sent" in the status bar (empty when the outbox is empty).
+    QString pendingText() const;
+
 Q_SIGNALS:
     /// The shell is up for a signed-in user.
     void shellShown();
@@ -69,6 +81,10 @@ private:
     void onConnectionStateChanged();
     void onNavigationActivated();
     void rebuildScreens();
+    QWidget *createScreen(Screen screen);
+    void updatePending();
+    bool screenCallsNext() const;
+    void showNotice(const QString &text);
 
     ApiClient *m_api = nullptr;
     Session *m_session = nullptr;
@@ -76,6 +92,8 @@ private:
     NavigationModel *m_navigationModel = nullptr;
     LoginView *m_loginView = nullptr;
     LoginController *m_loginController = nullptr;
+    LiveConnection *m_live = nullptr;
+    Outbox *m_outbox = nullptr;
     QString m_defaultServerUrl;
 
     QStackedWidget *m_pages = nullptr;
@@ -92,6 +110,7 @@ private:
     QLabel *m_user = nullptr;
     QLabel *m_role = nullptr;
     QLabel *m_hospital = nullptr;
+    QLabel *m_pending = nullptr;
 };
 
 } // namespace hms::client

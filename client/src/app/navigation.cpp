@@ -103,6 +103,39 @@ QString roleTitle(hms::Role role)
     return {};
 }
 
+QString screenKey(Screen screen)
+{
+    switch (screen) {
+    case Screen::Patients:
+        return QStringLiteral("patients");
+    case Screen::Register:
+        return QStringLiteral("register");
+    case Screen::Queue:
+        return QStringLiteral("queue");
+    case Screen::BedBoard:
+        return QStringLiteral("bed-board");
+    case Screen::Users:
+        return QStringLiteral("users");
+    case Screen::Audit:
+        return QStringLiteral("audit");
+    case Screen::Pharmacy:
+        return QStringLiteral("pharmacy");
+    case Screen::Lab:
+        return QStringLiteral("lab");
+    }
+    return {};
+}
+
+std::optional<Screen> screenFromKey(const QString &key)
+{
+    for (Screen screen : {Screen::Patients, Screen::Register, Screen::Queue, Screen::BedBoard,
+                          Screen::Users, Screen::Audit, Screen::Pharmacy, Screen::Lab}) {
+        if (screenKey(screen) == key)
+            return screen;
+    }
+    return std::nullopt;
+}
+
 QKeySequence callNextShortcut()
 {
     return QKeySequence(Qt::Key_F9);

@@ -6,6 +6,8 @@
 #include <QList>
 #include <QString>
 
+#include <optional>
+
 namespace hms::client {
 
 /// Every screen the shell can show.
@@ -35,6 +37,11 @@ QString screenDescription(Screen screen);
 
 /// The translated name of \a role for people ("Nurse").
 QString roleTitle(hms::Role role);
+
+/// A stable ASCII key of \a screen for command lines and file names ("bed-board").
+QString screenKey(Screen screen);
+/// The screen of \a key (see screenKey()); nullopt when there is none.
+std::optional<Screen> screenFromKey(const QString &key);
 
 /// The "call next patient" shortcut (acts on the Queue screen).
 QKeySequence callNextShortcut();

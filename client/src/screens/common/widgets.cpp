@@ -1,0 +1,87 @@
+#include "screens/common/widgets.h"
+
+#include "api/apiclient.h"
+#include "shared/protocol/apipaths.h"
+
+#include <QComboBox>
+#include <QJsonArray>
+#include <QLabel>
+
+namespace hms::client {
+
+QLabel *plainLabel(const QString &objectName, QWidget *parent, const QString &text)
+{
+    auto *label = new QLabel(parent);
+    label->setTextFormat(Qt::PlainText); // SECURITY I4: server data is never rich text
+    label->setObjectName(objectName);
+    label->setText(text);
+    return label;
+}
+
+QLabel *headingLabel(const QString &text, QWidget *parent)
+{
+    QLabel *heading = plainLabel(QStringLiteral("screenTitle"), parent, text);
+    QFont font = heading->font();
+    font.setPointSizeF(font.pointSizeF() * 1.5);
+    font.setBold(true);
+    heading->setFont(font);
+    return heading;
+}
+
+QLabel *fieldErrorLabel(const QString &objectName, QWidget *parent)
+{
+    QLabel *label = plainLabel(objectName, parent);
+    label->setWordWrap(true);
+    QPalette palette = label->palette();
+    palette.setColor(QPalette::WindowText, QColor(0xb0, 0x00, 0x20));
+    label->setPalette(palette);
+    label->setVisible(false);
+    return label;
+}
+
+void loadDepartments(ApiClient &api,
+                     QComboBox *combo,
+                     QObject *context,
+                     const std::function<void(const QString &)> &done)
+{
+    api.get(QLatin1String(hms::api::Departments), context,
+            [combo, done](const Result<QJsonObject> &answer) {
+                if (!answer) {
+                    if (done)
+                        done(problemText(answer.problem()));
+                    return;
+                }
+                const QString previous = combo->currentData().toString();
+                combo->clear();
+                const QJsonArray items = answer.value().value(QLatin1String("items")).toArray();
+                for (const QJsonValue &value : items) {
+                    const QJsonObject department = value.toObject();
+                    if (!department.value(QLatin1String("active")).toBool(true))
+                        continue;
+                    combo->addItem(department.value(QLatin1String("name")).toString(),
+                                   department.value(QLatin1String("id")).toString());
+                }
+                const int index = combo->findData(previous);
+                if (index >= 0)
+                    combo->setCurrentIndex(index);
+                if (done)
+                    done(QString());
+            });
+}
+
+QString problemText(const Problem &problem)
+{
+    if (problem.status == 0)
+        return problem.title; // client-side: unreachable or TLS, already for people
+    if (problem.status == 403)
+        return QObject::tr("Your role may not do this.");
+    if (problem.status == 404)
+        return QObject::tr("Not found.");
+    if (!problem.detail.isEmpty())
+        return problem.detail;
+    return problem.title.isEmpty()
+        ? QObject::tr("The server refused the request (%1).").arg(problem.status)
+        : problem.title;
+}
+
+} // namespace hms::client

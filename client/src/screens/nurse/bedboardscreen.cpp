@@ -1,0 +1,309 @@
+#include "screens/nurse/bedboardscreen.h"
+
+#include "api/apiclient.h"
+#include "live/liveconnection.h"
+#include "models/bedmodel.h"
+#include "models/patientsearchmodel.h"
+#include "screens/common/widgets.h"
+
+#include <QComboBox>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QJsonArray>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QTimer>
+#include <QToolButton>
+#include <QUrlQuery>
+#include <QUuid>
+#include <QVBoxLayout>
+
+namespace hms::client {
+
+namespace {
+
+// The IPD API (pinned with the IPD branch).
+constexpr char WardsPath[] = "/api/v1/wards";
+constexpr char BedsPath[] = "/api/v1/beds";
+constexpr char AdmissionsPath[] = "/api/v1/admissions";
+constexpr int Columns = 6;
+
+} // namespace
+
+BedBoardScreen::BedBoardScreen(const ClientContext &context, bool canAdmit, QWidget *parent)
+    : QWidget(parent)
+    , m_context(context)
+    , m_canAdmit(canAdmit)
+    , m_model(new BedModel(this))
+{
+    setAccessibleName(tr("Bed board"));
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(headingLabel(tr("Bed board"), this));
+    auto *top = new QHBoxLayout;
+    m_ward = new QComboBox(this);
+    m_ward->setObjectName(QStringLiteral("wardCombo"));
+    m_ward->setAccessibleName(tr("Ward"));
+    m_ward->setMinimumWidth(220);
+    top->addWidget(plainLabel(QStringLiteral("wardLabel"), this, tr("Ward:")));
+    top->addWidget(m_ward);
+    top->addStretch();
+    layout->addLayout(top);
+
+    auto *row = new QHBoxLayout;
+    auto *scroll = new QScrollArea(this);
+    scroll->setWidgetResizable(true);
+    m_gridHost = new QWidget(scroll);
+    m_gridHost->setObjectName(QStringLiteral("bedGrid"));
+    m_grid = new QGridLayout(m_gridHost);
+    m_grid->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    scroll->setWidget(m_gridHost);
+    row->addWidget(scroll, 3);
+
+    auto *side = new QVBoxLayout;
+    m_bedDetails = plainLabel(QStringLiteral("bedDetails"), this, tr("Select a bed."));
+    m_bedDetails->setWordWrap(true);
+    side->addWidget(m_bedDetails);
+    if (m_canAdmit) {
+        auto *desk = new QGroupBox(tr("Admit a patient"), this);
+        desk->setObjectName(QStringLiteral("admissionDesk"));
+        auto *deskLayout = new QVBoxLayout(desk);
+        m_patients = new PatientSearchModel(m_context.api, this);
+        m_patientSearch = new QLineEdit(desk);
+        m_patientSearch->setObjectName(QStringLiteral("admitPatientSearch"));
+        m_patientSearch->setAccessibleName(tr("Patient to admit"));
+        m_patientSearch->setPlaceholderText(tr("Patient: name, MRN or phone"));
+        m_patientList = new QListView(desk);
+        m_patientList->setObjectName(QStringLiteral("admitPatientList"));
+        m_patientList->setModel(m_patients);
+        m_patientList->setModelColumn(int(PatientSearchModel::Column::FullName));
+        m_patientList->setEditTriggers(QAbstractItemView::NoEditTriggers);
+        m_reason = new QLineEdit(desk);
+        m_reason->setObjectName(QStringLiteral("admitReason"));
+        m_reason->setAccessibleName(tr("Reason for admission"));
+        m_reason->setPlaceholderText(tr("Reason for admission"));
+        m_admit = new QPushButton(tr("&Admit to the selected bed"), desk);
+        m_admit->setObjectName(QStringLiteral("admitButton"));
+        m_admitStatus = plainLabel(QStringLiteral("admitStatus"), desk);
+        m_admitStatus->setWordWrap(true);
+        for (QWidget *widget : std::initializer_list<QWidget *>{m_patientSearch, m_patientList,
+                                                                m_reason, m_admit, m_admitStatus})
+            deskLayout->addWidget(widget);
+        side->addWidget(desk);
+        auto *debounce = new QTimer(this);
+        debounce->setSingleShot(true);
+        debounce->setInterval(250);
+        connect(m_patientSearch, &QLineEdit::textChanged, debounce, qOverload<>(&QTimer::start));
+        connect(debounce, &QTimer::timeout, this, [this]() {
+            m_patients->setQuery(m_patientSearch->text());
+        });
+        connect(m_admit, &QPushButton::clicked, this, &BedBoardScreen::admit);
+    }
+    side->addStretch();
+    row->addLayout(side, 2);
+    layout->addLayout(row, 1);
+    m_status = plainLabel(QStringLiteral("bedStatus"), this);
+    layout->addWidget(m_status);
+
+    connect(m_model, &QAbstractItemModel::modelReset, this, &BedBoardScreen::rebuildGrid);
+    connect(m_model, &QAbstractItemModel::dataChanged, this,
+            [this](const QModelIndex &from, const QModelIndex &to) {
+                for (int row = from.row(); row <= to.row(); ++row)
+                    recolor(row);
+            });
+    connect(m_ward, &QComboBox::currentIndexChanged, this, &BedBoardScreen::onWardChanged);
+    connect(&m_context.live, &LiveConnection::eventReceived, this, &BedBoardScreen::onEvent);
+    connect(&m_context.live, &LiveConnection::resyncRequired, this, &BedBoardScreen::reload);
+    connect(&m_context.live, &LiveConnection::subscribed, this, [this](const QStringList &topics) {
+        if (!m_topic.isEmpty() && topics.contains(m_topic))
+            reload();
+    });
+
+    m_context.api.get(QLatin1String(WardsPath), this, [this](const Result<QJsonObject> &answer) {
+        if (!answer) {
+            m_status->setText(answer.problem().status == 404
+                                  ? tr("This server has no inpatient (IPD) module yet.")
+                                  : problemText(answer.problem()));
+            return;
+        }
+        for (const QJsonValue &value : answer.value().value(QLatin1String("items")).toArray()) {
+            const QJsonObject ward = value.toObject();
+            QString name = ward.value(QLatin1String("name")).toString();
+            if (name.isEmpty())
+                name = ward.value(QLatin1String("code")).toString();
+            m_ward->addItem(name, ward.value(QLatin1String("id")).toString());
+        }
+        if (m_ward->count() == 0)
+            m_status->setText(tr("No ward is set up yet."));
+    });
+}
+
+BedBoardScreen::~BedBoardScreen()
+{
+    if (!m_topic.isEmpty())
+        m_context.live.unsubscribe(m_topic);
+}
+
+QString BedBoardScreen::wardId() const
+{
+    return m_ward->currentData().toString();
+}
+
+QToolButton *BedBoardScreen::bedButton(const QString &bedId) const
+{
+    const int row = m_model->rowOf(bedId);
+    return row >= 0 && row < m_buttons.size() ? m_buttons.at(row) : nullptr;
+}
+
+void BedBoardScreen::onWardChanged()
+{
+    const QString wanted = wardId().isEmpty() ? QString() : QStringLiteral("beds:%1").arg(wardId());
+    if (wanted == m_topic)
+        return;
+    if (!m_topic.isEmpty())
+        m_context.live.unsubscribe(m_topic);
+    m_topic = wanted;
+    m_selectedBed.clear();
+    m_model->setBeds({});
+    if (m_topic.isEmpty())
+        return;
+    m_context.live.subscribe(m_topic);
+    reload();
+}
+
+void BedBoardScreen::reload()
+{
+    if (wardId().isEmpty())
+        return;
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("wardId"), wardId());
+    const int generation = ++m_generation;
+    m_context.api.get(
+        QLatin1String(BedsPath), query, this,
+        [this, generation](const Result<QJsonObject> &answer) {
+            if (generation != m_generation)
+                return;
+            if (!answer) {
+                m_status->setText(problemText(answer.problem()));
+                return;
+            }
+            QList<QJsonObject> beds;
+            for (const QJsonValue &bed : answer.value().value(QLatin1String("items")).toArray())
+                beds.append(bed.toObject());
+            m_model->setBeds(beds);
+            int free = 0;
+            for (const QJsonObject &bed : beds)
+                free += BedModel::isFree(bed.value(QLatin1String("status")).toString()) ? 1 : 0;
+            m_status->setText(tr("%n free bed(s)", "", free));
+        });
+}
+
+void BedBoardScreen::rebuildGrid()
+{
+    qDeleteAll(m_buttons);
+    m_buttons.clear();
+    for (int row = 0; row < m_model->rowCount(); ++row) {
+        auto *button = new QToolButton(m_gridHost);
+        button->setObjectName(
+            QStringLiteral("bed_%1").arg(m_model->index(row).data(BedModel::IdRole).toString()));
+        button->setCheckable(true);
+        button->setAutoRaise(false);
+        button->setAutoFillBackground(true);
+        button->setMinimumSize(96, 64);
+        button->setToolButtonStyle(Qt::ToolButtonTextOnly);
+        connect(button, &QToolButton::clicked, this, [this, row]() {
+            selectBed(row);
+        });
+        m_grid->addWidget(button, row / Columns, row % Columns);
+        m_buttons.append(button);
+        recolor(row);
+    }
+}
+
+void BedBoardScreen::recolor(int row)
+{
+    if (row < 0 || row >= m_buttons.size())
+        return;
+    QToolButton *button = m_buttons.at(row);
+    const QModelIndex index = m_model->index(row);
+    button->setText(index.data(Qt::DisplayRole).toString());
+    button->setAccessibleName(
+        tr("Bed %1: %2")
+            .arg(index.data(BedModel::CodeRole).toString(),
+                 BedModel::statusTitle(index.data(BedModel::StatusRole).toString())));
+    const QColor color = index.data(BedModel::StatusColorRole).value<QColor>();
+    QPalette palette = button->palette();
+    palette.setColor(QPalette::Button, color);
+    palette.setColor(QPalette::Window, color);
+    button->setPalette(palette);
+    button->setChecked(index.data(BedModel::IdRole).toString() == m_selectedBed);
+    if (index.data(BedModel::IdRole).toString() == m_selectedBed)
+        selectBed(row);
+}
+
+void BedBoardScreen::onEvent(const LiveEvent &event)
+{
+    if (event.topic != m_topic)
+        return;
+    const QString bedId = event.data.value(QLatin1String("bedId")).toString();
+    const QString status = event.data.value(QLatin1String("status")).toString();
+    if (bedId.isEmpty() || status.isEmpty() || !m_model->applyStatus(bedId, status))
+        reload(); // a bed this board does not know yet
+}
+
+void BedBoardScreen::selectBed(int row)
+{
+    const QModelIndex index = m_model->index(row);
+    m_selectedBed = index.data(BedModel::IdRole).toString();
+    for (int other = 0; other < m_buttons.size(); ++other)
+        m_buttons.at(other)->setChecked(other == row);
+    const QString features = index.data(BedModel::FeaturesRole).toString();
+    m_bedDetails->setText(
+        tr("Bed %1, room %2: %3%4")
+            .arg(index.data(BedModel::CodeRole).toString(),
+                 index.data(BedModel::RoomRole).toString(),
+                 BedModel::statusTitle(index.data(BedModel::StatusRole).toString()),
+                 features.isEmpty() ? QString() : tr(" (%1)").arg(features)));
+}
+
+void BedBoardScreen::admit()
+{
+    const int bedRow = m_model->rowOf(m_selectedBed);
+    const QModelIndex patient = m_patientList->currentIndex();
+    if (bedRow < 0
+        || !BedModel::isFree(m_model->index(bedRow).data(BedModel::StatusRole).toString())) {
+        m_admitStatus->setText(tr("Select a free bed first."));
+        return;
+    }
+    if (!patient.isValid()) {
+        m_admitStatus->setText(tr("Select the patient first."));
+        return;
+    }
+    if (m_reason->text().trimmed().isEmpty()) {
+        m_admitStatus->setText(tr("Give the reason for admission."));
+        m_reason->setFocus();
+        return;
+    }
+    const QJsonObject body{
+        {QStringLiteral("patientId"), patient.data(PatientSearchModel::IdRole).toString()},
+        {QStringLiteral("bedId"), m_selectedBed},
+        {QStringLiteral("reason"), m_reason->text().trimmed()}};
+    m_admit->setEnabled(false);
+    m_context.api.request(
+        "POST", QLatin1String(AdmissionsPath), {}, body,
+        {{"Idempotency-Key", QUuid::createUuid().toByteArray(QUuid::WithoutBraces)}}, this,
+        [this](const Result<QJsonObject> &answer) {
+            m_admit->setEnabled(true);
+            if (!answer) {
+                m_admitStatus->setText(problemText(answer.problem()));
+                return;
+            }
+            m_admitStatus->setText(tr("Admitted."));
+            m_reason->clear();
+        });
+}
+
+} // namespace hms::client

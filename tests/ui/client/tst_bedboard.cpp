@@ -1,0 +1,126 @@
+#include "app/mainwindow.h"
+#include "app/navigation.h"
+#include "clienttestsupport.h"
+#include "live/liveconnection.h"
+#include "models/bedmodel.h"
+#include "screens/nurse/bedboardscreen.h"
+
+#include <QAbstractItemModelTester>
+#include <QComboBox>
+#include <QJsonArray>
+#include <QSettings>
+#include <QTest>
+#include <QToolButton>
+
+#include <memory>
+
+using hms::Role;
+using hms::client::BedModel;
+using hms::client::MainWindow;
+using hms::client::Screen;
+using hms::test::ServerFixture;
+namespace ui = hms::test::ui;
+
+/// The nurse's bed board against the IPD API (GET /api/v1/wards, /api/v1/beds?wardId=,
+/// beds:<wardId> events).
+class TestBedBoard : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void bedChangedByAnotherClientRecoloursWithinASecond();
+    void cleanupTestCase();
+
+private:
+    std::unique_ptr<ServerFixture> m_fixture;
+};
+
+void TestBedBoard::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    m_fixture = std::make_unique<ServerFixture>(QStringLiteral("bedboard"));
+    if (!m_fixture->isValid())
+        QSKIP("HMS_TEST_DATABASE_URL not set");
+    QVERIFY2(m_fixture->start(), qPrintable(m_fixture->errorString()));
+    QVERIFY(m_fixture->createHospital(ui::Hospital, QStringLiteral("Alpha General")) > 0);
+    for (Role role : {Role::Admin, Role::Nurse, Role::Reception})
+        QVERIFY(m_fixture->createUser(ui::Hospital, hms::roleName(role), role, ui::Password) > 0);
+}
+
+void TestBedBoard::init()
+{
+    QSettings().clear();
+}
+
+void TestBedBoard::bedChangedByAnotherClientRecoloursWithinASecond()
+{
+    const QByteArray nurse = hms::test::accessTokenOf(
+        m_fixture->login(ui::Hospital, QStringLiteral("nurse"), ui::Password));
+    // A ward with two beds, set up as an administrator would.
+    const QByteArray admin = hms::test::accessTokenOf(
+        m_fixture->login(ui::Hospital, QStringLiteral("admin"), ui::Password));
+    const QJsonObject ward = ui::call(*m_fixture, "POST", "/api/v1/wards", admin,
+                                      {{QStringLiteral("code"), QStringLiteral("W1")},
+                                       {QStringLiteral("name"), QStringLiteral("Ward one")},
+                                       {QStringLiteral("kind"), QStringLiteral("general")}});
+    const QString wardId = ward.value(QStringLiteral("id")).toString();
+    QVERIFY2(!wardId.isEmpty(), "POST /api/v1/wards");
+    QStringList bedIds;
+    for (const char *code : {"W1-01", "W1-02"}) {
+        const QJsonObject bed = ui::call(*m_fixture, "POST", "/api/v1/beds", admin,
+                                         {{QStringLiteral("wardId"), wardId},
+                                          {QStringLiteral("room"), QStringLiteral("101")},
+                                          {QStringLiteral("code"), QLatin1String(code)}});
+        bedIds.append(bed.value(QStringLiteral("id")).toString());
+        QVERIFY2(!bedIds.last().isEmpty(), "POST /api/v1/beds");
+    }
+
+    MainWindow window(ui::serverUrlOf(m_fixture->port()));
+    window.show();
+    QVERIFY(ui::signIn(window, m_fixture->port(), QStringLiteral("nurse")));
+    QVERIFY(window.showScreen(Screen::BedBoard));
+    auto *board =
+        qobject_cast<hms::client::BedBoardScreen *>(window.screenWidget(Screen::BedBoard));
+    QVERIFY(board);
+    QAbstractItemModelTester tester(board->model(),
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QTRY_COMPARE(board->wardId(), wardId);
+    QTRY_COMPARE(board->model()->rowCount(), 2);
+    QTRY_VERIFY(window.live().confirmedTopics().contains(QStringLiteral("beds:") + wardId));
+    QToolButton *bed = board->bedButton(bedIds.first());
+    QVERIFY(bed);
+    const int first = board->model()->rowOf(bedIds.first());
+    const int second = board->model()->rowOf(bedIds.last());
+    QVERIFY(BedModel::isFree(board->model()->index(first).data(BedModel::StatusRole).toString()));
+    const QColor freeColor = bed->palette().color(QPalette::Button);
+
+    // Another client admits a patient to the first bed.
+    const QByteArray reception = hms::test::accessTokenOf(
+        m_fixture->login(ui::Hospital, QStringLiteral("reception"), ui::Password));
+    const QJsonObject patient =
+        ui::call(*m_fixture, "POST", "/api/v1/patients", reception,
+                 ui::patientBody(QStringLiteral("Ida Bed"), QStringLiteral("+15552220001")));
+    QVERIFY(!ui::call(*m_fixture, "POST", "/api/v1/admissions", reception,
+                      {{QStringLiteral("patientId"), patient.value(QStringLiteral("id"))},
+                       {QStringLiteral("bedId"), bedIds.first()},
+                       {QStringLiteral("reason"), QStringLiteral("observation")}})
+                 .isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(bed->palette().color(QPalette::Button) != freeColor, 1000);
+    QCOMPARE(bed->palette().color(QPalette::Button),
+             BedModel::colorFor(QStringLiteral("occupied")));
+    QCOMPARE(board->model()->index(first).data(BedModel::StatusRole).toString(),
+             QStringLiteral("occupied"));
+    // The other bed did not change.
+    QVERIFY(BedModel::isFree(board->model()->index(second).data(BedModel::StatusRole).toString()));
+}
+
+void TestBedBoard::cleanupTestCase()
+{
+    QSettings().clear();
+    m_fixture.reset();
+}
+
+QTEST_MAIN(TestBedBoard)
+#include "tst_bedboard.moc"
