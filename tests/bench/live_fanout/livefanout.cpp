@@ -17,6 +17,7 @@
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QSet>
 #include <QTimer>
 #include <QWebSocket>
 
@@ -216,8 +217,10 @@ private:
         tick->setInterval(5);
         QObject::connect(tick, &QTimer::timeout, this, [this, tick, rate, total, index] {
             const qint64 due = std::min<qint64>(total, m_clock.elapsed() * rate / 1000);
-            while (m_sent < due)
-                changeBed(m_sent++);
+            while (m_sent < due) {
+                changeBed();
+                ++m_sent;
+            }
             if (m_sent >= total) {
                 tick->deleteLater();
                 finishRate(index, rate, total);
@@ -226,9 +229,16 @@ private:
         tick->start();
     }
 
-    void changeBed(qint64 n)
+    void changeBed()
     {
-        const QString bed = m_options.bedIds[n % m_options.bedIds.size()];
+        // The next bed without a change in flight (two at once would race on If-Match).
+        QString bed;
+        for (qsizetype tried = 0; tried < m_options.bedIds.size(); ++tried) {
+            bed = m_options.bedIds[m_nextBed++ % m_options.bedIds.size()];
+            if (!m_inFlight.contains(bed))
+                break;
+        }
+        m_inFlight.insert(bed);
         // Each bed alternates free -> maintenance -> free, one change per request.
         const bool toMaintenance = !m_inMaintenance.value(bed);
         m_inMaintenance.insert(bed, toMaintenance);
@@ -254,6 +264,7 @@ private:
             } else {
                 m_etags.insert(bed, reply->rawHeader("ETag"));
             }
+            m_inFlight.remove(bed);
             ++m_answered;
             reply->deleteLater();
         });
@@ -320,6 +331,8 @@ private:
     int m_bestRate = 0;
     QHash<QString, bool> m_inMaintenance;
     QHash<QString, QByteArray> m_etags;
+    QSet<QString> m_inFlight;
+    qint64 m_nextBed = 0;
     bool m_measuring = false;
 };
 
