@@ -61,6 +61,12 @@ private:
     QString m_patientId;
     QString m_documentId;
     QString m_departmentId;
+    QString m_wardId;
+    QString m_admissionId;
+    int m_beds = 0;
+
+    /// A free bed of the test ward and a new patient, as the admit rows need each time.
+    QJsonObject freshAdmission();
 };
 
 void TestAuditFaults::initTestCase()
@@ -95,6 +101,34 @@ void TestAuditFaults::initTestCase()
                                   {{u"code"_s, u"GEN"_s}, {u"name"_s, u"General"_s}});
     QCOMPARE(response.status, 201);
     m_departmentId = response.json().value(u"id"_s).toString();
+    response = m_fixture->request(
+        "POST", "/api/v1/wards", tokenOf(u"boss"_s),
+        {{u"code"_s, u"W1"_s}, {u"name"_s, u"Ward one"_s}, {u"kind"_s, u"general"_s}});
+    QCOMPARE(response.status, 201);
+    m_wardId = response.json().value(u"id"_s).toString();
+    response =
+        m_fixture->request("POST", "/api/v1/admissions", tokenOf(u"desk"_s), freshAdmission());
+    QCOMPARE(response.status, 201);
+    m_admissionId = response.json().value(u"id"_s).toString();
+}
+
+QJsonObject TestAuditFaults::freshAdmission()
+{
+    ++m_beds;
+    const RawResponse bed = m_fixture->request(
+        "POST", "/api/v1/beds", tokenOf(u"boss"_s),
+        {{u"wardId"_s, m_wardId}, {u"room"_s, u"R1"_s}, {u"code"_s, u"B%1"_s.arg(m_beds)}});
+    const RawResponse patient =
+        m_fixture->request("POST", api::Patients, tokenOf(u"desk"_s),
+                           {{u"fullName"_s, u"Inpatient Number %1"_s.arg(m_beds)},
+                            {u"birthDate"_s, u"1960-02-%1"_s.arg(10 + m_beds)},
+                            {u"sex"_s, u"F"_s},
+                            {u"phone"_s, u"+4470000000%1"_s.arg(10 + m_beds)}});
+    if (bed.status != 201 || patient.status != 201)
+        qWarning("setting up an admission failed: bed %d, patient %d", bed.status, patient.status);
+    return {{u"patientId"_s, patient.json().value(u"id"_s).toString()},
+            {u"bedId"_s, bed.json().value(u"id"_s).toString()},
+            {u"reason"_s, u"Observation"_s}};
 }
 
 void TestAuditFaults::init()
@@ -131,9 +165,12 @@ void TestAuditFaults::inject(Fault fault, const QString &action)
 
 qint64 TestAuditFaults::businessRows() const
 {
-    return m_fixture->count("SELECT (SELECT count(*) FROM patients) + "
-                            "(SELECT count(*) FROM visits) + (SELECT count(*) FROM clinical_documents) + "
-                            "(SELECT coalesce(sum(version), 0) FROM patients)");
+    return m_fixture->count(
+        "SELECT (SELECT count(*) FROM patients) + "
+        "(SELECT count(*) FROM visits) + (SELECT count(*) FROM clinical_documents) + "
+        "(SELECT count(*) FROM admissions) + "
+        "(SELECT coalesce(sum(version), 0) FROM patients) + "
+        "(SELECT coalesce(sum(version), 0) FROM beds)");
 }
 
 qint64 TestAuditFaults::auditRows(const QString &action, const QString &outcome) const
@@ -195,6 +232,14 @@ void TestAuditFaults::auditAndChangeLiveOrDieTogether_data()
          {},
          u"document.list"_s,
          false},
+        {"admit", u"desk"_s, "POST", u"/api/v1/admissions"_s, {}, u"admission.create"_s, true},
+        {"read admission",
+         u"doc"_s,
+         "GET",
+         u"/api/v1/admissions/{a}"_s,
+         {},
+         u"admission.read"_s,
+         false},
     };
 
     const struct
@@ -224,7 +269,11 @@ void TestAuditFaults::auditAndChangeLiveOrDieTogether()
     QFETCH(bool, writes);
     QFETCH(int, fault);
 
-    path.replace(u"{p}"_s, m_patientId).replace(u"{d}"_s, m_documentId);
+    path.replace(u"{p}"_s, m_patientId)
+        .replace(u"{d}"_s, m_documentId)
+        .replace(u"{a}"_s, m_admissionId);
+    if (action == u"admission.create"_s) // a free bed and a new patient each row
+        body = jsonBytes(freshAdmission());
     if (action == u"patient.register"_s) // a new person each row: no duplicate warning
         body = jsonBytes({{u"fullName"_s, u"Kofi Mensah"_s},
                           {u"birthDate"_s, u"1975-09-1%1"_s.arg(fault)},
