@@ -31,4 +31,12 @@ inline constexpr char PatientDocument[] = "/api/v1/patients/{id}/documents/{docI
 inline constexpr char PatientDocumentVersions[] =
     "/api/v1/patients/{id}/documents/{docId}/versions";
 
+inline constexpr char Notifications[] = "/api/v1/notifications";
+inline constexpr char NotificationRead[] = "/api/v1/notifications/{id}/read";
+
+inline constexpr char AdminWorkflows[] = "/api/v1/admin/workflows";
+inline constexpr char AdminWorkflow[] = "/api/v1/admin/workflows/{id}";
+inline constexpr char AdminWorkflowRetry[] = "/api/v1/admin/workflows/{id}/retry";
+inline constexpr char AdminWorkflowCancel[] = "/api/v1/admin/workflows/{id}/cancel";
+
 } // namespace hms::api

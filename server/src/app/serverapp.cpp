@@ -15,6 +15,7 @@
 #include "health/healthroutes.h"
 #include "http/httpserver.h"
 #include "live/livehub.h"
+#include "notifications/notificationroutes.h"
 #include "opd/opdroutes.h"
 #include "opd/opdservice.h"
 #include "patients/patientroutes.h"
@@ -22,6 +23,7 @@
 #include "shared/protocol/apipaths.h"
 #include "users/useradminservice.h"
 #include "users/userroutes.h"
+#include "workflows/wfroutes.h"
 
 #include <QDir>
 #include <QFile>
@@ -118,6 +120,8 @@ bool ServerApp::start()
     registerDocumentRoutes(m_router, *m_documents);
     m_opd = std::make_unique<OpdService>();
     registerOpdRoutes(m_router, *m_opd);
+    registerNotificationRoutes(m_router);
+    registerWorkflowAdminRoutes(m_router);
 
     m_pool = std::make_unique<DbWorkerPool>(connectionString, m_config.effectivePoolSize(),
                                             m_config.dbQueueLimit,

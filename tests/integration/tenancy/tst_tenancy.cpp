@@ -5,6 +5,7 @@
 #include "db/tenant.h"
 #include "documents/pgdocumentstore.h"
 #include "live/eventlog.h"
+#include "notifications/notificationrepository.h"
 #include "opd/opdrepository.h"
 #include "shared/protocol/apipaths.h"
 #include "support/serverfixture.h"
@@ -239,6 +240,20 @@ void TestTenancy::initTestCase()
             const QString date = OpdRepository::today(tx, hospital);
             const int token = OpdRepository::nextToken(tx, hospital, department->id, date);
             OpdRepository::insertVisit(tx, hospital, department->id, patient, date, token, doctor);
+            tx.commit();
+        }
+    }
+    // Notifications (0008): two in alpha, one in beta.
+    {
+        pqxx::connection connection(m_fixture->superuserUrl());
+        for (const qint64 hospital : {m_alpha, m_alpha, m_beta}) {
+            pqxx::work tx(connection);
+            enterTenant(tx, hospital);
+            const qint64 user =
+                tx.exec_params1("SELECT min(id) FROM users WHERE hospital_id = $1", hospital)[0]
+                    .as<qint64>();
+            NotificationRepository::create(tx, hospital, user, QStringLiteral("tenancy.probe"),
+                                           std::nullopt, QString(), std::nullopt, std::nullopt);
             tx.commit();
         }
     }
