@@ -28,8 +28,7 @@ StartResult start(pqxx::transaction_base &tx,
         options.priority, options.maxAttempts, options.delayMs);
     if (!inserted.empty()) {
         // A hint only; identical notifications of one transaction are sent once.
-        tx.exec_params0("SELECT pg_notify($1, $2)", NotifyChannel,
-                        inserted[0][1].as<std::string>());
+        tx.exec_params("SELECT pg_notify($1, $2)", NotifyChannel, inserted[0][1].as<std::string>());
         return {inserted[0][0].as<qint64>(), true};
     }
     const std::optional<qint64> existing = findRun(tx, hospitalId, type, idempotencyKey);
@@ -72,7 +71,7 @@ SignalResult signal(pqxx::transaction_base &tx,
         && run[0][1].as<std::string>() == name.toStdString()) {
         tx.exec_params0("UPDATE wf.run SET run_at = now(), updated_at = now() WHERE run_id = $1",
                         runId);
-        tx.exec_params0("SELECT pg_notify($1, $2)", NotifyChannel, run[0][2].as<std::string>());
+        tx.exec_params("SELECT pg_notify($1, $2)", NotifyChannel, run[0][2].as<std::string>());
     }
     return SignalResult::Sent;
 }

@@ -610,6 +610,19 @@ int runWorkerMain(int argc, char *argv[], Registry &registry, const char *applic
         return 2;
     }
 
+    // SIGTERM during start-up (systemd stopping a worker that is still connecting) is a
+    // clean stop too: handled from here on.
+    bool terminated = false;
+    UnixSignals unixSignals;
+    Worker *running = nullptr;
+    QObject::connect(&unixSignals, &UnixSignals::terminationRequested, &app, [&] {
+        terminated = true;
+        if (running) {
+            qCInfo(lcWorker) << "stopping: finishing in-flight steps";
+            running->requestStop();
+        }
+    });
+
     // The schema must be this build's (hms-server migrates); wait a little for it at start.
     const std::string url = withSessionDefaults(options.databaseUrl, "hms-worker");
     for (int tries = 0;; ++tries) {
@@ -629,6 +642,9 @@ int runWorkerMain(int argc, char *argv[], Registry &registry, const char *applic
                 << Qt::endl;
             return 1;
         }
+        QCoreApplication::processEvents();
+        if (terminated)
+            return 0;
         QThread::sleep(1);
     }
 
@@ -638,11 +654,10 @@ int runWorkerMain(int argc, char *argv[], Registry &registry, const char *applic
         err << applicationName << ": " << error << Qt::endl;
         return 1;
     }
-    UnixSignals unixSignals;
-    QObject::connect(&unixSignals, &UnixSignals::terminationRequested, &app, [&worker] {
-        qCInfo(lcWorker) << "stopping: finishing in-flight steps";
+    running = &worker;
+    QCoreApplication::processEvents();
+    if (terminated)
         worker.requestStop();
-    });
     QTimer check;
     QObject::connect(&check, &QTimer::timeout, &app, [&] {
         if (worker.finished())

@@ -20,7 +20,6 @@
 
 #include <pqxx/connection>
 #include <pqxx/nontransaction>
-#include <pqxx/subtransaction>
 #include <pqxx/transaction>
 
 #include <cstdlib>
@@ -167,13 +166,14 @@ QJsonObject rls(WorkflowContext &ctx)
             tx.exec_params("UPDATE patients SET phone = phone WHERE id = $1", otherPatient)
                 .affected_rows();
         bool writeRefused = false;
+        tx.exec("SAVEPOINT foreign_write");
         try {
-            pqxx::subtransaction sub(tx, "foreign_write");
-            sub.exec_params0("INSERT INTO notifications (hospital_id, user_id, kind) "
-                             "VALUES ($1, $2, 'probe')",
-                             otherHospital, otherUser);
-            sub.commit();
+            tx.exec_params0("INSERT INTO notifications (hospital_id, user_id, kind) "
+                            "VALUES ($1, $2, 'probe')",
+                            otherHospital, otherUser);
+            tx.exec("RELEASE SAVEPOINT foreign_write");
         } catch (const pqxx::sql_error &) {
+            tx.exec("ROLLBACK TO SAVEPOINT foreign_write");
             writeRefused = true;
         }
         return QJsonObject{{k("seen"), seen},

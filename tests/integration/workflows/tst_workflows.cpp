@@ -54,6 +54,11 @@ public:
             env.insert(it.key(), it.value());
         m_process.setProcessEnvironment(env);
         m_process.setProcessChannelMode(QProcess::MergedChannels);
+        if (!qEnvironmentVariableIsEmpty("HMS_WF_TEST_LOG_DIR")) {
+            static int n = 0;
+            m_process.setStandardOutputFile(qEnvironmentVariable("HMS_WF_TEST_LOG_DIR")
+                                            + u"/worker-%1.log"_s.arg(++n));
+        }
         m_process.start(qEnvironmentVariable("HMS_BIN_DIR") + u'/' + binary, arguments);
         m_process.waitForStarted(10'000);
     }
@@ -81,9 +86,12 @@ public:
     int terminate(int timeoutMs = 20'000)
     {
         m_process.terminate();
-        if (!m_process.waitForFinished(timeoutMs))
-            return -1;
-        return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -2;
+        const int code = !m_process.waitForFinished(timeoutMs) ? -1
+            : m_process.exitStatus() == QProcess::NormalExit   ? m_process.exitCode()
+                                                               : -2;
+        if (code != 0)
+            qWarning("worker log:\n%s", m_process.readAll().constData());
+        return code;
     }
 
     /// Waits for the process to end on its own: its exit code, -2 when it crashed, -1 when
@@ -650,7 +658,7 @@ void TestWorkflows::stepsStayInTheirHospital()
     {
         pqxx::connection connection(url());
         pqxx::work tx(connection);
-        tx.exec0("SET LOCAL ROLE hms_app");
+        tx.exec("SET LOCAL ROLE hms_app");
         enterTenant(tx, m_beta);
         QCOMPARE(tx.exec_params1("SELECT count(*) FROM wf.run WHERE run_id = $1", runs[0])[0]
                      .as<qint64>(),
