@@ -273,6 +273,45 @@ int wfOverview(CommandContext &context, bool workers)
     });
 }
 
+// Keeps wf.run small (WORKER.md pitfall 4): finished runs past retention move with their
+// journal to wf.run_archive / wf.step_archive; their signals are dropped. Run daily.
+int wfArchive(CommandContext &context)
+{
+    QCommandLineParser parser;
+    const QCommandLineOption days(QStringLiteral("days"),
+                                  QStringLiteral("Keep finished runs this many days (default 7)."),
+                                  QStringLiteral("n"), QStringLiteral("7"));
+    if (auto exit = parseCommand(context, parser, QStringLiteral("wf archive"),
+                                 QStringLiteral("Move finished workflow runs past retention to "
+                                                "the archive tables."),
+                                 {days}))
+        return *exit;
+    bool ok = false;
+    const int keep = parser.value(days).toInt(&ok);
+    if (!ok || keep < 1 || keep > 3650) {
+        context.err << "hms-admin wf archive: --days takes 1 to 3650" << Qt::endl;
+        return UsageError;
+    }
+    return runGuarded(context, QStringLiteral("wf archive"), [&] {
+        auto connection = connectConsole(context);
+        pqxx::work tx(*connection);
+        const std::string old = "SELECT run_id FROM wf.run WHERE status IN ('completed', "
+                                "'failed', 'dead', 'cancelled') AND finished_at < now() - "
+                                "make_interval(days => $1)";
+        tx.exec_params("INSERT INTO wf.step_archive SELECT * FROM wf.step WHERE run_id IN (" + old
+                           + ")",
+                       keep);
+        tx.exec_params(
+            "INSERT INTO wf.run_archive SELECT * FROM wf.run WHERE run_id IN (" + old + ")", keep);
+        const pqxx::result moved = tx.exec_params(
+            "DELETE FROM wf.run WHERE run_id IN (" + old + ")", keep); // steps, signals cascade
+        tx.commit();
+        context.out << "archived " << moved.affected_rows() << " finished runs older than " << keep
+                    << " days" << Qt::endl;
+        return int(Ok);
+    });
+}
+
 } // namespace
 
 void addWorkflowCommands(QList<Command> &commands)

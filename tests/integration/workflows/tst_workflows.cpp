@@ -834,6 +834,23 @@ void TestWorkflows::operatorViewRetriesAndCancels()
     QCOMPARE(runAdmin(url(), {u"wf"_s, u"show"_s, u"--id"_s, u"x"_s}).exitCode, 2);
     QCOMPARE(runAdmin(url(), {u"wf"_s, u"queues"_s}).exitCode, 0);
     QCOMPARE(runAdmin(url(), {u"wf"_s, u"workers"_s, u"--json"_s}).exitCode, 0);
+    // Archive: a run finished long ago moves out of wf.run with its journal.
+    const std::vector<qint64> old = startRuns(m_alpha, u"noop"_s, 1, 1, u"ops-old-"_s);
+    m_fixture->database().exec(
+        "INSERT INTO wf.step (run_id, seq, hospital_id, name) SELECT run_id, 1, hospital_id, "
+        "'only' FROM wf.run WHERE run_id = "
+        + std::to_string(old[0])
+        + "; UPDATE wf.run SET status = 'completed', finished_at = now() - interval '30 days' "
+          "WHERE run_id = "
+        + std::to_string(old[0]));
+    const AdminRun archived = runAdmin(url(), {u"wf"_s, u"archive"_s, u"--days"_s, u"7"_s});
+    QVERIFY2(archived.exitCode == 0, archived.err.constData());
+    QCOMPARE(count("SELECT count(*) FROM wf.run WHERE run_id = " + std::to_string(old[0])), 0);
+    QCOMPARE(count("SELECT count(*) FROM wf.run_archive WHERE run_id = " + std::to_string(old[0])),
+             1);
+    QCOMPARE(count("SELECT count(*) FROM wf.step_archive WHERE run_id = " + std::to_string(old[0])),
+             1);
+    QCOMPARE(count("SELECT count(*) FROM wf.run WHERE run_id = " + std::to_string(dead[0])), 1);
 
     const QByteArray admin =
         accessTokenOf(m_fixture->login(u"alpha"_s, u"alpha.admin"_s, Password));
