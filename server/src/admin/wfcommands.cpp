@@ -330,6 +330,8 @@ void addWorkflowCommands(QList<Command> &commands)
                      }});
     commands.append({words("signal"), QStringLiteral("send a signal to a run"), wfSignal});
     commands.append(
+        {words("archive"), QStringLiteral("archive finished runs past retention"), wfArchive});
+    commands.append(
         {words("workers"), QStringLiteral("list workflow workers"), [](CommandContext &c) {
              return wfOverview(c, true);
          }});
