@@ -130,11 +130,12 @@ GRANT SELECT ON wf.worker, wf.queue, wf.run_archive, wf.step_archive TO hms_app;
 
 -- Claims up to p_limit runs of one queue for a worker: the fixed CTE shape of WORKER.md
 -- (FOR UPDATE SKIP LOCKED), the attempt counted at claim and the epoch bumped (fencing).
--- p_types holds 'type@version' pairs the worker registers. Returns the database clock too.
+-- p_types holds 'type@version' pairs the worker registers. Returns the database clock and the
+-- run's step journal ([[seq, name, output], ...]) too, saving the worker a round trip.
 CREATE FUNCTION wf.claim(p_queue text, p_types text[], p_worker text, p_limit integer, p_lease_ms integer)
     RETURNS TABLE (run_id bigint, hospital_id bigint, lease_epoch bigint, workflow_type text,
                    workflow_version integer, input jsonb, attempt integer, max_attempts integer,
-                   db_now timestamptz)
+                   db_now timestamptz, journal jsonb)
     LANGUAGE sql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     AS $$
@@ -151,7 +152,9 @@ CREATE FUNCTION wf.claim(p_queue text, p_types text[], p_worker text, p_limit in
         attempt = r.attempt + 1, updated_at = now()
     FROM c WHERE r.run_id = c.run_id
     RETURNING r.run_id, r.hospital_id, r.lease_epoch, r.workflow_type, r.workflow_version, r.input,
-        r.attempt, r.max_attempts, now();
+        r.attempt, r.max_attempts, now(),
+        (SELECT coalesce(jsonb_agg(jsonb_build_array(s.seq, s.name, s.output) ORDER BY s.seq), '[]')
+         FROM wf.step s WHERE s.run_id = r.run_id);
     $$;
 
 -- Extends the leases a worker holds; returns the runs whose lease it lost (epoch moved on

@@ -65,16 +65,15 @@ chmod 755 "$work"
 db=$("$pgcluster" url "$work/pg" hms_bench)
 psql_() { psql -X -q -v ON_ERROR_STOP=1 "$db" "$@"; }
 
-"$bin/hms-admin" --database "$db" migrate >/dev/null
-"$bin/hms-admin" --database "$db" hospital add --code bench --name Bench >/dev/null
+"$bin/hms-admin" --database "$db" migrate >/dev/null 2>&1
+"$bin/hms-admin" --database "$db" hospital add --code bench --name Bench >/dev/null 2>&1
 psql_ -c "CREATE TABLE test_effect (run_id bigint NOT NULL, hospital_id bigint NOT NULL,
             step integer NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp());
           GRANT SELECT, INSERT ON test_effect TO hms_app;"
 
 declare -A ours_rate ours_p50 ours_p99
 for w in $worker_counts; do
-    psql_ -c "TRUNCATE test_effect; DELETE FROM wf.step; DELETE FROM wf.signal; DELETE FROM wf.run;
-              DELETE FROM wf.worker; VACUUM ANALYZE wf.run;" 2>/dev/null || true
+    psql_ -c "TRUNCATE test_effect, wf.step, wf.signal, wf.worker, wf.run" -c "VACUUM ANALYZE wf.run"
     worker_pids=()
     for ((i = 0; i < w; i++)); do
         HMS_DATABASE_URL=$db HMS_WORKER_POLL_MS=200 "$bin/hms-test-worker" --queues bench \
@@ -114,7 +113,7 @@ done
 
 # ---------------------------------------------------------------- open loop, 100 runs/s
 rate_n=${BENCH_RATE_N:-1000}
-psql_ -c "TRUNCATE test_effect; DELETE FROM wf.step; DELETE FROM wf.run; DELETE FROM wf.worker;"
+psql_ -c "TRUNCATE test_effect, wf.step, wf.signal, wf.worker, wf.run" -c "VACUUM ANALYZE wf.run"
 worker_pids=()
 HMS_DATABASE_URL=$db HMS_WORKER_POLL_MS=200 "$bin/hms-test-worker" --queues bench \
     --concurrency "$c" >"$work/worker-rate.log" 2>&1 &

@@ -13,6 +13,7 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QHostInfo>
+#include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QRandomGenerator>
 #include <QScopeGuard>
@@ -231,7 +232,7 @@ std::vector<ClaimedRun> Worker::claim(DbSession &session, const std::string &que
     pqxx::nontransaction tx(session.connection());
     for (const pqxx::row &row : tx.exec_params(
              "SELECT run_id, hospital_id, lease_epoch, workflow_type, workflow_version, input, "
-             "attempt, max_attempts, (extract(epoch FROM db_now) * 1e6)::bigint "
+             "attempt, max_attempts, (extract(epoch FROM db_now) * 1e6)::bigint, journal "
              "FROM wf.claim($1, $2::text[], $3, $4, $5)",
              queue, m_typesArray, m_workerId.toStdString(), 1, m_options.leaseMs)) {
         ClaimedRun run;
@@ -244,6 +245,8 @@ std::vector<ClaimedRun> Worker::claim(DbSession &session, const std::string &que
         run.attempt = row[6].as<int>();
         run.maxAttempts = row[7].as<int>();
         run.dbNowUs = row[8].as<qint64>();
+        run.journal =
+            QJsonDocument::fromJson(QByteArray::fromStdString(row[9].as<std::string>())).array();
         runs.push_back(std::move(run));
     }
     return runs;

@@ -34,20 +34,10 @@ WorkflowContext::WorkflowContext(DbSession &session, const ClaimedRun &run, Sett
     , m_run(run)
     , m_settings(std::move(settings))
 {
-    loadJournal();
-}
-
-void WorkflowContext::loadJournal()
-{
-    pqxx::work tx(m_session.connection());
-    enterTenant(tx, m_run.hospitalId);
-    for (const pqxx::row &row : tx.exec_params(
-             "SELECT seq, name, output FROM wf.step WHERE run_id = $1 ORDER BY seq", m_run.runId)) {
-        m_journal[row[0].as<int>()] =
-            Journaled{QString::fromStdString(row[1].as<std::string>()),
-                      row[2].is_null() ? QJsonObject() : jsonFromText(row[2].as<std::string>())};
+    for (const QJsonValue &entry : m_run.journal) {
+        const QJsonArray row = entry.toArray();
+        m_journal[row.at(0).toInt()] = Journaled{row.at(1).toString(), row.at(2).toObject()};
     }
-    tx.commit();
 }
 
 const WorkflowContext::Journaled *WorkflowContext::replay(int seq, const QString &name)
@@ -97,12 +87,25 @@ void WorkflowContext::journal(pqxx::transaction_base &tx,
                               int seq,
                               const QString &name,
                               const char *kind,
-                              const QJsonObject &output) const
+                              const QJsonObject &output,
+                              bool fenced) const
 {
-    tx.exec_params0("INSERT INTO wf.step (run_id, seq, hospital_id, name, kind, output, attempt) "
-                    "VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)",
-                    m_run.runId, seq, m_run.hospitalId, name.toStdString(), kind, jsonText(output),
-                    m_run.attempt);
+    if (!fenced) {
+        tx.exec_params0("INSERT INTO wf.step (run_id, seq, hospital_id, name, kind, output, "
+                        "attempt) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)",
+                        m_run.runId, seq, m_run.hospitalId, name.toStdString(), kind,
+                        jsonText(output), m_run.attempt);
+        return;
+    }
+    const pqxx::result inserted = tx.exec_params(
+        "WITH f AS (SELECT run_id FROM wf.run WHERE run_id = $1 AND lease_epoch = $8 "
+        "AND status = 'running' FOR UPDATE) "
+        "INSERT INTO wf.step (run_id, seq, hospital_id, name, kind, output, attempt) "
+        "SELECT f.run_id, $2, $3, $4, $5, $6::jsonb, $7 FROM f",
+        m_run.runId, seq, m_run.hospitalId, name.toStdString(), kind, jsonText(output),
+        m_run.attempt, m_run.epoch);
+    if (inserted.affected_rows() != 1)
+        throw LeaseLost();
 }
 
 void WorkflowContext::suspend(pqxx::transaction_base &tx, const std::string &runAtSql) const
@@ -124,10 +127,9 @@ QJsonObject WorkflowContext::step(const QString &name,
     pqxx::work tx(m_session.connection());
     enterTenant(tx, m_run.hospitalId);
     const QJsonObject output = body(tx);
-    // The lease check last: the run row stays locked only for the commit, and a zombie that
-    // ran its body after losing the lease rolls back here.
-    fence(tx);
-    journal(tx, seq, name, "db", output);
+    // The lease check last, in the journal's INSERT: the run row stays locked only for the
+    // commit, and a zombie that ran its body after losing the lease rolls back here.
+    journal(tx, seq, name, "db", output, true);
     tx.commit();
     return output;
 }
@@ -144,8 +146,7 @@ WorkflowContext::external(const QString &name,
     const QJsonObject output = call(key);
     pqxx::work tx(m_session.connection());
     enterTenant(tx, m_run.hospitalId);
-    fence(tx);
-    journal(tx, seq, name, "external", output);
+    journal(tx, seq, name, "external", output, true);
     tx.commit();
     return output;
 }
@@ -253,8 +254,7 @@ bool WorkflowContext::patched(const QString &id)
     checkContinue();
     pqxx::work tx(m_session.connection());
     enterTenant(tx, m_run.hospitalId);
-    fence(tx);
-    journal(tx, seq, name, "patch", {});
+    journal(tx, seq, name, "patch", {}, true);
     tx.commit();
     return true;
 }

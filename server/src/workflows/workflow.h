@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
@@ -31,6 +32,7 @@ struct ClaimedRun
     int attempt = 0;
     int maxAttempts = 0;
     qint64 dbNowUs = 0; ///< database clock at claim, microseconds since the epoch
+    QJsonArray journal; ///< [[seq, name, output], ...] as of the claim
 };
 
 /// The run must stop now without failing: it waits for a timer or a signal (the wait is
@@ -122,16 +124,18 @@ private:
         QJsonObject output;
     };
 
-    void loadJournal();
     const Journaled *replay(int seq, const QString &name);
     void checkContinue() const;
     /// SELECT ... FOR UPDATE of the run; throws LeaseLost unless it is still ours.
     void fence(pqxx::transaction_base &tx) const;
+    /// Inserts the journal row; with \a fenced, in the same statement as the lease check
+    /// (locks the run row, inserts nothing and throws LeaseLost unless it is still ours).
     void journal(pqxx::transaction_base &tx,
                  int seq,
                  const QString &name,
                  const char *kind,
-                 const QJsonObject &output) const;
+                 const QJsonObject &output,
+                 bool fenced = false) const;
     /// Sets the run waiting until \a runAtSql (an SQL expression) and releases the lease.
     void suspend(pqxx::transaction_base &tx, const std::string &runAtSql) const;
 
