@@ -231,7 +231,7 @@ pids=("$server_pid")
 if [[ -x $bin/hms-worker ]]; then
     worker_mark=$(log_mark "$logdir/hms-worker.log")
     printf '==== %s run.sh: hms-worker\n' "$(date -Is)" >>"$logdir/hms-worker.log"
-    "$bin/hms-worker" >>"$logdir/hms-worker.log" 2>&1 &
+    "$bin/hms-worker" --all >>"$logdir/hms-worker.log" 2>&1 &
     worker_pid=$!
     pids+=("$worker_pid")
     say "hms-worker started (log: var/log/hms-worker.log)"

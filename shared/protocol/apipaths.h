@@ -41,5 +41,12 @@ inline constexpr char Admissions[] = "/api/v1/admissions";
 inline constexpr char Admission[] = "/api/v1/admissions/{id}";
 inline constexpr char AdmissionTransfer[] = "/api/v1/admissions/{id}/transfer";
 inline constexpr char AdmissionDischarge[] = "/api/v1/admissions/{id}/discharge";
+inline constexpr char Notifications[] = "/api/v1/notifications";
+inline constexpr char NotificationRead[] = "/api/v1/notifications/{id}/read";
+
+inline constexpr char AdminWorkflows[] = "/api/v1/admin/workflows";
+inline constexpr char AdminWorkflow[] = "/api/v1/admin/workflows/{id}";
+inline constexpr char AdminWorkflowRetry[] = "/api/v1/admin/workflows/{id}/retry";
+inline constexpr char AdminWorkflowCancel[] = "/api/v1/admin/workflows/{id}/cancel";
 
 } // namespace hms::api

@@ -15,6 +15,7 @@ QList<Command> allCommands()
     addAuditCommands(commands);
     addDemoCommands(commands);
     addEventCommands(commands);
+    addWorkflowCommands(commands);
     return commands;
 }
 

@@ -42,5 +42,6 @@ void addUserCommands(QList<Command> &commands);
 void addAuditCommands(QList<Command> &commands);
 void addDemoCommands(QList<Command> &commands);
 void addEventCommands(QList<Command> &commands);
+void addWorkflowCommands(QList<Command> &commands);
 
 } // namespace hms::server::admin

@@ -18,6 +18,7 @@
 #include "ipd/ipdroutes.h"
 #include "ipd/ipdservice.h"
 #include "live/livehub.h"
+#include "notifications/notificationroutes.h"
 #include "opd/opdroutes.h"
 #include "opd/opdservice.h"
 #include "patients/patientroutes.h"
@@ -25,6 +26,7 @@
 #include "shared/protocol/apipaths.h"
 #include "users/useradminservice.h"
 #include "users/userroutes.h"
+#include "workflows/wfroutes.h"
 
 #include <QDir>
 #include <QFile>
@@ -124,6 +126,8 @@ bool ServerApp::start()
     m_ipd = std::make_unique<IpdService>(*m_documentStore);
     m_bedBoard = std::make_unique<BedBoard>();
     registerIpdRoutes(m_router, *m_ipd, *m_bedBoard);
+    registerNotificationRoutes(m_router);
+    registerWorkflowAdminRoutes(m_router);
 
     m_pool = std::make_unique<DbWorkerPool>(connectionString, m_config.effectivePoolSize(),
                                             m_config.dbQueueLimit,

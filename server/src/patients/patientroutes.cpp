@@ -8,6 +8,7 @@
 #include "idempotency/idempotencystore.h"
 #include "patients/patientservice.h"
 #include "shared/protocol/apipaths.h"
+#include "shared/validation/fieldreader.h"
 
 #include <QJsonArray>
 
@@ -40,6 +41,34 @@ PatientInput validInput(const RequestContext &context, bool forUpdate)
     Result<PatientInput> input = patientFromJson(jsonBody(context.request), forUpdate);
     if (!input)
         throw DomainError(input.problem());
+    return std::move(input).value();
+}
+
+/// A registration: the patient fields plus the optional `checkIn: {"departmentId"}` (queue
+/// the new patient in that OPD department and notify its doctors; done by the
+/// registerPatient workflow). Field errors of both are reported together.
+PatientInput validRegistration(const RequestContext &context,
+                               std::optional<qint64> &checkInDepartmentId)
+{
+    QJsonObject body = jsonBody(context.request);
+    const QString checkInKey = QStringLiteral("checkIn");
+    FieldReader reader(QJsonObject{{checkInKey, body.value(checkInKey)}});
+    if (body.contains(checkInKey)) {
+        if (const std::optional<QJsonObject> checkIn = reader.optionalObject(checkInKey)) {
+            FieldReader nested(*checkIn, reader.path(checkInKey));
+            checkInDepartmentId = nested.requiredId(QStringLiteral("departmentId"));
+            nested.rejectUnknownKeys();
+            reader.addErrors(nested);
+        }
+        body.remove(checkInKey);
+    }
+    Result<PatientInput> input = patientFromJson(body, false);
+    if (!input || reader.hasErrors()) {
+        Problem problem = input ? reader.problem() : input.problem();
+        if (!input)
+            problem.errors.append(reader.errors());
+        throw DomainError(problem);
+    }
     return std::move(input).value();
 }
 
@@ -105,7 +134,8 @@ void registerPatientRoutes(Router &router, PatientService &service)
 
     router.add({"POST", QLatin1String(api::Patients), write, [&service](RequestContext &context) {
                     IdempotencyStore idempotency(context, QLatin1String(api::Patients));
-                    const PatientInput input = validInput(context, false);
+                    std::optional<qint64> checkInDepartmentId;
+                    const PatientInput input = validRegistration(context, checkInDepartmentId);
                     HttpResponse created;
                     PatientService::TransactionHooks hooks;
                     hooks.begin = [&idempotency](pqxx::transaction_base &tx) {
@@ -118,7 +148,7 @@ void registerPatientRoutes(Router &router, PatientService &service)
                         idempotency.save(tx, created);
                     };
                     if (!service.registerPatient(context.db, context.caller(), clientOf(context),
-                                                 input, hooks))
+                                                 input, hooks, checkInDepartmentId))
                         return *idempotency.replay();
                     return created;
                 }});

@@ -6,6 +6,9 @@
 #include "db/dbsession.h"
 #include "db/tenant.h"
 #include "hospitals/hospitalrepository.h"
+#include "opd/opdrepository.h"
+#include "workflows/definitions/productworkflows.h"
+#include "workflows/wfapi.h"
 
 #include <QJsonArray>
 #include <QTimeZone>
@@ -97,6 +100,28 @@ PatientRow requirePatient(pqxx::transaction_base &tx, qint64 hospitalId, qint64 
     return *patient;
 }
 
+qint64 reminderAfterMs()
+{
+    bool ok = false;
+    const qint64 value = qEnvironmentVariable("HMS_REGISTRATION_REMINDER_MS").toLongLong(&ok);
+    return ok && value > 0 ? value : wf::registerpatient::DefaultReminderAfterMs;
+}
+
+/// Ids only (no PHI in workflow inputs); a replayed registration finds the run it started.
+void startRegistrationWorkflow(pqxx::transaction_base &tx,
+                               const Principal &actor,
+                               qint64 patientId,
+                               std::optional<qint64> departmentId)
+{
+    QJsonObject input{{QStringLiteral("patientId"), QString::number(patientId)},
+                      {QStringLiteral("actorUserId"), QString::number(actor.userId)},
+                      {QStringLiteral("reminderAfterMs"), double(reminderAfterMs())}};
+    if (departmentId)
+        input.insert(QStringLiteral("departmentId"), QString::number(*departmentId));
+    wf::start(tx, actor.hospitalId, QLatin1String(wf::registerpatient::Type),
+              wf::registerpatient::Version, QString::number(patientId), input);
+}
+
 enum class SearchKind { Mrn, Phone, Name };
 
 /// A query that is only digits and phone punctuation with 6..15 digits is a phone number.
@@ -148,7 +173,8 @@ std::optional<PatientRow> PatientService::registerPatient(DbSession &db,
                                                           const Principal &actor,
                                                           const ClientInfo &client,
                                                           const PatientInput &input,
-                                                          const TransactionHooks &hooks)
+                                                          const TransactionHooks &hooks,
+                                                          std::optional<qint64> checkInDepartmentId)
 {
     pqxx::work tx(db.connection());
     enterTenant(tx, actor.hospitalId);
@@ -179,6 +205,17 @@ std::optional<PatientRow> PatientService::registerPatient(DbSession &db,
         throw DomainError(problem);
     }
 
+    if (checkInDepartmentId) {
+        const std::optional<DepartmentRow> department =
+            OpdRepository::findDepartment(tx, actor.hospitalId, *checkInDepartmentId);
+        if (!department || !department->active) {
+            Problem problem = Problem::fromType(problems::ValidationFailed);
+            problem.errors.append({QStringLiteral("checkIn.departmentId"),
+                                   QStringLiteral("is not an active department")});
+            throw DomainError(problem);
+        }
+    }
+
     QString hospitalCode;
     const int year = registrationYear(tx, actor.hospitalId, hospitalCode);
     const qint64 sequence = PatientRepository::nextMrnSequence(tx, actor.hospitalId, year);
@@ -192,6 +229,7 @@ std::optional<PatientRow> PatientService::registerPatient(DbSession &db,
                          {QStringLiteral("candidateIds"), idsJson(candidates)}};
     }
     AuditLog::append(tx, audit);
+    startRegistrationWorkflow(tx, actor, id, checkInDepartmentId);
     const PatientRow created = requirePatient(tx, actor.hospitalId, id);
     if (hooks.beforeCommit)
         hooks.beforeCommit(tx, created);

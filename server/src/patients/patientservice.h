@@ -40,11 +40,19 @@ public:
     /// Throws DomainError 409 with a `candidates` member when possible duplicates exist and
     /// no override reason was given, and 409 (nationalId) when the national id is already
     /// registered in this hospital, override or not. nullopt when hooks.begin() said stop.
+    ///
+    /// Every registration starts the registerPatient workflow (hms-worker) in the same
+    /// transaction, keyed by the patient id: it notifies the doctors of \a checkInDepartmentId
+    /// and queues the OPD visit there when one was requested, and reminds reception after
+    /// 24 h (HMS_REGISTRATION_REMINDER_MS overrides, for tests and demos) when address or
+    /// emergency contact are still missing. 422 (checkIn.departmentId) for an unknown or
+    /// inactive department.
     std::optional<PatientRow> registerPatient(DbSession &db,
                                               const Principal &actor,
                                               const ClientInfo &client,
                                               const PatientInput &input,
-                                              const TransactionHooks &hooks = {});
+                                              const TransactionHooks &hooks = {},
+                                              std::optional<qint64> checkInDepartmentId = {});
 
     /// Throws DomainError 404 (audited as a failed read) when absent or another hospital's.
     PatientRow get(DbSession &db, const Principal &actor, const ClientInfo &client, qint64 id);

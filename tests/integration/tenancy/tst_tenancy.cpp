@@ -6,6 +6,7 @@
 #include "documents/pgdocumentstore.h"
 #include "ipd/ipdrepository.h"
 #include "live/eventlog.h"
+#include "notifications/notificationrepository.h"
 #include "opd/opdrepository.h"
 #include "shared/protocol/apipaths.h"
 #include "support/serverfixture.h"
@@ -243,7 +244,8 @@ void TestTenancy::initTestCase()
             tx.commit();
         }
     }
-    // IPD wards, rooms, beds, admissions and bed transfers (0008): two in alpha, one in beta.
+    // IPD wards, rooms, beds, admissions and bed transfers (0008) and notifications (0010):
+    // two in alpha, one in beta.
     {
         pqxx::connection connection(m_fixture->superuserUrl());
         int alphaPatient = 0;
@@ -278,6 +280,8 @@ void TestTenancy::initTestCase()
             const AdmissionRow admitted =
                 IpdRepository::insertAdmission(tx, hospital, admission, user);
             IpdRepository::moveAdmission(tx, hospital, admitted, second->id, user);
+            NotificationRepository::create(tx, hospital, user, QStringLiteral("tenancy.probe"),
+                                           std::nullopt, QString(), std::nullopt, std::nullopt);
             tx.commit();
         }
     }

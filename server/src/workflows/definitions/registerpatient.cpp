@@ -1,0 +1,164 @@
+#include "audit/auditlog.h"
+#include "live/eventlog.h"
+#include "notifications/notificationrepository.h"
+#include "opd/opdrepository.h"
+#include "opd/opdservice.h"
+#include "workflows/definitions/productworkflows.h"
+#include "workflows/workflow.h"
+
+#include <QJsonArray>
+
+#include <pqxx/result>
+#include <pqxx/transaction>
+
+namespace hms::server::wf {
+
+namespace {
+
+QString k(const char *name)
+{
+    return QString::fromLatin1(name);
+}
+
+std::optional<qint64> idOf(const QJsonObject &object, const char *name)
+{
+    bool ok = false;
+    const qint64 id = object.value(k(name)).toString().toLongLong(&ok);
+    return ok && id > 0 ? std::optional<qint64>(id) : std::nullopt;
+}
+
+/// An audit row for what a workflow did on behalf of the user whose action started it.
+AuditEntry workflowAudit(const WorkflowContext &ctx,
+                         std::optional<qint64> actorUserId,
+                         const QString &action,
+                         const QString &entity,
+                         qint64 entityId,
+                         qint64 patientId)
+{
+    AuditEntry entry;
+    entry.hospitalId = ctx.hospitalId();
+    entry.actorUserId = actorUserId;
+    entry.actorRole = QStringLiteral("workflow");
+    entry.category = QStringLiteral("demographic");
+    entry.action = action;
+    entry.entity = entity;
+    entry.entityId = QString::number(entityId);
+    entry.patientId = patientId;
+    entry.details = {{k("runId"), QString::number(ctx.runId())}};
+    return entry;
+}
+
+QJsonArray notifyRole(pqxx::work &tx,
+                      const WorkflowContext &ctx,
+                      const std::string &sql,
+                      qint64 selector,
+                      const QString &kind,
+                      qint64 patientId,
+                      const QString &entity,
+                      qint64 entityId)
+{
+    QJsonArray ids;
+    for (const pqxx::row &row : tx.exec_params(sql, ctx.hospitalId(), selector)) {
+        const NotificationRow created =
+            NotificationRepository::create(tx, ctx.hospitalId(), row[0].as<qint64>(), kind,
+                                           patientId, entity, entityId, ctx.runId());
+        ids.append(QString::number(created.id));
+    }
+    return ids;
+}
+
+QJsonObject registerPatient(WorkflowContext &ctx)
+{
+    const QJsonObject &in = ctx.input();
+    const std::optional<qint64> patientId = idOf(in, "patientId");
+    if (!patientId)
+        throw NonRetryable("registerPatient: input without patientId");
+    const std::optional<qint64> actor = idOf(in, "actorUserId");
+    const std::optional<qint64> departmentId = idOf(in, "departmentId");
+
+    const QJsonObject notified = ctx.step(QStringLiteral("notifyDoctors"), [&](pqxx::work &tx) {
+        if (!departmentId)
+            return QJsonObject{{k("notificationIds"), QJsonArray()}};
+        return QJsonObject{
+            {k("notificationIds"),
+             notifyRole(tx, ctx,
+                        "SELECT u.id FROM department_doctors d JOIN users u "
+                        "ON u.hospital_id = d.hospital_id AND u.id = d.user_id "
+                        "WHERE d.hospital_id = $1 AND d.department_id = $2 "
+                        "AND u.role = 'doctor' AND u.disabled_at IS NULL ORDER BY u.id",
+                        *departmentId, QStringLiteral("patient.registered"), *patientId,
+                        QStringLiteral("department"), *departmentId)}};
+    });
+
+    const QJsonObject visit = ctx.step(QStringLiteral("checkIn"), [&](pqxx::work &tx) {
+        if (!departmentId)
+            return QJsonObject{{k("skipped"), k("no-check-in")}};
+        const std::optional<DepartmentRow> department =
+            OpdRepository::findDepartment(tx, ctx.hospitalId(), *departmentId);
+        if (!department || !department->active)
+            return QJsonObject{{k("skipped"), k("department-inactive")}};
+        if (OpdRepository::hasOpenVisit(tx, ctx.hospitalId(), *departmentId, *patientId))
+            return QJsonObject{{k("skipped"), k("already-queued")}};
+        const QString date = OpdRepository::today(tx, ctx.hospitalId());
+        const int token = OpdRepository::nextToken(tx, ctx.hospitalId(), *departmentId, date);
+        const VisitRow row = OpdRepository::insertVisit(tx, ctx.hospitalId(), *departmentId,
+                                                        *patientId, date, token, actor.value_or(0));
+        EventLog::append(tx, ctx.hospitalId(), OpdService::topicOf(*departmentId),
+                         QStringLiteral("visit.checked_in"),
+                         {{k("visitId"), QString::number(row.id)},
+                          {k("token"), row.token},
+                          {k("state"), row.state},
+                          {k("patientId"), QString::number(row.patientId)}});
+        AuditEntry audit = workflowAudit(ctx, actor, QStringLiteral("visit.check_in"),
+                                         QStringLiteral("visit"), row.id, *patientId);
+        audit.details.insert(k("departmentId"), QString::number(*departmentId));
+        audit.details.insert(k("token"), row.token);
+        AuditLog::append(tx, audit);
+        return QJsonObject{{k("visitId"), QString::number(row.id)}, {k("token"), row.token}};
+    });
+
+    const qint64 reminderAfterMs = qint64(
+        in.value(k("reminderAfterMs")).toDouble(double(registerpatient::DefaultReminderAfterMs)));
+    ctx.sleep(QStringLiteral("demographicsGrace"), std::chrono::milliseconds(reminderAfterMs));
+
+    const QJsonObject reminded = ctx.step(QStringLiteral("remindReception"), [&](pqxx::work &tx) {
+        const pqxx::result patient =
+            tx.exec_params("SELECT phone IS NULL OR phone = '', "
+                           "address IS NULL OR address = '{}'::jsonb, "
+                           "emergency_contact IS NULL OR emergency_contact = '{}'::jsonb "
+                           "FROM patients WHERE hospital_id = $1 AND id = $2",
+                           ctx.hospitalId(), *patientId);
+        if (patient.empty())
+            return QJsonObject{{k("skipped"), k("patient-gone")}};
+        QJsonArray missing;
+        if (patient[0][0].as<bool>())
+            missing.append(k("phone"));
+        if (patient[0][1].as<bool>())
+            missing.append(k("address"));
+        if (patient[0][2].as<bool>())
+            missing.append(k("emergencyContact"));
+        if (missing.isEmpty())
+            return QJsonObject{{k("missing"), missing}, {k("notificationIds"), QJsonArray()}};
+        return QJsonObject{
+            {k("missing"), missing},
+            {k("notificationIds"),
+             notifyRole(tx, ctx,
+                        "SELECT id FROM users WHERE hospital_id = $1 AND role = 'reception' "
+                        "AND disabled_at IS NULL AND $2::bigint IS NOT NULL ORDER BY id",
+                        *patientId, QStringLiteral("patient.demographics_missing"), *patientId,
+                        QStringLiteral("patient"), *patientId)}};
+    });
+
+    return {{k("doctorsNotified"), notified.value(k("notificationIds")).toArray().size()},
+            {k("visitId"), visit.value(k("visitId"))},
+            {k("receptionNotified"), reminded.value(k("notificationIds")).toArray().size()}};
+}
+
+} // namespace
+
+void registerProductWorkflows(Registry &registry)
+{
+    registry.add(QLatin1String(registerpatient::Type), registerpatient::Version, registerPatient);
+}
+
+} // namespace hms::server::wf

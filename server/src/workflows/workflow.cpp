@@ -1,0 +1,281 @@
+#include "workflows/workflow.h"
+
+#include "db/dbsession.h"
+#include "db/tenant.h"
+
+#include <QJsonDocument>
+
+#include <pqxx/result>
+#include <pqxx/transaction>
+
+namespace hms::server::wf {
+
+namespace {
+
+QString text(const char *latin1)
+{
+    return QString::fromLatin1(latin1);
+}
+
+} // namespace
+
+QJsonObject jsonFromText(const std::string &text)
+{
+    return QJsonDocument::fromJson(QByteArray::fromStdString(text)).object();
+}
+
+std::string jsonText(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact).toStdString();
+}
+
+WorkflowContext::WorkflowContext(DbSession &session, const ClaimedRun &run, Settings settings)
+    : m_session(session)
+    , m_run(run)
+    , m_settings(std::move(settings))
+{
+    for (const QJsonValue &entry : m_run.journal) {
+        const QJsonArray row = entry.toArray();
+        m_journal[row.at(0).toInt()] = Journaled{row.at(1).toString(), row.at(2).toObject()};
+    }
+}
+
+const WorkflowContext::Journaled *WorkflowContext::replay(int seq, const QString &name)
+{
+    const auto found = m_journal.find(seq);
+    if (found == m_journal.end())
+        return nullptr;
+    if (found->second.name != name) {
+        // Step names are code, not data: safe to store.
+        throw NonDeterminism(QStringLiteral("non-determinism at step %1: journal has \"%2\", "
+                                            "code has \"%3\"")
+                                 .arg(seq)
+                                 .arg(found->second.name, name)
+                                 .toStdString());
+    }
+    return &found->second;
+}
+
+void WorkflowContext::checkContinue() const
+{
+    if (m_settings.leaseLost && m_settings.leaseLost())
+        throw LeaseLost();
+    if (m_settings.stopRequested && m_settings.stopRequested()) {
+        // Shutting down: give the run back untouched (this claim does not count as an attempt).
+        pqxx::work tx(m_session.connection());
+        enterTenant(tx, m_run.hospitalId);
+        tx.exec_params0("UPDATE wf.run SET status = 'ready', attempt = greatest(attempt - 1, 0), "
+                        "lease_owner = NULL, lease_expires_at = NULL, run_at = now(), "
+                        "updated_at = now() "
+                        "WHERE run_id = $1 AND lease_epoch = $2 AND status = 'running'",
+                        m_run.runId, m_run.epoch);
+        tx.commit();
+        throw Suspended();
+    }
+}
+
+void WorkflowContext::fence(pqxx::transaction_base &tx) const
+{
+    const pqxx::result row = tx.exec_params(
+        "SELECT lease_epoch, status FROM wf.run WHERE run_id = $1 FOR UPDATE", m_run.runId);
+    if (row.empty() || row[0][0].as<qint64>() != m_run.epoch
+        || row[0][1].as<std::string>() != "running")
+        throw LeaseLost();
+}
+
+void WorkflowContext::journal(pqxx::transaction_base &tx,
+                              int seq,
+                              const QString &name,
+                              const char *kind,
+                              const QJsonObject &output,
+                              bool fenced) const
+{
+    if (!fenced) {
+        tx.exec_params0("INSERT INTO wf.step (run_id, seq, hospital_id, name, kind, output, "
+                        "attempt) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)",
+                        m_run.runId, seq, m_run.hospitalId, name.toStdString(), kind,
+                        jsonText(output), m_run.attempt);
+        return;
+    }
+    const pqxx::result inserted = tx.exec_params(
+        "WITH f AS (SELECT run_id FROM wf.run WHERE run_id = $1 AND lease_epoch = $8 "
+        "AND status = 'running' FOR UPDATE) "
+        "INSERT INTO wf.step (run_id, seq, hospital_id, name, kind, output, attempt) "
+        "SELECT f.run_id, $2, $3, $4, $5, $6::jsonb, $7 FROM f",
+        m_run.runId, seq, m_run.hospitalId, name.toStdString(), kind, jsonText(output),
+        m_run.attempt, m_run.epoch);
+    if (inserted.affected_rows() != 1)
+        throw LeaseLost();
+}
+
+void WorkflowContext::suspend(pqxx::transaction_base &tx, const std::string &runAtSql) const
+{
+    // A wait is progress: the attempt count starts again for the next claim.
+    tx.exec_params0("UPDATE wf.run SET status = 'waiting', run_at = " + runAtSql
+                        + ", attempt = 0, lease_owner = NULL, lease_expires_at = NULL, "
+                          "updated_at = now() WHERE run_id = $1",
+                    m_run.runId);
+}
+
+QJsonObject WorkflowContext::step(const QString &name,
+                                  const std::function<QJsonObject(pqxx::work &)> &body)
+{
+    const int seq = ++m_seq;
+    if (const Journaled *done = replay(seq, name))
+        return done->output;
+    checkContinue();
+    pqxx::work tx(m_session.connection());
+    enterTenant(tx, m_run.hospitalId);
+    const QJsonObject output = body(tx);
+    // The lease check last, in the journal's INSERT: the run row stays locked only for the
+    // commit, and a zombie that ran its body after losing the lease rolls back here.
+    journal(tx, seq, name, "db", output, true);
+    tx.commit();
+    return output;
+}
+
+QJsonObject
+WorkflowContext::external(const QString &name,
+                          const std::function<QJsonObject(const QString &idempotencyKey)> &call)
+{
+    const int seq = ++m_seq;
+    if (const Journaled *done = replay(seq, name))
+        return done->output;
+    checkContinue();
+    const QString key = QStringLiteral("%1:%2").arg(m_run.runId).arg(seq);
+    const QJsonObject output = call(key);
+    pqxx::work tx(m_session.connection());
+    enterTenant(tx, m_run.hospitalId);
+    journal(tx, seq, name, "external", output, true);
+    tx.commit();
+    return output;
+}
+
+void WorkflowContext::sleep(const QString &name, std::chrono::milliseconds duration)
+{
+    const int seq = ++m_seq;
+    if (const Journaled *done = replay(seq, name)) {
+        const qint64 wakeAtUs = qint64(done->output.value(text("wakeAtUs")).toDouble());
+        if (wakeAtUs <= m_run.dbNowUs)
+            return;
+        // Claimed early (an admin retry): wait for the rest of it.
+        pqxx::work tx(m_session.connection());
+        enterTenant(tx, m_run.hospitalId);
+        fence(tx);
+        suspend(tx, "to_timestamp(" + std::to_string(wakeAtUs) + " / 1e6)");
+        tx.commit();
+        throw Suspended();
+    }
+    checkContinue();
+    pqxx::work tx(m_session.connection());
+    enterTenant(tx, m_run.hospitalId);
+    fence(tx);
+    // The deadline comes from the database clock, never the worker's.
+    const qint64 wakeAtUs =
+        tx.exec_params1("SELECT (extract(epoch FROM now() + make_interval(secs => $1 / 1000.0)) "
+                        "* 1e6)::bigint",
+                        qint64(duration.count()))[0]
+            .as<qint64>();
+    journal(tx, seq, name, "sleep", QJsonObject{{text("wakeAtUs"), double(wakeAtUs)}});
+    suspend(tx, "to_timestamp(" + std::to_string(wakeAtUs) + " / 1e6)");
+    tx.commit();
+    throw Suspended();
+}
+
+std::optional<QJsonObject> WorkflowContext::waitSignal(const QString &signalName,
+                                                       std::chrono::milliseconds timeout)
+{
+    const int seq = ++m_seq;
+    const QString name = QStringLiteral("signal:") + signalName;
+    if (const Journaled *done = replay(seq, name)) {
+        if (done->output.value(text("timedOut")).toBool())
+            return std::nullopt;
+        return done->output.value(text("payload")).toObject();
+    }
+    checkContinue();
+    pqxx::work tx(m_session.connection());
+    enterTenant(tx, m_run.hospitalId);
+    // Locks the run first: wf::signal() locks it too, so a signal either commits before this
+    // SELECT sees the table or finds the run already waiting (no lost wake-up).
+    fence(tx);
+    const std::string signal = signalName.toStdString();
+    const pqxx::result pending =
+        tx.exec_params("SELECT id, payload FROM wf.signal WHERE run_id = $1 AND name = $2 "
+                       "AND consumed_seq IS NULL ORDER BY id LIMIT 1 FOR UPDATE",
+                       m_run.runId, signal);
+    if (!pending.empty()) {
+        const QJsonObject payload = jsonFromText(pending[0][1].as<std::string>());
+        tx.exec_params0("UPDATE wf.signal SET consumed_seq = $2 WHERE id = $1",
+                        pending[0][0].as<qint64>(), seq);
+        journal(tx, seq, name, "signal",
+                {{text("signalId"), QString::number(pending[0][0].as<qint64>())},
+                 {text("payload"), payload}});
+        tx.exec_params0("UPDATE wf.run SET wait_signal = NULL, wait_deadline = NULL "
+                        "WHERE run_id = $1 AND wait_signal IS NOT NULL",
+                        m_run.runId);
+        tx.commit();
+        return payload;
+    }
+    const pqxx::row wait =
+        tx.exec_params1("SELECT wait_signal IS NOT DISTINCT FROM $2 AND wait_deadline IS NOT NULL, "
+                        "wait_deadline <= now() FROM wf.run WHERE run_id = $1",
+                        m_run.runId, signal);
+    const bool sameWait = wait[0].as<bool>();
+    if (sameWait && wait[1].as<bool>()) {
+        journal(tx, seq, name, "signal", {{text("timedOut"), true}});
+        tx.exec_params0("UPDATE wf.run SET wait_signal = NULL, wait_deadline = NULL "
+                        "WHERE run_id = $1",
+                        m_run.runId);
+        tx.commit();
+        return std::nullopt;
+    }
+    if (!sameWait) {
+        tx.exec_params0("UPDATE wf.run SET wait_signal = $2, "
+                        "wait_deadline = now() + make_interval(secs => $3 / 1000.0) "
+                        "WHERE run_id = $1",
+                        m_run.runId, signal, qint64(timeout.count()));
+    }
+    suspend(tx, "wait_deadline");
+    tx.commit();
+    throw Suspended();
+}
+
+bool WorkflowContext::patched(const QString &id)
+{
+    const QString name = QStringLiteral("patch:") + id;
+    const auto found = m_journal.find(m_seq + 1);
+    if (found != m_journal.end())
+        return found->second.name == name ? (++m_seq, true) : false;
+    if (!m_journal.empty() && m_journal.rbegin()->first > m_seq) {
+        // Replaying past this point without the marker: an older run, keep its old path.
+        return false;
+    }
+    const int seq = ++m_seq;
+    checkContinue();
+    pqxx::work tx(m_session.connection());
+    enterTenant(tx, m_run.hospitalId);
+    journal(tx, seq, name, "patch", {}, true);
+    tx.commit();
+    return true;
+}
+
+void Registry::add(const QString &type, int version, WorkflowFunction function)
+{
+    m_functions[{type, version}] = std::move(function);
+}
+
+const WorkflowFunction *Registry::find(const QString &type, int version) const
+{
+    const auto found = m_functions.find({type, version});
+    return found == m_functions.end() ? nullptr : &found->second;
+}
+
+QStringList Registry::keys() const
+{
+    QStringList keys;
+    for (const auto &[key, function] : m_functions)
+        keys.append(key.first + QLatin1Char('@') + QString::number(key.second));
+    return keys;
+}
+
+} // namespace hms::server::wf

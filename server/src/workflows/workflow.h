@@ -1,0 +1,171 @@
+#pragma once
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+#include <pqxx/transaction>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
+#include <stdexcept>
+
+namespace hms::server {
+class DbSession;
+}
+
+namespace hms::server::wf {
+
+/// A run that the worker claimed: what the claim query returned.
+struct ClaimedRun
+{
+    qint64 runId = 0;
+    qint64 hospitalId = 0;
+    qint64 epoch = 0; ///< lease epoch (fencing token)
+    QString type;
+    int version = 0;
+    QJsonObject input;
+    int attempt = 0;
+    int maxAttempts = 0;
+    qint64 dbNowUs = 0; ///< database clock at claim, microseconds since the epoch
+    QJsonArray journal; ///< [[seq, name, output], ...] as of the claim
+};
+
+/// The run must stop now without failing: it waits for a timer or a signal (the wait is
+/// already committed), or the worker is stopping and released it.
+struct Suspended
+{};
+
+/// Another worker owns the run now (lease expired, epoch moved on): nothing was committed.
+class LeaseLost : public std::runtime_error
+{
+public:
+    LeaseLost()
+        : std::runtime_error("lease lost")
+    {}
+};
+
+/// The journal does not match the code (a step was renamed, removed or reordered): the run
+/// is failed visibly instead of continuing on a different path.
+class NonDeterminism : public std::runtime_error
+{
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// An error that retrying cannot fix (validation, permission, missing record): the run
+/// fails at once. The message is stored on the run: ids only, never PHI.
+class NonRetryable : public std::runtime_error
+{
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// What a workflow function sees: its run, its input, and the durable operations. Every
+/// operation has a name and a sequence number; completed ones are journaled in wf.step and
+/// replayed from there when the run resumes (after a crash, a timer or a signal), so a
+/// workflow function must reach the same operations in the same order for the same input
+/// and journaled outputs (no clocks, randomness or reads outside steps).
+class WorkflowContext
+{
+public:
+    struct Settings
+    {
+        std::function<bool()> stopRequested; ///< the worker is shutting down
+        std::function<bool()> leaseLost; ///< the heartbeat found the lease gone
+    };
+
+    WorkflowContext(DbSession &session, const ClaimedRun &run, Settings settings);
+
+    qint64 runId() const { return m_run.runId; }
+
+    qint64 hospitalId() const { return m_run.hospitalId; }
+
+    int attempt() const { return m_run.attempt; }
+
+    const QJsonObject &input() const { return m_run.input; }
+
+    /// A database step: \a body runs in one transaction bound to the run's hospital (row-level
+    /// security), together with the lease check and the journal row; so its writes commit
+    /// exactly once per run. Returns \a body's output (ids only), or the journaled output on
+    /// replay. The body must be short: the run's row is locked while the step commits.
+    QJsonObject step(const QString &name, const std::function<QJsonObject(pqxx::work &)> &body);
+
+    /// A side effect outside the database (SMS, HTTP): at least once, with the stable
+    /// idempotency key "<run id>:<seq>" for the callee to deduplicate. Never re-run once
+    /// journaled.
+    QJsonObject external(const QString &name,
+                         const std::function<QJsonObject(const QString &idempotencyKey)> &call);
+
+    /// A durable timer on the database clock: the run releases its lease and is claimed
+    /// again after \a duration; a worker crash or downtime only delays it.
+    void sleep(const QString &name, std::chrono::milliseconds duration);
+
+    /// Consumes the oldest unconsumed signal \a signalName sent to this run (also ones sent
+    /// before the wait), exactly once; its payload, or nullopt after \a timeout.
+    std::optional<QJsonObject> waitSignal(const QString &signalName,
+                                          std::chrono::milliseconds timeout);
+
+    /// A journaled patch marker: true for runs that reach this point with the code that
+    /// has patch \a id, false for older runs replaying a journal from before it.
+    bool patched(const QString &id);
+
+    /// The sequence number the next operation gets (tests, idempotency keys).
+    int nextSeq() const { return m_seq + 1; }
+
+private:
+    struct Journaled
+    {
+        QString name;
+        QJsonObject output;
+    };
+
+    const Journaled *replay(int seq, const QString &name);
+    void checkContinue() const;
+    /// SELECT ... FOR UPDATE of the run; throws LeaseLost unless it is still ours.
+    void fence(pqxx::transaction_base &tx) const;
+    /// Inserts the journal row; with \a fenced, in the same statement as the lease check
+    /// (locks the run row, inserts nothing and throws LeaseLost unless it is still ours).
+    void journal(pqxx::transaction_base &tx,
+                 int seq,
+                 const QString &name,
+                 const char *kind,
+                 const QJsonObject &output,
+                 bool fenced = false) const;
+    /// Sets the run waiting until \a runAtSql (an SQL expression) and releases the lease.
+    void suspend(pqxx::transaction_base &tx, const std::string &runAtSql) const;
+
+    DbSession &m_session;
+    ClaimedRun m_run;
+    Settings m_settings;
+    std::map<int, Journaled> m_journal;
+    int m_seq = 0;
+};
+
+using WorkflowFunction = std::function<QJsonObject(WorkflowContext &)>;
+
+/// (type, version) -> function. A worker claims only the pairs it registers; versions are
+/// explicit integers, never derived from the build.
+class Registry
+{
+public:
+    void add(const QString &type, int version, WorkflowFunction function);
+    const WorkflowFunction *find(const QString &type, int version) const;
+    /// "type@version" of every registered pair (what the claim query matches).
+    QStringList keys() const;
+
+    bool isEmpty() const { return m_functions.empty(); }
+
+private:
+    std::map<std::pair<QString, int>, WorkflowFunction> m_functions;
+};
+
+/// JSON <-> jsonb text.
+QJsonObject jsonFromText(const std::string &text);
+std::string jsonText(const QJsonObject &object);
+
+} // namespace hms::server::wf

@@ -1,0 +1,208 @@
+// hms-test-worker: hms-worker's engine with test workflows and fault injection, for
+// integration.Workflows only (never installed; the shipped hms-worker has no such hooks).
+//
+// Environment (besides everything hms-worker reads):
+//   HMS_WF_TEST_PROFILE   comma list: "v2" also registers three@2, "renamed" registers
+//                         three@1 with step 2 renamed (a deploy that breaks determinism)
+//   HMS_WF_TEST_CRASH     "before:K" (abort inside step K's transaction, uncommitted) or
+//                         "after:K" (abort right after step K committed) of workflow three,
+//                         once per marker file HMS_WF_TEST_CRASH_MARKER
+//   HMS_WF_TEST_PAUSE     "K:MS:FILE": step K of three writes FILE, then sleeps MS inside its
+//                         transaction (a stalled worker, for SIGSTOP tests)
+//   HMS_WF_TEST_STEP_MS   every step of three sleeps this long (work in flight to kill)
+
+#include "workflows/definitions/productworkflows.h"
+#include "workflows/worker.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QThread>
+
+#include <pqxx/connection>
+#include <pqxx/nontransaction>
+#include <pqxx/transaction>
+
+#include <cstdlib>
+#include <stdexcept>
+
+using namespace hms::server::wf;
+
+namespace {
+
+QString k(const char *name)
+{
+    return QString::fromLatin1(name);
+}
+
+QStringList envList(const char *name)
+{
+    return qEnvironmentVariable(name).split(QLatin1Char(','), Qt::SkipEmptyParts);
+}
+
+/// True the first time for this marker file (creates it): a crash that happens once.
+bool firstTime(const QString &marker)
+{
+    if (marker.isEmpty() || QFile::exists(marker))
+        return false;
+    QFile file(marker);
+    file.open(QIODevice::WriteOnly);
+    file.close();
+    return true;
+}
+
+void maybeCrash(const char *when, int step)
+{
+    const QStringList crash = qEnvironmentVariable("HMS_WF_TEST_CRASH").split(QLatin1Char(':'));
+    if (crash.size() == 2 && crash[0] == QLatin1String(when) && crash[1].toInt() == step
+        && firstTime(qEnvironmentVariable("HMS_WF_TEST_CRASH_MARKER")))
+        std::abort();
+}
+
+void maybePause(int step)
+{
+    const QStringList pause = qEnvironmentVariable("HMS_WF_TEST_PAUSE").split(QLatin1Char(':'));
+    if (pause.size() == 3 && pause[0].toInt() == step && firstTime(pause[2]))
+        QThread::msleep(pause[1].toULong());
+}
+
+QJsonObject effectStep(WorkflowContext &ctx, pqxx::work &tx, int step)
+{
+    tx.exec_params0("INSERT INTO test_effect (run_id, hospital_id, step) VALUES ($1, $2, $3)",
+                    ctx.runId(), ctx.hospitalId(), step);
+    if (const int ms = qEnvironmentVariableIntValue("HMS_WF_TEST_STEP_MS"))
+        QThread::msleep(ms);
+    maybePause(step);
+    maybeCrash("before", step);
+    return {{k("step"), step}};
+}
+
+QJsonObject three(WorkflowContext &ctx, const QString &secondName)
+{
+    for (int step = 1; step <= 3; ++step) {
+        const QString name = step == 2 ? secondName : QStringLiteral("step%1").arg(step);
+        ctx.step(name, [&](pqxx::work &tx) {
+            return effectStep(ctx, tx, step);
+        });
+        maybeCrash("after", step);
+    }
+    return {{k("steps"), 3}};
+}
+
+QJsonObject sleeper(WorkflowContext &ctx)
+{
+    ctx.step(k("before"), [&](pqxx::work &tx) {
+        tx.exec_params0("INSERT INTO test_effect (run_id, hospital_id, step) VALUES ($1, $2, 1)",
+                        ctx.runId(), ctx.hospitalId());
+        return QJsonObject();
+    });
+    ctx.sleep(k("nap"), std::chrono::milliseconds(ctx.input().value(k("sleepMs")).toInt()));
+    ctx.step(k("after"), [&](pqxx::work &tx) {
+        tx.exec_params0("INSERT INTO test_effect (run_id, hospital_id, step) VALUES ($1, $2, 2)",
+                        ctx.runId(), ctx.hospitalId());
+        return QJsonObject();
+    });
+    return {};
+}
+
+QJsonObject signalLoop(WorkflowContext &ctx)
+{
+    QJsonArray received;
+    const int count = ctx.input().value(k("count")).toInt();
+    for (int i = 0; i < count; ++i) {
+        const std::optional<QJsonObject> payload =
+            ctx.waitSignal(k("ping"), std::chrono::minutes(5));
+        received.append(payload ? payload->value(k("n")) : QJsonValue());
+    }
+    return {{k("received"), received}};
+}
+
+/// Records each attempt outside any step (its own autocommit connection), then fails.
+QJsonObject failing(WorkflowContext &ctx)
+{
+    {
+        pqxx::connection connection(qEnvironmentVariable("HMS_DATABASE_URL").toStdString());
+        pqxx::nontransaction tx(connection);
+        tx.exec_params0("INSERT INTO test_attempt (run_id, attempt) VALUES ($1, $2)", ctx.runId(),
+                        ctx.attempt());
+    }
+    ctx.step(k("boom"), [](pqxx::work &) -> QJsonObject {
+        throw std::runtime_error("always fails");
+    });
+    return {};
+}
+
+QJsonObject aborting(WorkflowContext &ctx)
+{
+    ctx.step(k("crash"), [](pqxx::work &) -> QJsonObject {
+        std::abort();
+    });
+    return {};
+}
+
+QJsonObject noop(WorkflowContext &ctx)
+{
+    ctx.step(k("only"), [](pqxx::work &) {
+        return QJsonObject();
+    });
+    return {};
+}
+
+/// Row-level security inside a step: reads and writes of another hospital.
+QJsonObject rls(WorkflowContext &ctx)
+{
+    const QJsonObject &in = ctx.input();
+    return ctx.step(k("probe"), [&](pqxx::work &tx) {
+        const qint64 otherHospital = in.value(k("otherHospitalId")).toString().toLongLong();
+        const qint64 otherPatient = in.value(k("otherPatientId")).toString().toLongLong();
+        const qint64 otherUser = in.value(k("otherUserId")).toString().toLongLong();
+        const qint64 seen =
+            tx.exec_params1("SELECT count(*) FROM patients WHERE id = $1", otherPatient)[0]
+                .as<qint64>();
+        const qint64 foreignRows =
+            tx.exec_params1("SELECT count(*) FROM patients WHERE hospital_id <> $1",
+                            ctx.hospitalId())[0]
+                .as<qint64>();
+        const qint64 updated =
+            tx.exec_params("UPDATE patients SET phone = phone WHERE id = $1", otherPatient)
+                .affected_rows();
+        bool writeRefused = false;
+        tx.exec("SAVEPOINT foreign_write");
+        try {
+            tx.exec_params0("INSERT INTO notifications (hospital_id, user_id, kind) "
+                            "VALUES ($1, $2, 'probe')",
+                            otherHospital, otherUser);
+            tx.exec("RELEASE SAVEPOINT foreign_write");
+        } catch (const pqxx::sql_error &) {
+            tx.exec("ROLLBACK TO SAVEPOINT foreign_write");
+            writeRefused = true;
+        }
+        return QJsonObject{{k("seen"), seen},
+                           {k("foreignRows"), foreignRows},
+                           {k("updated"), qint64(updated)},
+                           {k("writeRefused"), writeRefused}};
+    });
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    Registry registry;
+    registerProductWorkflows(registry);
+    const QStringList profile = envList("HMS_WF_TEST_PROFILE");
+    const QString second = profile.contains(k("renamed")) ? k("step2renamed") : k("step2");
+    registry.add(k("three"), 1, [second](WorkflowContext &ctx) {
+        return three(ctx, second);
+    });
+    if (profile.contains(k("v2")))
+        registry.add(k("three"), 2, [](WorkflowContext &ctx) {
+            return three(ctx, k("step2"));
+        });
+    registry.add(k("sleeper"), 1, sleeper);
+    registry.add(k("signals"), 1, signalLoop);
+    registry.add(k("failing"), 1, failing);
+    registry.add(k("aborting"), 1, aborting);
+    registry.add(k("noop"), 1, noop);
+    registry.add(k("rls"), 1, rls);
+    return runWorkerMain(argc, argv, registry, "hms-test-worker");
+}

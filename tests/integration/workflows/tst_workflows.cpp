@@ -1,0 +1,908 @@
+// hms-worker's guarantees (handbook WORKER.md G1-G10) against a real PostgreSQL with real
+// worker processes: hms-test-worker is hms-worker's engine plus test workflows and fault
+// injection (crash before/after a step's commit, a stalled step). Workers run with short
+// leases (2 s) so crashes are recovered within seconds.
+#include "db/tenant.h"
+#include "opd/opdrepository.h"
+#include "shared/protocol/apipaths.h"
+#include "support/serverfixture.h"
+#include "workflows/wfapi.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <pqxx/pqxx>
+
+#include <atomic>
+#include <csignal>
+#include <memory>
+#include <thread>
+#include <vector>
+
+using namespace hms;
+using namespace hms::test;
+using namespace hms::server;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+const QString Password = u"workflow engine horse 42"_s;
+
+/// One worker process (hms-test-worker or hms-worker).
+class WorkerProcess
+{
+public:
+    WorkerProcess(const std::string &databaseUrl,
+                  const QStringList &arguments,
+                  const QMap<QString, QString> &environment = {},
+                  const QString &binary = u"hms-test-worker"_s)
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"HMS_DATABASE_URL"_s, QString::fromStdString(databaseUrl));
+        env.insert(u"HMS_WORKER_LEASE_MS"_s, u"2000"_s);
+        env.insert(u"HMS_WORKER_HEARTBEAT_MS"_s, u"400"_s);
+        env.insert(u"HMS_WORKER_REAP_MS"_s, u"300"_s);
+        env.insert(u"HMS_WORKER_POLL_MS"_s, u"100"_s);
+        env.insert(u"HMS_WORKER_BACKOFF_MS"_s, u"100"_s);
+        for (auto it = environment.cbegin(); it != environment.cend(); ++it)
+            env.insert(it.key(), it.value());
+        m_process.setProcessEnvironment(env);
+        m_process.setProcessChannelMode(QProcess::MergedChannels);
+        if (!qEnvironmentVariableIsEmpty("HMS_WF_TEST_LOG_DIR")) {
+            static int n = 0;
+            m_process.setStandardOutputFile(qEnvironmentVariable("HMS_WF_TEST_LOG_DIR")
+                                            + u"/worker-%1.log"_s.arg(++n));
+        }
+        m_process.start(qEnvironmentVariable("HMS_BIN_DIR") + u'/' + binary, arguments);
+        m_process.waitForStarted(10'000);
+    }
+
+    ~WorkerProcess()
+    {
+        if (m_process.state() != QProcess::NotRunning) {
+            ::kill(pid(), SIGCONT);
+            m_process.kill();
+            m_process.waitForFinished(10'000);
+        }
+    }
+
+    qint64 pid() const { return m_process.processId(); }
+
+    bool running() const { return m_process.state() == QProcess::Running; }
+
+    void kill9()
+    {
+        m_process.kill();
+        m_process.waitForFinished(10'000);
+    }
+
+    /// SIGTERM and wait: the exit code, -1 when it did not stop.
+    int terminate(int timeoutMs = 20'000)
+    {
+        m_process.terminate();
+        const int code = !m_process.waitForFinished(timeoutMs) ? -1
+            : m_process.exitStatus() == QProcess::NormalExit   ? m_process.exitCode()
+                                                               : -2;
+        if (code != 0)
+            qWarning("worker log:\n%s", m_process.readAll().constData());
+        return code;
+    }
+
+    /// Waits for the process to end on its own: its exit code, -2 when it crashed, -1 when
+    /// still running after \a timeoutMs.
+    int waitForExit(int timeoutMs)
+    {
+        if (!m_process.waitForFinished(timeoutMs))
+            return -1;
+        return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -2;
+    }
+
+    QByteArray log() { return m_process.readAll(); }
+
+private:
+    QProcess m_process;
+};
+
+QByteArray jsonBytes(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+} // namespace
+
+class TestWorkflows : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanup();
+    void cleanupTestCase();
+
+    void startIsPartOfTheDomainTransaction(); // G1
+    void killedWorkersLoseNothing(); // G2 + G3
+    void crashAroundACommit_data(); // G3 fault injection
+    void crashAroundACommit();
+    void zombieCannotCommit(); // G3b
+    void timersSurviveDowntime(); // G5
+    void signalsExactlyOnceInOrder(); // G6
+    void failingStepRetriesThenDies(); // G7
+    void crashingStepEndsDead(); // G7
+    void versionsAndNonDeterminism(); // G8
+    void stepsStayInTheirHospital(); // G9
+    void backlogDoesNotStarveOthers(); // G10
+    void registerPatientThroughRest();
+    void operatorViewRetriesAndCancels();
+    void workerExitsWithoutDatabase();
+
+private:
+    std::string url() const { return m_fixture->superuserUrl(); }
+
+    qint64 count(const std::string &sql) const { return m_fixture->count(sql); }
+
+    std::vector<qint64> startRuns(qint64 hospital,
+                                  const QString &type,
+                                  int version,
+                                  int n,
+                                  const QString &prefix,
+                                  const QJsonObject &input = {},
+                                  int maxAttempts = 10);
+    QString status(qint64 runId) const;
+    bool waitForStatus(qint64 runId, const QString &status, int timeoutMs);
+    static std::string idList(const std::vector<qint64> &ids);
+
+    QString marker(const QString &name) const { return m_dir.filePath(name); }
+
+    qint64 registerPatient(const QByteArray &token, const QJsonObject &body);
+
+    std::unique_ptr<ServerFixture> m_fixture;
+    QTemporaryDir m_dir;
+    qint64 m_alpha = 0;
+    qint64 m_beta = 0;
+    qint64 m_alphaDoctor = 0;
+    qint64 m_alphaDesk = 0;
+    qint64 m_betaDesk = 0;
+    qint64 m_alphaAdmin = 0;
+};
+
+std::string TestWorkflows::idList(const std::vector<qint64> &ids)
+{
+    std::string text;
+    for (const qint64 id : ids)
+        text += (text.empty() ? "" : ",") + std::to_string(id);
+    return text.empty() ? std::string("0") : text;
+}
+
+void TestWorkflows::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    // The registration workflow's 24 h reminder, shortened (read by the in-process server).
+    qputenv("HMS_REGISTRATION_REMINDER_MS", "1500");
+    m_fixture = std::make_unique<ServerFixture>(u"workflows"_s);
+    if (!m_fixture->isValid())
+        QSKIP(TestDatabase::skipReason());
+    QVERIFY2(m_fixture->start(), qPrintable(m_fixture->errorString()));
+    m_alpha = m_fixture->createHospital(u"alpha"_s, u"Alpha"_s);
+    m_beta = m_fixture->createHospital(u"beta"_s, u"Beta"_s);
+    m_alphaDoctor = m_fixture->createUser(u"alpha"_s, u"alpha.doc"_s, Role::Doctor, Password);
+    m_alphaDesk = m_fixture->createUser(u"alpha"_s, u"alpha.desk"_s, Role::Reception, Password);
+    m_alphaAdmin = m_fixture->createUser(u"alpha"_s, u"alpha.admin"_s, Role::Admin, Password);
+    m_betaDesk = m_fixture->createUser(u"beta"_s, u"beta.desk"_s, Role::Reception, Password);
+    QVERIFY(m_alpha > 0 && m_beta > 0 && m_alphaDoctor > 0 && m_alphaDesk > 0 && m_betaDesk > 0);
+    // The effect log of the test workflows: no unique constraint, so a repeated effect
+    // shows up as a second row.
+    m_fixture->database().exec(
+        "CREATE TABLE test_effect (run_id bigint NOT NULL, hospital_id bigint NOT NULL, "
+        "step integer NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp());"
+        "CREATE TABLE test_attempt (run_id bigint NOT NULL, attempt integer NOT NULL, "
+        "at timestamptz NOT NULL DEFAULT clock_timestamp());"
+        "GRANT SELECT, INSERT ON test_effect, test_attempt TO hms_app;");
+}
+
+void TestWorkflows::cleanup()
+{
+    // Whatever a test left unfinished must not run in the next one's workers.
+    if (m_fixture)
+        m_fixture->database().exec("UPDATE wf.run SET status = 'cancelled' "
+                                   "WHERE status IN ('ready', 'running', 'waiting')");
+}
+
+void TestWorkflows::cleanupTestCase()
+{
+    m_fixture.reset();
+}
+
+std::vector<qint64> TestWorkflows::startRuns(qint64 hospital,
+                                             const QString &type,
+                                             int version,
+                                             int n,
+                                             const QString &prefix,
+                                             const QJsonObject &input,
+                                             int maxAttempts)
+{
+    std::vector<qint64> ids;
+    pqxx::connection connection(url());
+    pqxx::work tx(connection);
+    enterTenant(tx, hospital);
+    wf::StartOptions options;
+    options.maxAttempts = maxAttempts;
+    for (int i = 0; i < n; ++i)
+        ids.push_back(
+            wf::start(tx, hospital, type, version, prefix + QString::number(i), input, options)
+                .runId);
+    tx.commit();
+    return ids;
+}
+
+QString TestWorkflows::status(qint64 runId) const
+{
+    return QString::fromStdString(m_fixture->database().scalar(
+        "SELECT status FROM wf.run WHERE run_id = " + std::to_string(runId)));
+}
+
+bool TestWorkflows::waitForStatus(qint64 runId, const QString &wanted, int timeoutMs)
+{
+    return waitUntil(
+        [&] {
+            return status(runId) == wanted;
+        },
+        timeoutMs);
+}
+
+qint64 TestWorkflows::registerPatient(const QByteArray &token, const QJsonObject &body)
+{
+    const RawResponse response = m_fixture->request("POST", api::Patients, token, jsonBytes(body));
+    if (response.status != 201) {
+        qWarning("registration: %d %s", response.status, response.body.constData());
+        return 0;
+    }
+    return response.json().value(u"id"_s).toString().toLongLong();
+}
+
+// G1: a run exists iff the transaction that started it committed; one key, one run.
+void TestWorkflows::startIsPartOfTheDomainTransaction()
+{
+    {
+        pqxx::connection connection(url());
+        pqxx::work tx(connection);
+        enterTenant(tx, m_alpha);
+        QVERIFY(wf::start(tx, m_alpha, u"noop"_s, 1, u"g1-rolled-back"_s, {}).created);
+        tx.abort();
+    }
+    QCOMPARE(count("SELECT count(*) FROM wf.run WHERE idempotency_key = 'g1-rolled-back'"), 0);
+
+    const std::vector<qint64> committed = startRuns(m_alpha, u"noop"_s, 1, 1, u"g1-committed-"_s);
+    QCOMPARE(count("SELECT count(*) FROM wf.run WHERE idempotency_key = 'g1-committed-0'"), 1);
+    QCOMPARE(startRuns(m_alpha, u"noop"_s, 1, 1, u"g1-committed-"_s), committed);
+
+    // 20 threads start the same key at once: one run, and every thread gets its id.
+    std::vector<std::thread> threads;
+    std::vector<qint64> seen(20, 0);
+    std::atomic<int> created{0};
+    std::atomic<int> failures{0};
+    for (int i = 0; i < 20; ++i) {
+        threads.emplace_back([&, i] {
+            try {
+                pqxx::connection connection(url());
+                pqxx::work tx(connection);
+                enterTenant(tx, m_alpha);
+                const wf::StartResult result =
+                    wf::start(tx, m_alpha, u"noop"_s, 1, u"g1-race"_s, {});
+                tx.commit();
+                seen[i] = result.runId;
+                created += result.created ? 1 : 0;
+            } catch (const std::exception &) {
+                ++failures;
+            }
+        });
+    }
+    for (std::thread &thread : threads)
+        thread.join();
+    QCOMPARE(failures.load(), 0);
+    QCOMPARE(created.load(), 1);
+    QCOMPARE(count("SELECT count(*) FROM wf.run WHERE idempotency_key = 'g1-race'"), 1);
+    for (const qint64 id : seen)
+        QCOMPARE(id, seen.front());
+}
+
+// G2 + G3: 200 runs, two workers, one killed -9 three times and restarted: every run
+// completes and every step's effect committed exactly once.
+void TestWorkflows::killedWorkersLoseNothing()
+{
+    const std::vector<qint64> runs = startRuns(m_alpha, u"three"_s, 1, 200, u"g2-"_s);
+    const QMap<QString, QString> slowSteps{{u"HMS_WF_TEST_STEP_MS"_s, u"15"_s}};
+    const QStringList args{u"--queues"_s, u"alpha"_s, u"--concurrency"_s, u"3"_s};
+    WorkerProcess steady(url(), args, slowSteps);
+    auto victim = std::make_unique<WorkerProcess>(url(), args, slowSteps);
+    const std::string done =
+        "SELECT count(*) FROM wf.run WHERE status = 'completed' AND run_id IN (" + idList(runs)
+        + ")";
+    for (int kill = 0; kill < 3; ++kill) {
+        QTest::qWait(400 + QRandomGenerator::global()->bounded(500));
+        QVERIFY(victim->running());
+        victim->kill9();
+        victim = std::make_unique<WorkerProcess>(url(), args, slowSteps);
+    }
+    QVERIFY2(waitUntil(
+                 [&] {
+                     return count(done) == 200;
+                 },
+                 60'000),
+             qPrintable(u"%1 of 200 completed"_s.arg(count(done))));
+    const std::string effects = " FROM test_effect WHERE run_id IN (" + idList(runs) + ")";
+    QCOMPARE(count("SELECT count(*)" + effects), 600);
+    QCOMPARE(count("SELECT count(*) FROM (SELECT run_id, step" + effects
+                   + " GROUP BY 1, 2 HAVING count(*) <> 1) d"),
+             0);
+    QCOMPARE(count("SELECT count(*) FROM wf.step WHERE run_id IN (" + idList(runs) + ")"), 600);
+    QCOMPARE(steady.terminate(), 0);
+    QCOMPARE(victim->terminate(), 0);
+}
+
+void TestWorkflows::crashAroundACommit_data()
+{
+    QTest::addColumn<QString>("crash");
+    for (const char *when : {"before", "after"})
+        for (int step = 1; step <= 3; ++step)
+            QTest::addRow("%s:%d", when, step) << u"%1:%2"_s.arg(QLatin1String(when)).arg(step);
+}
+
+// G3: a worker that dies inside a step's transaction (before commit) or right after it
+// committed: the effect is there exactly once after another worker finished the run.
+void TestWorkflows::crashAroundACommit()
+{
+    QFETCH(QString, crash);
+    const QString tag = QString(crash).replace(u':', u'-');
+    const std::vector<qint64> runs = startRuns(m_alpha, u"three"_s, 1, 1, u"g3-%1-"_s.arg(tag));
+    const QMap<QString, QString> env{{u"HMS_WF_TEST_CRASH"_s, crash},
+                                     {u"HMS_WF_TEST_CRASH_MARKER"_s, marker(u"crash-"_s + tag)}};
+    const QStringList args{u"--queues"_s, u"alpha"_s, u"--concurrency"_s, u"1"_s};
+    {
+        WorkerProcess crashing(url(), args, env);
+        QCOMPARE(crashing.waitForExit(20'000), -2); // abort()
+    }
+    QVERIFY(QFile::exists(marker(u"crash-"_s + tag)));
+    WorkerProcess next(url(), args, env); // the marker exists: no second crash
+    QVERIFY2(waitForStatus(runs[0], u"completed"_s, 20'000), qPrintable(status(runs[0])));
+    const std::string run = std::to_string(runs[0]);
+    QCOMPARE(count("SELECT count(*) FROM test_effect WHERE run_id = " + run), 3);
+    QCOMPARE(count("SELECT count(DISTINCT step) FROM test_effect WHERE run_id = " + run), 3);
+    QCOMPARE(next.terminate(), 0);
+}
+
+// G3b: a worker stalled (SIGSTOP) inside a step past its lease; another completes the run;
+// the resumed zombie's step transaction fails the epoch check and rolls back.
+void TestWorkflows::zombieCannotCommit()
+{
+    const std::vector<qint64> runs = startRuns(m_alpha, u"three"_s, 1, 1, u"g3b-"_s);
+    const QString paused = marker(u"zombie-paused"_s);
+    const QMap<QString, QString> env{{u"HMS_WF_TEST_PAUSE"_s, u"2:2500:"_s + paused}};
+    const QStringList args{u"--queues"_s, u"alpha"_s, u"--concurrency"_s, u"1"_s};
+    WorkerProcess zombie(url(), args, env);
+    QVERIFY(waitUntil(
+        [&] {
+            return QFile::exists(paused);
+        },
+        20'000));
+    QCOMPARE(::kill(pid_t(zombie.pid()), SIGSTOP), 0);
+    const std::string zombieId = m_fixture->database().scalar(
+        "SELECT lease_owner FROM wf.run WHERE run_id = " + std::to_string(runs[0]));
+    QVERIFY(!zombieId.empty());
+
+    WorkerProcess rescuer(url(), args, env);
+    QVERIFY2(waitForStatus(runs[0], u"completed"_s, 20'000), qPrintable(status(runs[0])));
+    QCOMPARE(::kill(pid_t(zombie.pid()), SIGCONT), 0);
+    // The zombie notices (fence or heartbeat) and counts the lost lease.
+    QVERIFY(waitUntil(
+        [&] {
+            return count("SELECT coalesce(max(lease_lost), 0) FROM wf.worker WHERE worker_id = '"
+                         + zombieId + "'")
+                > 0;
+        },
+        20'000));
+    const std::string run = std::to_string(runs[0]);
+    QCOMPARE(count("SELECT count(*) FROM test_effect WHERE run_id = " + run + " AND step = 2"), 1);
+    QCOMPARE(count("SELECT count(*) FROM test_effect WHERE run_id = " + run), 3);
+    QCOMPARE(count("SELECT count(*) FROM wf.step WHERE run_id = " + run), 3);
+    QCOMPARE(zombie.terminate(), 0);
+    QCOMPARE(rescuer.terminate(), 0);
+}
+
+// G5: a 2 s timer on the database clock; the worker is killed mid-sleep and only back 5 s
+// later: the run completes at once, never before its deadline.
+void TestWorkflows::timersSurviveDowntime()
+{
+    const std::vector<qint64> runs =
+        startRuns(m_alpha, u"sleeper"_s, 1, 1, u"g5-"_s, {{u"sleepMs"_s, 2000}});
+    const QStringList args{u"--queues"_s, u"alpha"_s, u"--concurrency"_s, u"1"_s};
+    auto worker = std::make_unique<WorkerProcess>(url(), args);
+    QVERIFY(waitForStatus(runs[0], u"waiting"_s, 20'000));
+    worker->kill9();
+    QTest::qWait(5000);
+    QCOMPARE(status(runs[0]), u"waiting"_s);
+    QElapsedTimer restarted;
+    restarted.start();
+    worker = std::make_unique<WorkerProcess>(url(), args);
+    QVERIFY2(waitForStatus(runs[0], u"completed"_s, 10'000), qPrintable(status(runs[0])));
+    QVERIFY2(restarted.elapsed() < 5000, qPrintable(QString::number(restarted.elapsed())));
+    const std::string run = std::to_string(runs[0]);
+    // The second step ran no earlier than the deadline journaled by the sleep.
+    QCOMPARE(count("SELECT count(*) FROM test_effect e JOIN wf.step s ON s.run_id = e.run_id "
+                   "AND s.name = 'nap' WHERE e.run_id = "
+                   + run
+                   + " AND e.step = 2 AND e.at >= to_timestamp((s.output->>'wakeAtUs')::float8 "
+                     "/ 1e6)"),
+             1);
+    QCOMPARE(count("SELECT count(*) FROM test_effect WHERE run_id = " + run), 2);
+    QCOMPARE(worker->terminate(), 0);
+}
+
+// G6: 100 signals sent concurrently are consumed once each, in send (commit) order; a
+// signal sent before the run waits is not lost.
+void TestWorkflows::signalsExactlyOnceInOrder()
+{
+    const std::vector<qint64> early =
+        startRuns(m_alpha, u"signals"_s, 1, 1, u"g6-early-"_s, {{u"count"_s, 1}});
+    {
+        pqxx::connection connection(url());
+        pqxx::work tx(connection);
+        enterTenant(tx, m_alpha);
+        QVERIFY(wf::signal(tx, m_alpha, early[0], u"ping"_s, {{u"n"_s, 7}})
+                == wf::SignalResult::Sent);
+        tx.commit();
+    }
+    const std::vector<qint64> runs =
+        startRuns(m_alpha, u"signals"_s, 1, 1, u"g6-"_s, {{u"count"_s, 100}});
+    const QStringList args{u"--queues"_s, u"alpha"_s, u"--concurrency"_s, u"2"_s};
+    WorkerProcess worker(url(), args);
+    QVERIFY(waitForStatus(early[0], u"completed"_s, 20'000));
+    QCOMPARE(m_fixture->database().scalar("SELECT result::text FROM wf.run WHERE run_id = "
+                                          + std::to_string(early[0])),
+             std::string("{\"received\": [7]}"));
+
+    std::atomic<int> next{0};
+    std::atomic<int> failures{0};
+    std::vector<std::thread> senders;
+    for (int t = 0; t < 8; ++t) {
+        senders.emplace_back([&] {
+            try {
+                pqxx::connection connection(url());
+                for (int n = next++; n < 100; n = next++) {
+                    pqxx::work tx(connection);
+                    enterTenant(tx, m_alpha);
+                    if (wf::signal(tx, m_alpha, runs[0], u"ping"_s, {{u"n"_s, n}})
+                        != wf::SignalResult::Sent)
+                        ++failures;
+                    tx.commit();
+                }
+            } catch (const std::exception &) {
+                ++failures;
+            }
+        });
+    }
+    for (std::thread &sender : senders)
+        sender.join();
+    QCOMPARE(failures.load(), 0);
+    QVERIFY2(waitForStatus(runs[0], u"completed"_s, 60'000), qPrintable(status(runs[0])));
+    const std::string run = std::to_string(runs[0]);
+    // Received in the order the signals were stored, each exactly once.
+    const std::string expected = m_fixture->database().scalar(
+        "SELECT jsonb_agg((payload->>'n')::int ORDER BY id)::text FROM wf.signal WHERE run_id = "
+        + run);
+    QCOMPARE(m_fixture->database().scalar(
+                 "SELECT (result->'received')::text FROM wf.run WHERE run_id = " + run),
+             expected);
+    QCOMPARE(count("SELECT count(DISTINCT payload->>'n') FROM wf.signal WHERE run_id = " + run),
+             100);
+    QCOMPARE(count("SELECT count(*) FROM wf.signal WHERE consumed_seq IS NULL AND run_id = " + run),
+             0);
+    QCOMPARE(count("SELECT count(*) FROM (SELECT id, consumed_seq, lag(consumed_seq) OVER "
+                   "(ORDER BY id) AS previous FROM wf.signal WHERE run_id = "
+                   + run + ") s WHERE previous IS NOT NULL AND consumed_seq <= previous"),
+             0);
+    QCOMPARE(worker.terminate(), 0);
+}
+
+// G7: an always-throwing step is retried with backoff (full jitter, bound doubling from
+// 100 ms) and ends dead after max_attempts; nothing loops.
+void TestWorkflows::failingStepRetriesThenDies()
+{
+    const std::vector<qint64> runs = startRuns(m_alpha, u"failing"_s, 1, 1, u"g7-"_s, {}, 5);
+    WorkerProcess worker(url(), {u"--queues"_s, u"alpha"_s, u"--concurrency"_s, u"1"_s});
+    QVERIFY2(waitForStatus(runs[0], u"dead"_s, 30'000), qPrintable(status(runs[0])));
+    const std::string run = std::to_string(runs[0]);
+    QCOMPARE(count("SELECT count(*) FROM test_attempt WHERE run_id = " + run), 5);
+    QCOMPARE(count("SELECT count(DISTINCT attempt) FROM test_attempt WHERE run_id = " + run), 5);
+    QCOMPARE(m_fixture->database().scalar("SELECT last_error FROM wf.run WHERE run_id = " + run),
+             std::string("always fails"));
+    // Each gap stays under its attempt's bound (100 ms x 2^(n-1)) plus polling and work.
+    const pqxx::result gaps = [&] {
+        pqxx::connection connection(url());
+        pqxx::read_transaction tx(connection);
+        return tx.exec("SELECT attempt, (extract(epoch FROM at - lag(at) OVER (ORDER BY attempt)) "
+                       "* 1000)::int FROM test_attempt WHERE run_id = "
+                       + run + " ORDER BY attempt");
+    }();
+    for (const pqxx::row &row : gaps) {
+        if (row[1].is_null())
+            continue;
+        const int attempt = row[0].as<int>();
+        const int bound = 100 * (1 << (attempt - 2)) + 2000;
+        QVERIFY2(row[1].as<int>() <= bound,
+                 qPrintable(u"attempt %1 after %2 ms"_s.arg(attempt).arg(row[1].as<int>())));
+    }
+    QTest::qWait(1000);
+    QCOMPARE(count("SELECT count(*) FROM test_attempt WHERE run_id = " + run), 5);
+    QCOMPARE(worker.terminate(), 0);
+}
+
+// G7: a step that kills its worker (abort) still counts an attempt per claim: dead after
+// max_attempts claims, while the other runs of the queue complete.
+void TestWorkflows::crashingStepEndsDead()
+{
+    const std::vector<qint64> poison = startRuns(m_alpha, u"aborting"_s, 1, 1, u"g7b-"_s, {}, 3);
+    const std::vector<qint64> others = startRuns(m_alpha, u"noop"_s, 1, 5, u"g7b-ok-"_s);
+    const QStringList args{u"--queues"_s, u"alpha"_s, u"--concurrency"_s, u"1"_s};
+    int crashes = 0;
+    QElapsedTimer timer;
+    timer.start();
+    while (status(poison[0]) != u"dead"_s && timer.elapsed() < 60'000) {
+        WorkerProcess worker(url(), args); // a service manager restarting it
+        const int exit = worker.waitForExit(8000);
+        if (exit == -2)
+            ++crashes;
+    }
+    QCOMPARE(status(poison[0]), u"dead"_s);
+    QCOMPARE(crashes, 3);
+    QCOMPARE(count("SELECT attempt FROM wf.run WHERE run_id = " + std::to_string(poison[0])), 3);
+    WorkerProcess worker(url(), args);
+    QVERIFY(waitUntil(
+        [&] {
+            return count("SELECT count(*) FROM wf.run WHERE status = 'completed' AND run_id IN ("
+                         + idList(others) + ")")
+                == 5;
+        },
+        20'000));
+    QCOMPARE(status(poison[0]), u"dead"_s);
+    // Registered (its SIGTERM handler is installed long before), then stopped cleanly.
+    QVERIFY(waitUntil(
+        [&] {
+            return count("SELECT count(*) FROM wf.worker WHERE pid = "
+                         + std::to_string(worker.pid()))
+                > 0;
+        },
+        20'000));
+    QCOMPARE(worker.terminate(), 0);
+}
+
+// G8: a worker claims only the (type, version) pairs it registers; a journal that does not
+// match the code fails the run visibly.
+void TestWorkflows::versionsAndNonDeterminism()
+{
+    const std::vector<qint64> v2 = startRuns(m_alpha, u"three"_s, 2, 3, u"g8-v2-"_s);
+    const std::vector<qint64> v1 = startRuns(m_alpha, u"three"_s, 1, 3, u"g8-v1-"_s);
+    const QStringList args{u"--queues"_s, u"alpha"_s, u"--concurrency"_s, u"2"_s};
+    {
+        WorkerProcess oldWorker(url(), args);
+        QVERIFY(waitUntil(
+            [&] {
+                return count(
+                           "SELECT count(*) FROM wf.run WHERE status = 'completed' AND run_id IN ("
+                           + idList(v1) + ")")
+                    == 3;
+            },
+            20'000));
+        QTest::qWait(500);
+        QCOMPARE(count("SELECT count(*) FROM wf.run WHERE status = 'ready' AND attempt = 0 AND "
+                       "run_id IN ("
+                       + idList(v2) + ")"),
+                 3);
+        QCOMPARE(oldWorker.terminate(), 0);
+    }
+    {
+        WorkerProcess newWorker(url(), args, {{u"HMS_WF_TEST_PROFILE"_s, u"v2"_s}});
+        QVERIFY(waitUntil(
+            [&] {
+                return count(
+                           "SELECT count(*) FROM wf.run WHERE status = 'completed' AND run_id IN ("
+                           + idList(v2) + ")")
+                    == 3;
+            },
+            20'000));
+        QCOMPARE(newWorker.terminate(), 0);
+    }
+
+    // Steps 1 and 2 journaled by the old code, then a deploy renames step 2.
+    const std::vector<qint64> run = startRuns(m_alpha, u"three"_s, 1, 1, u"g8-rename-"_s);
+    {
+        WorkerProcess crashing(url(), args,
+                               {{u"HMS_WF_TEST_CRASH"_s, u"after:2"_s},
+                                {u"HMS_WF_TEST_CRASH_MARKER"_s, marker(u"g8-crash"_s)}});
+        QCOMPARE(crashing.waitForExit(20'000), -2);
+    }
+    WorkerProcess renamed(url(), args, {{u"HMS_WF_TEST_PROFILE"_s, u"renamed"_s}});
+    QVERIFY2(waitForStatus(run[0], u"failed"_s, 20'000), qPrintable(status(run[0])));
+    const std::string error = m_fixture->database().scalar(
+        "SELECT last_error FROM wf.run WHERE run_id = " + std::to_string(run[0]));
+    QVERIFY2(error.find("non-determinism at step 2") != std::string::npos, error.c_str());
+    QCOMPARE(count("SELECT count(*) FROM test_effect WHERE run_id = " + std::to_string(run[0])), 2);
+    QCOMPARE(renamed.terminate(), 0);
+}
+
+// G9: a step of hospital A's run sees none of B's rows and cannot write B's.
+void TestWorkflows::stepsStayInTheirHospital()
+{
+    const QByteArray betaToken =
+        accessTokenOf(m_fixture->login(u"beta"_s, u"beta.desk"_s, Password));
+    const qint64 betaPatient = registerPatient(betaToken,
+                                               {{u"fullName"_s, u"Beta Probe"_s},
+                                                {u"sex"_s, u"U"_s},
+                                                {u"birthDate"_s, u"1970-01-01"_s},
+                                                {u"phone"_s, u"+15550009001"_s}});
+    QVERIFY(betaPatient > 0);
+    const std::vector<qint64> runs = startRuns(m_alpha, u"rls"_s, 1, 1, u"g9-"_s,
+                                               {{u"otherHospitalId"_s, QString::number(m_beta)},
+                                                {u"otherPatientId"_s, QString::number(betaPatient)},
+                                                {u"otherUserId"_s, QString::number(m_betaDesk)}});
+    WorkerProcess worker(url(), {u"--queues"_s, u"alpha"_s, u"--concurrency"_s, u"1"_s});
+    QVERIFY2(waitForStatus(runs[0], u"completed"_s, 20'000), qPrintable(status(runs[0])));
+    const QJsonObject output =
+        QJsonDocument::fromJson(
+            QByteArray::fromStdString(m_fixture->database().scalar(
+                "SELECT output::text FROM wf.step WHERE run_id = " + std::to_string(runs[0]))))
+            .object();
+    QCOMPARE(output.value(u"seen"_s).toInt(-1), 0);
+    QCOMPARE(output.value(u"foreignRows"_s).toInt(-1), 0);
+    QCOMPARE(output.value(u"updated"_s).toInt(-1), 0);
+    QCOMPARE(output.value(u"writeRefused"_s).toBool(), true);
+    QCOMPARE(count("SELECT count(*) FROM notifications WHERE kind = 'probe'"), 0);
+    // A's runs are invisible to hms_app bound to B.
+    {
+        pqxx::connection connection(url());
+        pqxx::work tx(connection);
+        tx.exec("SET LOCAL ROLE hms_app");
+        enterTenant(tx, m_beta);
+        QCOMPARE(tx.exec_params1("SELECT count(*) FROM wf.run WHERE run_id = $1", runs[0])[0]
+                     .as<qint64>(),
+                 0);
+        QCOMPARE(tx.exec_params1("SELECT count(*) FROM wf.step WHERE run_id = $1", runs[0])[0]
+                     .as<qint64>(),
+                 0);
+    }
+    QCOMPARE(worker.terminate(), 0);
+}
+
+// G10: a backlog in A does not starve B: one worker serving both claims round-robin.
+void TestWorkflows::backlogDoesNotStarveOthers()
+{
+    m_fixture->database().exec(
+        "INSERT INTO wf.run (hospital_id, queue, workflow_type, workflow_version, "
+        "idempotency_key) SELECT "
+        + std::to_string(m_alpha)
+        + ", 'alpha', 'noop', 1, 'g10-a-' || g FROM generate_series(1, 3000) g");
+    const std::vector<qint64> b = startRuns(m_beta, u"noop"_s, 1, 10, u"g10-b-"_s);
+    WorkerProcess worker(url(), {u"--queues"_s, u"alpha,beta"_s, u"--concurrency"_s, u"1"_s});
+    QVERIFY(waitUntil(
+        [&] {
+            return count("SELECT count(*) FROM wf.run WHERE status = 'completed' AND run_id IN ("
+                         + idList(b) + ")")
+                == 10;
+        },
+        30'000));
+    const qint64 backlog = count("SELECT count(*) FROM wf.run WHERE idempotency_key LIKE 'g10-a-%' "
+                                 "AND status = 'ready'");
+    QVERIFY2(backlog > 2000, qPrintable(QString::number(backlog)));
+    QCOMPARE(worker.terminate(), 0);
+}
+
+// registerPatient in the product: a registration with check-in notifies the department's
+// doctor and queues the visit, exactly once; reception is reminded of missing demographics.
+void TestWorkflows::registerPatientThroughRest()
+{
+    qint64 department = 0;
+    {
+        pqxx::connection connection(url());
+        pqxx::work tx(connection);
+        enterTenant(tx, m_alpha);
+        const std::optional<DepartmentRow> row =
+            OpdRepository::insertDepartment(tx, m_alpha, u"wf-gen"_s, u"General"_s, m_alphaAdmin);
+        QVERIFY(row);
+        department = row->id;
+        QVERIFY(OpdRepository::addDoctor(tx, m_alpha, department, m_alphaDoctor));
+        tx.commit();
+    }
+    const QByteArray desk = accessTokenOf(m_fixture->login(u"alpha"_s, u"alpha.desk"_s, Password));
+    // An unknown department is refused and nothing is written.
+    const RawResponse refused = m_fixture->request(
+        "POST", api::Patients, desk,
+        jsonBytes({{u"fullName"_s, u"Wf Refused"_s},
+                   {u"sex"_s, u"F"_s},
+                   {u"birthDate"_s, u"1990-02-02"_s},
+                   {u"phone"_s, u"+15550009100"_s},
+                   {u"checkIn"_s, QJsonObject{{u"departmentId"_s, u"999999"_s}}}}));
+    QCOMPARE(refused.status, 422);
+    QVERIFY(refused.body.contains("checkIn.departmentId"));
+
+    const QJsonObject body{
+        {u"fullName"_s, u"Wf Patient"_s},
+        {u"sex"_s, u"F"_s},
+        {u"birthDate"_s, u"1990-02-03"_s},
+        {u"phone"_s, u"+15550009101"_s},
+        {u"checkIn"_s, QJsonObject{{u"departmentId"_s, QString::number(department)}}}};
+    QByteArray request = ServerFixture::httpRequest("POST", api::Patients, desk, jsonBytes(body));
+    request.insert(request.indexOf("\r\n") + 2, QByteArray("Idempotency-Key: wf-register-1\r\n"));
+    const std::optional<RawResponse> first =
+        RawHttpClient::roundTrip(m_fixture->port(), request, 15'000);
+    QVERIFY(first && first->status == 201);
+    const qint64 patient = first->json().value(u"id"_s).toString().toLongLong();
+    const std::optional<RawResponse> replay =
+        RawHttpClient::roundTrip(m_fixture->port(), request, 15'000);
+    QVERIFY(replay && replay->status == 201);
+    const std::string runs = "SELECT count(*) FROM wf.run WHERE workflow_type = 'registerPatient' "
+                             "AND idempotency_key = '"
+        + std::to_string(patient) + "'";
+    QCOMPARE(count(runs), 1);
+
+    const QStringList args{u"--queues"_s, u"alpha"_s, u"--concurrency"_s, u"2"_s};
+    {
+        // The shipped binary runs it; killed once mid-way, a second one finishes it.
+        WorkerProcess first(url(), args, {}, u"hms-worker"_s);
+        QVERIFY(waitUntil(
+            [&] {
+                return count("SELECT count(*) FROM wf.run WHERE workflow_type = 'registerPatient' "
+                             "AND idempotency_key = '"
+                             + std::to_string(patient) + "' AND status = 'waiting'")
+                    == 1;
+            },
+            20'000));
+        first.kill9();
+    }
+    WorkerProcess second(url(), args, {}, u"hms-worker"_s);
+    const std::string p = std::to_string(patient);
+    QVERIFY(waitUntil(
+        [&] {
+            return count("SELECT count(*) FROM notifications WHERE kind = "
+                         "'patient.demographics_missing' AND patient_id = "
+                         + p)
+                == 1;
+        },
+        20'000));
+    QCOMPARE(count("SELECT count(*) FROM notifications WHERE kind = 'patient.registered' AND "
+                   "patient_id = "
+                   + p + " AND user_id = " + std::to_string(m_alphaDoctor)),
+             1);
+    QCOMPARE(count("SELECT count(*) FROM notifications WHERE kind = 'patient.registered' AND "
+                   "patient_id = "
+                   + p),
+             1);
+    QCOMPARE(count("SELECT count(*) FROM visits WHERE patient_id = " + p), 1);
+    QCOMPARE(count("SELECT count(*) FROM notifications WHERE kind = 'patient.demographics_missing' "
+                   "AND patient_id = "
+                   + p + " AND user_id = " + std::to_string(m_alphaDesk)),
+             1);
+    QCOMPARE(count("SELECT count(*) FROM events WHERE topic = 'user:"
+                   + std::to_string(m_alphaDoctor) + "' AND type = 'notification.created'"),
+             1);
+    QVERIFY(waitUntil(
+        [&] {
+            return count(runs + " AND status = 'completed'") == 1;
+        },
+        10'000));
+
+    // The doctor reads and marks the notification; another user cannot.
+    const QByteArray doctor = accessTokenOf(m_fixture->login(u"alpha"_s, u"alpha.doc"_s, Password));
+    const RawResponse mine = m_fixture->request("GET", "/api/v1/notifications?unread=true", doctor);
+    QCOMPARE(mine.status, 200);
+    const QJsonArray items = mine.json().value(u"items"_s).toArray();
+    QCOMPARE(items.size(), 1);
+    const QString id = items.first().toObject().value(u"id"_s).toString();
+    QCOMPARE(items.first().toObject().value(u"patientId"_s).toString(), QString::number(patient));
+    const QByteArray readPath = "/api/v1/notifications/" + id.toLatin1() + "/read";
+    QCOMPARE(m_fixture->request("POST", readPath, desk).status, 404);
+    const RawResponse read = m_fixture->request("POST", readPath, doctor);
+    QCOMPARE(read.status, 200);
+    QVERIFY(!read.json().value(u"readAt"_s).isNull());
+    QCOMPARE(m_fixture->request("GET", "/api/v1/notifications?unread=true", doctor)
+                 .json()
+                 .value(u"items"_s)
+                 .toArray()
+                 .size(),
+             0);
+    QCOMPARE(m_fixture->request("GET", "/api/v1/notifications?unread=maybe", doctor).status, 422);
+    QCOMPARE(second.terminate(), 0);
+}
+
+// hms-admin wf and the admin REST routes: list, show with the journal, retry a dead run,
+// cancel, all audited; other roles are refused.
+void TestWorkflows::operatorViewRetriesAndCancels()
+{
+    const std::vector<qint64> dead = startRuns(m_alpha, u"noop"_s, 1, 1, u"ops-dead-"_s);
+    const std::vector<qint64> toCancel = startRuns(m_alpha, u"noop"_s, 1, 1, u"ops-cancel-"_s);
+    m_fixture->database().exec("UPDATE wf.run SET status = 'dead', attempt = 10, last_error = "
+                               "'x' WHERE run_id = "
+                               + std::to_string(dead[0]));
+    const AdminRun list = runAdmin(
+        url(),
+        {u"wf"_s, u"list"_s, u"--status"_s, u"dead"_s, u"--hospital"_s, u"alpha"_s, u"--json"_s});
+    QVERIFY2(list.exitCode == 0, list.err.constData());
+    QVERIFY(list.out.contains(QByteArray::number(dead[0])));
+    const AdminRun cancel =
+        runAdmin(url(), {u"wf"_s, u"cancel"_s, u"--id"_s, QString::number(toCancel[0])});
+    QVERIFY2(cancel.exitCode == 0, cancel.err.constData());
+    QCOMPARE(status(toCancel[0]), u"cancelled"_s);
+    QCOMPARE(
+        runAdmin(url(), {u"wf"_s, u"cancel"_s, u"--id"_s, QString::number(toCancel[0])}).exitCode,
+        1);
+    QCOMPARE(runAdmin(url(), {u"wf"_s, u"show"_s, u"--id"_s, u"x"_s}).exitCode, 2);
+    QCOMPARE(runAdmin(url(), {u"wf"_s, u"queues"_s}).exitCode, 0);
+    QCOMPARE(runAdmin(url(), {u"wf"_s, u"workers"_s, u"--json"_s}).exitCode, 0);
+    // Archive: a run finished long ago moves out of wf.run with its journal.
+    const std::vector<qint64> old = startRuns(m_alpha, u"noop"_s, 1, 1, u"ops-old-"_s);
+    m_fixture->database().exec(
+        "INSERT INTO wf.step (run_id, seq, hospital_id, name) SELECT run_id, 1, hospital_id, "
+        "'only' FROM wf.run WHERE run_id = "
+        + std::to_string(old[0])
+        + "; UPDATE wf.run SET status = 'completed', finished_at = now() - interval '30 days' "
+          "WHERE run_id = "
+        + std::to_string(old[0]));
+    const AdminRun archived = runAdmin(url(), {u"wf"_s, u"archive"_s, u"--days"_s, u"7"_s});
+    QVERIFY2(archived.exitCode == 0, archived.err.constData());
+    QCOMPARE(count("SELECT count(*) FROM wf.run WHERE run_id = " + std::to_string(old[0])), 0);
+    QCOMPARE(count("SELECT count(*) FROM wf.run_archive WHERE run_id = " + std::to_string(old[0])),
+             1);
+    QCOMPARE(count("SELECT count(*) FROM wf.step_archive WHERE run_id = " + std::to_string(old[0])),
+             1);
+    QCOMPARE(count("SELECT count(*) FROM wf.run WHERE run_id = " + std::to_string(dead[0])), 1);
+
+    const QByteArray admin =
+        accessTokenOf(m_fixture->login(u"alpha"_s, u"alpha.admin"_s, Password));
+    const QByteArray doctor = accessTokenOf(m_fixture->login(u"alpha"_s, u"alpha.doc"_s, Password));
+    QCOMPARE(m_fixture->request("GET", api::AdminWorkflows, doctor).status, 403);
+    const RawResponse listed =
+        m_fixture->request("GET", "/api/v1/admin/workflows?status=dead", admin);
+    QCOMPARE(listed.status, 200);
+    QVERIFY(listed.body.contains(QByteArray::number(dead[0])));
+    QCOMPARE(m_fixture->request("GET", "/api/v1/admin/workflows?bogus=1", admin).status, 422);
+    const QByteArray path = "/api/v1/admin/workflows/" + QByteArray::number(dead[0]);
+    const RawResponse shown = m_fixture->request("GET", path, admin);
+    QCOMPARE(shown.status, 200);
+    QVERIFY(shown.json().value(u"steps"_s).isArray());
+    QCOMPARE(m_fixture->request("POST", path + "/retry", admin).status, 200);
+    QCOMPARE(status(dead[0]), u"ready"_s);
+    QCOMPARE(m_fixture->request("POST", path + "/retry", admin).status, 409);
+    QCOMPARE(
+        count("SELECT count(*) FROM audit_log WHERE action = 'workflow.retry' AND entity_id = '"
+              + std::to_string(dead[0]) + "'"),
+        1);
+    // Another hospital's run: the same 404 as none at all.
+    const std::vector<qint64> betaRun = startRuns(m_beta, u"noop"_s, 1, 1, u"ops-beta-"_s);
+    QCOMPARE(
+        m_fixture
+            ->request("GET", "/api/v1/admin/workflows/" + QByteArray::number(betaRun[0]), admin)
+            .status,
+        404);
+    WorkerProcess worker(url(), {u"--queues"_s, u"alpha"_s});
+    QVERIFY(waitForStatus(dead[0], u"completed"_s, 20'000));
+    QCOMPARE(worker.terminate(), 0);
+}
+
+// A worker that cannot reach PostgreSQL exits non-zero (systemd restarts it).
+void TestWorkflows::workerExitsWithoutDatabase()
+{
+    WorkerProcess noDatabase("postgresql://nobody@127.0.0.1:1/none", {u"--all"_s}, {},
+                             u"hms-worker"_s);
+    QCOMPARE(noDatabase.waitForExit(30'000), 1);
+    WorkerProcess noQueue(url(), {}, {}, u"hms-worker"_s);
+    QCOMPARE(noQueue.waitForExit(30'000), 2);
+    WorkerProcess unknownQueue(url(), {u"--queues"_s, u"nowhere"_s}, {}, u"hms-worker"_s);
+    QCOMPARE(unknownQueue.waitForExit(30'000), 1);
+}
+
+QTEST_GUILESS_MAIN(TestWorkflows)
+#include "tst_workflows.moc"
