@@ -36,6 +36,9 @@ constexpr int SessionCheckMs = 4000; // so a change acts within 5 s
 // Sockets that never authenticate hold a timer and buffers each: one address may keep only a
 // few of them open at once (SECURITY.md W1). Desks authenticate at once and are not counted.
 constexpr int MaxIdleUnauthenticatedPerAddress = 16;
+constexpr qint64 ReplayLowWaterBytes = 256 * 1024;
+constexpr int ReplayPollMs = 10;
+constexpr int ReplayStallMs = 30'000;
 // The kernel's send buffer per subscriber, fixed rather than autotuned (up to 4 MiB each), so
 // a subscriber that stops reading shows up in our own bounded queue (W6) within ~64 KiB.
 constexpr int SocketSendBufferBytes = 64 * 1024;
@@ -522,7 +525,7 @@ void LiveHub::replayPage(LiveClient *client, qint64 head)
                         guard->sendJson(event.json);
                 }
                 if (page.size() == FetchBatch && guard->lastSeq < head)
-                    replayPage(guard.data(), head);
+                    replayWhenDrained(guard.data(), head, 0);
                 else
                     finishReplay(guard.data());
             },
@@ -530,6 +533,24 @@ void LiveHub::replayPage(LiveClient *client, qint64 head)
     });
     if (!queued)
         client->closeWith(1013, QStringLiteral("server busy; reconnect with since"));
+}
+
+// Backpressure for a long replay: the next page waits until the socket has written most
+// of the previous one, so a reader that keeps up never meets the slow-consumer bound; one
+// that does not read for ReplayStallMs is closed 1013 and resumes later.
+void LiveHub::replayWhenDrained(LiveClient *client, qint64 head, int waitedMs)
+{
+    if (client->socket()->bytesToWrite() <= ReplayLowWaterBytes) {
+        replayPage(client, head);
+        return;
+    }
+    if (waitedMs >= ReplayStallMs) {
+        client->closeWith(1013, QStringLiteral("too slow; reconnect with since"));
+        return;
+    }
+    QTimer::singleShot(ReplayPollMs, client, [this, client, head, waitedMs] {
+        replayWhenDrained(client, head, waitedMs + ReplayPollMs);
+    });
 }
 
 void LiveHub::finishReplay(LiveClient *client)

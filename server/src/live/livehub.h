@@ -53,6 +53,7 @@ private:
     void authenticate(LiveClient *client, const QByteArray &token);
     void subscribe(LiveClient *client, const QStringList &topics, std::optional<qint64> since);
     void replayPage(LiveClient *client, qint64 head);
+    void replayWhenDrained(LiveClient *client, qint64 head, int waitedMs);
     void finishReplay(LiveClient *client);
     void onHint(qint64 hospitalId, qint64 seq);
     void fetch(qint64 hospitalId);
