@@ -15,6 +15,8 @@
 #include "health/healthroutes.h"
 #include "http/httpserver.h"
 #include "live/livehub.h"
+#include "opd/appointmentroutes.h"
+#include "opd/appointmentservice.h"
 #include "opd/opdroutes.h"
 #include "opd/opdservice.h"
 #include "patients/patientroutes.h"
@@ -118,6 +120,8 @@ bool ServerApp::start()
     registerDocumentRoutes(m_router, *m_documents);
     m_opd = std::make_unique<OpdService>();
     registerOpdRoutes(m_router, *m_opd);
+    m_appointments = std::make_unique<AppointmentService>();
+    registerAppointmentRoutes(m_router, *m_appointments);
 
     m_pool = std::make_unique<DbWorkerPool>(connectionString, m_config.effectivePoolSize(),
                                             m_config.dbQueueLimit,

@@ -20,6 +20,7 @@ class LiveHub;
 class PasswordHasher;
 class PatientService;
 class OpdService;
+class AppointmentService;
 class UserAdminService;
 
 /// hms-server as an object: migrations, the database pool, the route table and the HTTP
@@ -68,6 +69,7 @@ private:
     std::unique_ptr<DocumentStore> m_documentStore;
     std::unique_ptr<DocumentService> m_documents;
     std::unique_ptr<OpdService> m_opd;
+    std::unique_ptr<AppointmentService> m_appointments;
     std::unique_ptr<DbWorkerPool> m_pool;
     std::unique_ptr<LiveHub> m_live;
     std::unique_ptr<HttpServer> m_http;
