@@ -138,3 +138,16 @@ LANGUAGE sql STABLE AS $$
              s.slot_minutes
 $$;
 GRANT EXECUTE ON FUNCTION hms_doctor_slots(bigint, bigint, bigint, date) TO hms_app;
+
+-- Admin merge of two patient records (issue 5): the merged record stays (merged_into names
+-- the survivor; never deleted), with who merged it, when and why (free text that may name
+-- people: here, not in the audit log).
+ALTER TABLE patients ADD COLUMN merged_at timestamptz;
+ALTER TABLE patients ADD COLUMN merged_by bigint;
+ALTER TABLE patients ADD COLUMN merge_reason text
+    CONSTRAINT patients_merge_reason_length CHECK (char_length(merge_reason) BETWEEN 1 AND 500);
+ALTER TABLE patients ADD CONSTRAINT patients_merged_by_fkey FOREIGN KEY (hospital_id, merged_by)
+    REFERENCES users (hospital_id, id);
+ALTER TABLE patients ADD CONSTRAINT patients_not_merged_into_itself CHECK (merged_into <> id);
+CREATE INDEX patients_merged_into_idx ON patients (hospital_id, merged_into)
+    WHERE merged_into IS NOT NULL;

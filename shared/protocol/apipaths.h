@@ -18,6 +18,7 @@ inline constexpr char Audit[] = "/api/v1/audit";
 
 inline constexpr char Patients[] = "/api/v1/patients";
 inline constexpr char Patient[] = "/api/v1/patients/{id}";
+inline constexpr char PatientMerge[] = "/api/v1/patients/{id}/merge";
 
 inline constexpr char Departments[] = "/api/v1/departments";
 inline constexpr char DepartmentDoctors[] = "/api/v1/departments/{id}/doctors";

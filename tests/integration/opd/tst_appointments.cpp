@@ -90,6 +90,7 @@ private Q_SLOTS:
     void listsPerDoctorDayAndPatient();
     void checkInFromAppointment();
     void concurrentCheckInsOfOneAppointment();
+    void consultationNamesAVisitOfThePatient();
     void rolesWithoutAppointmentManage();
     void otherHospitalGets404();
     void badBookingBodiesWriteNothing_data();
@@ -738,6 +739,58 @@ void TestAppointments::concurrentCheckInsOfOneAppointment()
     QCOMPARE(m_fixture->count("SELECT next - 1 FROM visit_token_counters WHERE department_id = "
                               + department.toStdString()),
              1);
+}
+
+void TestAppointments::consultationNamesAVisitOfThePatient()
+{
+    const QStringList patients = makePatients(m_alpha, 2);
+    const QStringList betaPatients = makePatients(m_beta, 1);
+    const RawResponse visit =
+        send("POST", api::Visits, m_desk,
+             jsonBytes({{u"patientId"_s, patients[0]}, {u"departmentId"_s, m_department}}));
+    QCOMPARE(visit.status, 201);
+    const QString visitId = visit.json().value(u"id"_s).toString();
+    const auto consultation = [](const QString &visit) {
+        return jsonBytes({{u"kind"_s, u"consultation"_s},
+                          {u"body"_s,
+                           QJsonObject{{u"visitId"_s, visit},
+                                       {u"subjective"_s, u"Headache"_s},
+                                       {u"plan"_s, u"Rest"_s}}}});
+    };
+    const auto post = [&](const QString &patient, const QString &visit) {
+        return send("POST", withId(api::PatientDocuments, patient), m_doc1, consultation(visit));
+    };
+    const RawResponse created = post(patients[0], visitId);
+    QVERIFY2(created.status == 201, created.body.constData());
+    // Another patient's visit, an unknown one and another hospital's: the same 404.
+    const qint64 documents = m_fixture->count("SELECT count(*) FROM clinical_documents");
+    const RawResponse missing = post(patients[1], u"987654321"_s);
+    QCOMPARE(missing.status, 404);
+    QCOMPARE(post(patients[1], visitId).body, missing.body);
+    const RawResponse betaVisit = [&] {
+        const RawResponse department =
+            send("POST", api::Departments, m_betaAdmin,
+                 jsonBytes({{u"code"_s, u"cons"_s}, {u"name"_s, u"C"_s}}));
+        return send("POST", api::Visits, m_betaDesk,
+                    jsonBytes({{u"patientId"_s, betaPatients[0]},
+                               {u"departmentId"_s, department.json().value(u"id"_s).toString()}}));
+    }();
+    QCOMPARE(betaVisit.status, 201);
+    QCOMPARE(post(patients[0], betaVisit.json().value(u"id"_s).toString()).body, missing.body);
+    QCOMPARE(m_fixture->count("SELECT count(*) FROM clinical_documents"), documents);
+    // A new version must keep naming a visit of the patient.
+    const QString documentId = created.json().value(u"id"_s).toString();
+    const QByteArray versions =
+        withId(api::PatientDocumentVersions, patients[0]).replace("{docId}", documentId.toLatin1());
+    const auto version = [](const QString &visit) {
+        return jsonBytes(
+            {{u"reason"_s, u"Addendum"_s},
+             {u"body"_s,
+              QJsonObject{{u"visitId"_s, visit}, {u"subjective"_s, u"Headache, worse"_s}}}});
+    };
+    QCOMPARE(send("POST", versions, m_doc1, version(u"987654321"_s), ifMatch(1)).body,
+             missing.body);
+    QCOMPARE(send("POST", versions, m_doc1, version(visitId), ifMatch(1)).status, 201);
 }
 
 void TestAppointments::rolesWithoutAppointmentManage()
