@@ -67,6 +67,13 @@ public:
                                       const QString &endTime,
                                       int slotMinutes,
                                       qint64 createdBy);
+    /// True when the doctor has a rule on \a weekday overlapping [startTime, endTime).
+    static bool scheduleOverlaps(pqxx::transaction_base &tx,
+                                 qint64 hospitalId,
+                                 qint64 doctorId,
+                                 int weekday,
+                                 const QString &startTime,
+                                 const QString &endTime);
     static std::vector<ScheduleRow>
     schedules(pqxx::transaction_base &tx, qint64 hospitalId, qint64 departmentId);
 

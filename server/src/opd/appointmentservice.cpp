@@ -207,6 +207,17 @@ ScheduleRow AppointmentService::createSchedule(DbSession &db,
     requireDepartment(tx, actor.hospitalId, departmentId);
     if (!OpdRepository::isAssigned(tx, actor.hospitalId, departmentId, doctorId))
         throw invalidField(key("doctorId"), QStringLiteral("is not a doctor of this department"));
+    // A doctor is in one place at a time: no two rules of one weekday overlap, whatever
+    // their department.
+    lockDoctor(tx, actor.hospitalId, doctorId);
+    if (AppointmentRepository::scheduleOverlaps(tx, actor.hospitalId, doctorId, weekday, startTime,
+                                                endTime)) {
+        Problem problem = Problem::fromType(
+            problems::Conflict,
+            QStringLiteral("The doctor already has a schedule rule overlapping these hours"));
+        problem.errors.append({key("start"), QStringLiteral("overlaps an existing rule")});
+        throw DomainError(problem);
+    }
     const ScheduleRow created =
         AppointmentRepository::insertSchedule(tx, actor.hospitalId, departmentId, doctorId, weekday,
                                               startTime, endTime, slotMinutes, actor.userId);

@@ -332,6 +332,17 @@ void TestAppointments::schedulesAreManagedByAdmins()
     QCOMPARE(created.json().value(u"start"_s).toString(), u"14:00"_s);
     QCOMPARE(created.json().value(u"end"_s).toString(), u"16:30"_s);
     QCOMPARE(created.json().value(u"weekday"_s).toInt(), 3);
+    // The doctor is already busy then (in this or any department): 409.
+    QJsonObject overlapping = QJsonDocument::fromJson(body).object();
+    overlapping.insert(u"start"_s, u"16:00"_s);
+    overlapping.insert(u"end"_s, u"17:00"_s);
+    QCOMPARE(send("POST", path, m_admin, jsonBytes(overlapping)).status, 409);
+    overlapping.insert(u"start"_s, u"16:30"_s);
+    QCOMPARE(send("POST", path, m_admin, jsonBytes(overlapping)).status, 201);
+    QJsonObject morning = QJsonDocument::fromJson(body).object();
+    morning.insert(u"start"_s, u"11:00"_s);
+    morning.insert(u"end"_s, u"13:00"_s);
+    QCOMPARE(send("POST", path, m_admin, jsonBytes(morning)).status, 409); // gen's 08-12
     // doc2 is not a doctor of this department.
     QJsonObject notHere = QJsonDocument::fromJson(body).object();
     notHere.insert(u"doctorId"_s, m_doc2Id);
@@ -354,10 +365,10 @@ void TestAppointments::schedulesAreManagedByAdmins()
          QByteArray(
              R"({"doctorId":"1","weekday":1,"start":"08:00","end":"09:00","slotMinutes":15,"capacity":2})")})
         QCOMPARE(send("POST", path, m_admin, bad).status, 422);
-    QCOMPARE(m_fixture->count("SELECT count(*) FROM doctor_schedules"), before + 1);
+    QCOMPARE(m_fixture->count("SELECT count(*) FROM doctor_schedules"), before + 2);
     const RawResponse list = send("GET", path, m_lab);
     QCOMPARE(list.status, 200);
-    QCOMPARE(list.json().value(u"items"_s).toArray().size(), 1);
+    QCOMPARE(list.json().value(u"items"_s).toArray().size(), 2);
     QCOMPARE(send("GET", withId(api::DepartmentSchedules, u"987654321"_s), m_lab).status, 404);
 }
 
