@@ -122,6 +122,22 @@ ScheduleRow AppointmentRepository::insertSchedule(pqxx::transaction_base &tx,
         slotMinutes, createdBy));
 }
 
+bool AppointmentRepository::scheduleOverlaps(pqxx::transaction_base &tx,
+                                             qint64 hospitalId,
+                                             qint64 doctorId,
+                                             int weekday,
+                                             const QString &startTime,
+                                             const QString &endTime)
+{
+    return tx
+        .exec_params1("SELECT EXISTS (SELECT 1 FROM doctor_schedules WHERE hospital_id = $1 AND "
+                      "doctor_id = $2 AND weekday = $3 AND start_time < $5::time AND "
+                      "end_time > $4::time)",
+                      hospitalId, doctorId, weekday, startTime.toStdString(),
+                      endTime.toStdString())[0]
+        .as<bool>();
+}
+
 std::vector<ScheduleRow>
 AppointmentRepository::schedules(pqxx::transaction_base &tx, qint64 hospitalId, qint64 departmentId)
 {

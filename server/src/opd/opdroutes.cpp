@@ -112,7 +112,7 @@ void registerOpdRoutes(Router &router, OpdService &service)
              checkIn.appointmentId = reader.optionalId(QStringLiteral("appointmentId"));
              // A walk-in names patient and department; a check-in from an
              // appointment may leave them out.
-             const bool walkIn = !reader.contains(QStringLiteral("appointmentId"));
+             const bool walkIn = !checkIn.appointmentId;
              checkIn.patientId = walkIn ? reader.requiredId(QStringLiteral("patientId"))
                                         : reader.optionalId(QStringLiteral("patientId"));
              checkIn.departmentId = walkIn ? reader.requiredId(QStringLiteral("departmentId"))

@@ -131,9 +131,10 @@ void TestAuditFaults::inject(Fault fault, const QString &action)
 
 qint64 TestAuditFaults::businessRows() const
 {
-    return m_fixture->count("SELECT (SELECT count(*) FROM patients) + "
-                            "(SELECT count(*) FROM visits) + (SELECT count(*) FROM clinical_documents) + "
-                            "(SELECT coalesce(sum(version), 0) FROM patients)");
+    return m_fixture->count(
+        "SELECT (SELECT count(*) FROM patients) + "
+        "(SELECT count(*) FROM visits) + (SELECT count(*) FROM clinical_documents) + "
+        "(SELECT coalesce(sum(version), 0) FROM patients)");
 }
 
 qint64 TestAuditFaults::auditRows(const QString &action, const QString &outcome) const

@@ -24,7 +24,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-const QString Password = u"appointment desk horse 8"_s;
+const QString Password = u"violet harbour lantern 8"_s;
 // +05:30 all year (no DST): local 08:00 is 02:30 UTC.
 const QString Timezone = u"Asia/Kolkata"_s;
 

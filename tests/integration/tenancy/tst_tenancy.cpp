@@ -245,15 +245,15 @@ void TestTenancy::initTestCase()
             // the doctor's appointments never overlap.
             ++seeded;
             AppointmentRepository::insertSchedule(tx, hospital, department->id, doctor, 1,
-                                                  QStringLiteral("09:00"),
-                                                  QStringLiteral("12:00"), 15, doctor);
-            QVERIFY(AppointmentRepository::insertOffDay(
-                tx, hospital, doctor, QStringLiteral("2030-01-0%1").arg(seeded), std::nullopt,
-                doctor));
+                                                  QStringLiteral("09:00"), QStringLiteral("12:00"),
+                                                  15, doctor);
+            QVERIFY(AppointmentRepository::insertOffDay(tx, hospital, doctor,
+                                                        QStringLiteral("2030-01-0%1").arg(seeded),
+                                                        std::nullopt, doctor));
             const SlotRow slot{doctor, QStringLiteral("2030-02-01T0%1:00:00Z").arg(seeded),
                                QStringLiteral("2030-02-01T0%1:30:00Z").arg(seeded)};
-            AppointmentRepository::insertAppointment(tx, hospital, department->id, doctor,
-                                                     patient, slot, std::nullopt, doctor);
+            AppointmentRepository::insertAppointment(tx, hospital, department->id, doctor, patient,
+                                                     slot, std::nullopt, doctor);
             tx.commit();
         }
     }
