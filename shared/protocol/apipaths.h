@@ -18,6 +18,7 @@ inline constexpr char Audit[] = "/api/v1/audit";
 
 inline constexpr char Patients[] = "/api/v1/patients";
 inline constexpr char Patient[] = "/api/v1/patients/{id}";
+inline constexpr char PatientMerge[] = "/api/v1/patients/{id}/merge";
 
 inline constexpr char Departments[] = "/api/v1/departments";
 inline constexpr char DepartmentDoctors[] = "/api/v1/departments/{id}/doctors";
@@ -25,6 +26,15 @@ inline constexpr char DepartmentQueue[] = "/api/v1/departments/{id}/queue";
 inline constexpr char DepartmentCallNext[] = "/api/v1/departments/{id}/queue/call-next";
 inline constexpr char Visits[] = "/api/v1/visits";
 inline constexpr char VisitTransition[] = "/api/v1/visits/{id}/transition";
+inline constexpr char Visit[] = "/api/v1/visits/{id}";
+
+inline constexpr char DepartmentSchedules[] = "/api/v1/departments/{id}/schedules";
+inline constexpr char DepartmentSlots[] = "/api/v1/departments/{id}/slots";
+inline constexpr char DoctorOffDays[] = "/api/v1/doctors/{id}/off-days";
+inline constexpr char Appointments[] = "/api/v1/appointments";
+inline constexpr char Appointment[] = "/api/v1/appointments/{id}";
+inline constexpr char AppointmentCancel[] = "/api/v1/appointments/{id}/cancel";
+inline constexpr char AppointmentReschedule[] = "/api/v1/appointments/{id}/reschedule";
 
 inline constexpr char PatientDocuments[] = "/api/v1/patients/{id}/documents";
 inline constexpr char PatientDocument[] = "/api/v1/patients/{id}/documents/{docId}";

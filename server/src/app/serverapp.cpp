@@ -19,6 +19,8 @@
 #include "ipd/ipdservice.h"
 #include "live/livehub.h"
 #include "notifications/notificationroutes.h"
+#include "opd/appointmentroutes.h"
+#include "opd/appointmentservice.h"
 #include "opd/opdroutes.h"
 #include "opd/opdservice.h"
 #include "patients/patientroutes.h"
@@ -128,6 +130,8 @@ bool ServerApp::start()
     registerIpdRoutes(m_router, *m_ipd, *m_bedBoard);
     registerNotificationRoutes(m_router);
     registerWorkflowAdminRoutes(m_router);
+    m_appointments = std::make_unique<AppointmentService>();
+    registerAppointmentRoutes(m_router, *m_appointments);
 
     m_pool = std::make_unique<DbWorkerPool>(connectionString, m_config.effectivePoolSize(),
                                             m_config.dbQueueLimit,

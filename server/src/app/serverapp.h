@@ -22,6 +22,7 @@ class LiveHub;
 class PasswordHasher;
 class PatientService;
 class OpdService;
+class AppointmentService;
 class UserAdminService;
 
 /// hms-server as an object: migrations, the database pool, the route table and the HTTP
@@ -72,6 +73,7 @@ private:
     std::unique_ptr<OpdService> m_opd;
     std::unique_ptr<IpdService> m_ipd;
     std::unique_ptr<BedBoard> m_bedBoard;
+    std::unique_ptr<AppointmentService> m_appointments;
     std::unique_ptr<DbWorkerPool> m_pool;
     std::unique_ptr<LiveHub> m_live;
     std::unique_ptr<HttpServer> m_http;

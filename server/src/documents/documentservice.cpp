@@ -65,6 +65,31 @@ void requirePatient(pqxx::work &tx,
         auditMissAndThrow(tx, actor, client, action, std::nullopt, documentId);
 }
 
+/// A consultation's visitId must name a visit of the same patient in this hospital; an
+/// unknown visit, another patient's or another hospital's is the same audited 404.
+void requireVisitOfPatient(pqxx::work &tx,
+                           const Principal &actor,
+                           const ClientInfo &client,
+                           const QString &action,
+                           qint64 patientId,
+                           const QString &documentId,
+                           const QString &kind,
+                           const QJsonObject &body)
+{
+    if (kind != QLatin1String("consultation"))
+        return;
+    const QJsonValue visitId = body.value(QStringLiteral("visitId"));
+    if (!visitId.isString())
+        return; // absent or null: a consultation outside an OPD visit
+    const bool ofPatient =
+        tx.exec_params1("SELECT EXISTS (SELECT 1 FROM visits WHERE hospital_id = $1 AND id = $2 "
+                        "AND patient_id = $3)",
+                        actor.hospitalId, visitId.toString().toLongLong(), patientId)[0]
+            .as<bool>();
+    if (!ofPatient)
+        auditMissAndThrow(tx, actor, client, action, patientId, documentId);
+}
+
 /// The latest version of a document of this patient, or an audited 404.
 DocumentVersion requireDocument(DocumentStore &store,
                                 PgDocumentUnitOfWork &unit,
@@ -77,7 +102,15 @@ DocumentVersion requireDocument(DocumentStore &store,
 {
     requirePatient(tx, actor, client, action, patientId, documentId);
     std::optional<DocumentVersion> latest = store.latest(unit, documentId);
-    if (!latest || latest->patientId != patientId)
+    // A document of a record merged into this patient is read under the survivor.
+    const auto mergedIntoPatient = [&] {
+        return tx
+            .exec_params1("SELECT EXISTS (SELECT 1 FROM patients WHERE hospital_id = $1 AND "
+                          "id = $2 AND merged_into = $3)",
+                          actor.hospitalId, latest->patientId, patientId)[0]
+            .as<bool>();
+    };
+    if (!latest || (latest->patientId != patientId && !mergedIntoPatient()))
         auditMissAndThrow(tx, actor, client, action, patientId, documentId);
     return std::move(*latest);
 }
@@ -119,6 +152,7 @@ std::optional<DocumentVersion> DocumentService::create(DbSession &db,
     if (hooks.begin && !hooks.begin(tx))
         return std::nullopt;
     requirePatient(tx, actor, client, action, patientId, QString());
+    requireVisitOfPatient(tx, actor, client, action, patientId, QString(), kind, body);
     PgDocumentUnitOfWork unit(tx, actor.hospitalId);
     const DocumentVersion created =
         m_store.append(unit, NewDocument{patientId, kind, body, actor.userId});
@@ -226,6 +260,7 @@ DocumentVersion DocumentService::addVersion(DbSession &db,
         throw DomainError(valid.problem());
     if (current.version != expectedVersion)
         stale();
+    requireVisitOfPatient(tx, actor, client, action, patientId, documentId, current.kind, body);
     std::optional<DocumentVersion> added;
     try {
         added = m_store.addVersion(unit, documentId, expectedVersion, body, actor.userId, reason);

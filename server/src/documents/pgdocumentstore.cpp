@@ -206,7 +206,9 @@ DocumentPage PgDocumentStore::listByPatient(DocumentUnitOfWork &unit,
             + " FROM clinical_documents d CROSS JOIN LATERAL ("
               "SELECT * FROM clinical_document_versions x WHERE x.hospital_id = d.hospital_id "
               "AND x.document_id = d.id ORDER BY x.version DESC LIMIT 1) v "
-              "WHERE d.hospital_id = $1 AND d.patient_id = $2 "
+              // A merged record's documents are listed under its survivor (0008).
+              "WHERE d.hospital_id = $1 AND d.patient_id IN (SELECT p.id FROM patients p "
+              "WHERE p.hospital_id = $1 AND (p.id = $2 OR p.merged_into = $2)) "
               "AND ($3::text IS NULL OR d.kind = $3::text) "
               "AND ($4::timestamptz IS NULL OR (d.created_at, d.id) < ($4::timestamptz, $5)) "
               "ORDER BY d.created_at DESC, d.id DESC LIMIT $6",

@@ -18,7 +18,8 @@ constexpr char VisitColumns[] =
     "called_by, "
     "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS started_at, "
     "to_char(completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS "
-    "completed_at, version";
+    "completed_at, version, (SELECT ap.id FROM appointments ap WHERE ap.hospital_id = "
+    "visits.hospital_id AND ap.visit_id = visits.id) AS appointment_id";
 
 QString text(const pqxx::field &field)
 {
@@ -41,6 +42,8 @@ VisitRow visitFromRow(const pqxx::row &row)
         visit.calledBy = row["called_by"].as<qint64>();
     visit.startedAt = text(row["started_at"]);
     visit.completedAt = text(row["completed_at"]);
+    if (!row["appointment_id"].is_null())
+        visit.appointmentId = row["appointment_id"].as<qint64>();
     visit.version = row["version"].as<int>();
     return visit;
 }

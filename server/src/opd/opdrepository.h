@@ -33,6 +33,7 @@ struct VisitRow
     std::optional<qint64> calledBy;
     QString startedAt;
     QString completedAt;
+    std::optional<qint64> appointmentId; ///< the appointment it was checked in from
     int version = 1;
 };
 

@@ -103,29 +103,42 @@ void registerOpdRoutes(Router &router, OpdService &service)
                          {QStringLiteral("userId"), QString::number(*userId)}});
                 }});
 
-    router.add({"POST", QLatin1String(api::Visits), RouteAccess::require(Permission::QueueManage),
-                [&service](RequestContext &context) {
-                    IdempotencyStore idempotency(context, QLatin1String(api::Visits));
-                    FieldReader reader(jsonBody(context.request));
-                    const std::optional<qint64> patientId =
-                        reader.requiredId(QStringLiteral("patientId"));
-                    const std::optional<qint64> departmentId =
-                        reader.requiredId(QStringLiteral("departmentId"));
-                    requireValid(reader);
-                    HttpResponse created;
-                    OpdService::TransactionHooks hooks;
-                    hooks.begin = [&idempotency](pqxx::transaction_base &tx) {
-                        return idempotency.claim(tx);
-                    };
-                    hooks.beforeCommit = [&idempotency, &created](pqxx::transaction_base &tx,
-                                                                  const VisitRow &visit) {
-                        created = visitResponse(201, visit);
-                        idempotency.save(tx, created);
-                    };
-                    if (!service.checkIn(context.db, context.caller(), clientOf(context),
-                                         *patientId, *departmentId, hooks))
-                        return *idempotency.replay();
-                    return created;
+    router.add(
+        {"POST", QLatin1String(api::Visits), RouteAccess::require(Permission::QueueManage),
+         [&service](RequestContext &context) {
+             IdempotencyStore idempotency(context, QLatin1String(api::Visits));
+             FieldReader reader(jsonBody(context.request));
+             OpdService::CheckInRequest checkIn;
+             checkIn.appointmentId = reader.optionalId(QStringLiteral("appointmentId"));
+             // A walk-in names patient and department; a check-in from an
+             // appointment may leave them out.
+             const bool walkIn = !checkIn.appointmentId;
+             checkIn.patientId = walkIn ? reader.requiredId(QStringLiteral("patientId"))
+                                        : reader.optionalId(QStringLiteral("patientId"));
+             checkIn.departmentId = walkIn ? reader.requiredId(QStringLiteral("departmentId"))
+                                           : reader.optionalId(QStringLiteral("departmentId"));
+             requireValid(reader);
+             HttpResponse created;
+             OpdService::TransactionHooks hooks;
+             hooks.begin = [&idempotency](pqxx::transaction_base &tx) {
+                 return idempotency.claim(tx);
+             };
+             hooks.beforeCommit = [&idempotency, &created](pqxx::transaction_base &tx,
+                                                           const VisitRow &visit) {
+                 created = visitResponse(201, visit);
+                 idempotency.save(tx, created);
+             };
+             if (!service.checkIn(context.db, context.caller(), clientOf(context), checkIn, hooks))
+                 return *idempotency.replay();
+             return created;
+         }});
+
+    router.add({"GET", QLatin1String(api::Visit), read, [&service](RequestContext &context) {
+                    requireNoQuery(context);
+                    return visitResponse(
+                        200,
+                        service.visit(context.db, context.caller(), clientOf(context),
+                                      pathId(context.pathParam(QStringLiteral("id")))));
                 }});
 
     router.add({"POST", QLatin1String(api::DepartmentCallNext),

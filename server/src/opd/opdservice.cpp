@@ -6,6 +6,7 @@
 #include "db/dbsession.h"
 #include "db/tenant.h"
 #include "live/eventlog.h"
+#include "opd/appointmentrepository.h"
 
 #include <QJsonArray>
 
@@ -152,6 +153,8 @@ QJsonObject OpdService::toJson(const VisitRow &visit)
             {key("calledBy"), visit.calledBy ? QJsonValue(idText(*visit.calledBy)) : QJsonValue()},
             {key("startedAt"), textOrNull(visit.startedAt)},
             {key("completedAt"), textOrNull(visit.completedAt)},
+            {key("appointmentId"),
+             visit.appointmentId ? QJsonValue(idText(*visit.appointmentId)) : QJsonValue()},
             {key("version"), visit.version}};
 }
 
@@ -218,14 +221,47 @@ bool OpdService::assignDoctor(DbSession &db,
 std::optional<VisitRow> OpdService::checkIn(DbSession &db,
                                             const Principal &actor,
                                             const ClientInfo &client,
-                                            qint64 patientId,
-                                            qint64 departmentId,
+                                            const CheckInRequest &request,
                                             const TransactionHooks &hooks)
 {
     pqxx::work tx(db.connection());
     enterTenant(tx, actor.hospitalId);
     if (hooks.begin && !hooks.begin(tx))
         return std::nullopt;
+    std::optional<AppointmentRow> appointment;
+    if (request.appointmentId) {
+        // Locked: a concurrent check-in of the same appointment waits, then sees checked_in.
+        appointment = AppointmentRepository::findAppointment(tx, actor.hospitalId,
+                                                             *request.appointmentId, true);
+        if (!appointment)
+            throw DomainError(problems::NotFound, QStringLiteral("No such appointment"));
+        Problem mismatch =
+            Problem::fromType(problems::ValidationFailed, QStringLiteral("Invalid fields"));
+        if (request.patientId && *request.patientId != appointment->patientId)
+            mismatch.errors.append({key("patientId"), QStringLiteral("is not the appointment's")});
+        if (request.departmentId && *request.departmentId != appointment->departmentId)
+            mismatch.errors.append(
+                {key("departmentId"), QStringLiteral("is not the appointment's")});
+        if (!mismatch.errors.isEmpty())
+            throw DomainError(mismatch);
+        if (appointment->state != QLatin1String("booked")) {
+            Problem problem = Problem::fromType(
+                problems::InvalidTransition,
+                QStringLiteral("A %1 appointment cannot be checked in").arg(appointment->state));
+            problem.extensions.insert(key("state"), appointment->state);
+            throw DomainError(problem);
+        }
+        if (appointment->localDate != OpdRepository::today(tx, actor.hospitalId)) {
+            Problem problem = Problem::fromType(
+                problems::InvalidTransition,
+                QStringLiteral("The appointment is on %1, not today").arg(appointment->localDate));
+            problem.extensions.insert(key("state"), appointment->state);
+            throw DomainError(problem);
+        }
+    }
+    const qint64 departmentId =
+        appointment ? appointment->departmentId : request.departmentId.value_or(0);
+    const qint64 patientId = appointment ? appointment->patientId : request.patientId.value_or(0);
     const std::optional<DepartmentRow> department =
         OpdRepository::findDepartment(tx, actor.hospitalId, departmentId);
     if (!department || !department->active)
@@ -254,11 +290,42 @@ std::optional<VisitRow> OpdService::checkIn(DbSession &db,
         throw alreadyQueued();
     }
     appendQueueEvent(tx, visit, QStringLiteral("visit.checked_in"));
-    AuditLog::append(tx, visitAudit(actor, client, QStringLiteral("visit.check_in"), visit));
+    AuditEntry visitEntry = visitAudit(actor, client, QStringLiteral("visit.check_in"), visit);
+    if (appointment) {
+        const AppointmentRow checkedIn = AppointmentRepository::markCheckedIn(
+            tx, actor.hospitalId, appointment->id, visit.id, actor.userId);
+        visit.appointmentId = checkedIn.id;
+        visitEntry.details.insert(key("appointmentId"), idText(checkedIn.id));
+        EventLog::append(tx, checkedIn.hospitalId, topicOf(checkedIn.departmentId),
+                         QStringLiteral("appointment.checked_in"),
+                         {{key("appointmentId"), idText(checkedIn.id)},
+                          {key("doctorId"), idText(checkedIn.doctorId)},
+                          {key("patientId"), idText(checkedIn.patientId)},
+                          {key("startsAt"), checkedIn.startsAt},
+                          {key("endsAt"), checkedIn.endsAt},
+                          {key("state"), checkedIn.state},
+                          {key("visitId"), idText(visit.id)}});
+    }
+    AuditLog::append(tx, visitEntry);
     if (hooks.beforeCommit)
         hooks.beforeCommit(tx, visit);
     tx.commit();
     return visit;
+}
+
+VisitRow
+OpdService::visit(DbSession &db, const Principal &actor, const ClientInfo &client, qint64 id)
+{
+    pqxx::work tx(db.connection());
+    enterTenant(tx, actor.hospitalId);
+    const std::optional<VisitRow> found = OpdRepository::findVisit(tx, actor.hospitalId, id);
+    if (!found)
+        throw DomainError(problems::NotFound);
+    AuditEntry audit = visitAudit(actor, client, QStringLiteral("visit.read"), *found);
+    audit.category = QStringLiteral("demographic");
+    AuditLog::append(tx, audit);
+    tx.commit();
+    return *found;
 }
 
 VisitRow OpdService::callNext(DbSession &db,

@@ -63,15 +63,30 @@ public:
                       qint64 departmentId,
                       qint64 userId);
 
+    /// What a check-in names: a walk-in gives patientId and departmentId; a check-in from an
+    /// appointment gives appointmentId (patientId and departmentId, when given too, must be
+    /// the appointment's).
+    struct CheckInRequest
+    {
+        std::optional<qint64> patientId;
+        std::optional<qint64> departmentId;
+        std::optional<qint64> appointmentId;
+    };
+
     /// A new waiting visit with the department's next token of today. 404 for an unknown
-    /// or inactive department or an unknown patient, 409 when the patient already has an
-    /// open visit there. nullopt when hooks.begin() said stop.
+    /// or inactive department, an unknown patient or appointment, 409 when the patient
+    /// already has an open visit there, 409 invalid-transition when the appointment is not
+    /// booked (already checked in, cancelled) or not for today, 422 when the ids do not
+    /// match the appointment. From an appointment, the appointment becomes checked_in and
+    /// names the visit, in the same transaction. nullopt when hooks.begin() said stop.
     std::optional<VisitRow> checkIn(DbSession &db,
                                     const Principal &actor,
                                     const ClientInfo &client,
-                                    qint64 patientId,
-                                    qint64 departmentId,
+                                    const CheckInRequest &request,
                                     const TransactionHooks &hooks = {});
+
+    /// One visit; audited as a demographic read. 404 unknown visit.
+    VisitRow visit(DbSession &db, const Principal &actor, const ClientInfo &client, qint64 id);
 
     /// The lowest waiting token of today, now "called" by the actor. 404 for an unknown
     /// department, 403 when the actor is not one of its doctors, 404 queue-empty when

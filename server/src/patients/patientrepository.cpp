@@ -244,7 +244,9 @@ std::vector<PatientHit> PatientRepository::searchByMrn(pqxx::transaction_base &t
 {
     return hits(tx.exec_params(std::string("SELECT * FROM (SELECT ") + Columns
                                    + ", 1::real AS rank FROM patients WHERE hospital_id = $1 "
-                                     "AND merged_into IS NULL AND mrn = $5) m"
+                                     "AND merged_into IS NULL AND (mrn = $5 OR id = (SELECT "
+                                     "g.merged_into FROM patients g WHERE g.hospital_id = $1 "
+                                     "AND g.mrn = $5))) m"
                                    + AfterCursor,
                                hospitalId, cursorRank(after), cursorId(after), limit,
                                mrn.toStdString()));

@@ -6,6 +6,7 @@
 #include "http/queryreader.h"
 #include "http/router.h"
 #include "idempotency/idempotencystore.h"
+#include "patients/patientmerge.h"
 #include "patients/patientservice.h"
 #include "shared/protocol/apipaths.h"
 #include "shared/validation/fieldreader.h"
@@ -167,11 +168,56 @@ void registerPatientRoutes(Router &router, PatientService &service)
                     return HttpResponse::json(200, body);
                 }});
 
-    router.add({"GET", QLatin1String(api::Patient), read, [&service](RequestContext &context) {
-                    const qint64 id = pathId(context.pathParam(QStringLiteral("id")));
-                    return patientResponse(
-                        200, service.get(context.db, context.caller(), clientOf(context), id));
-                }});
+    router.add(
+        {"GET", QLatin1String(api::Patient), read, [&service](RequestContext &context) {
+             const qint64 id = pathId(context.pathParam(QStringLiteral("id")));
+             try {
+                 return patientResponse(
+                     200, service.get(context.db, context.caller(), clientOf(context), id));
+             } catch (const DomainError &error) {
+                 // A merged record answers with its survivor (200, Content-Location
+                 // names the survivor); anything else stays 404.
+                 if (error.problem().status != 404)
+                     throw;
+                 const std::optional<qint64> survivor = PatientMergeService::survivorOf(
+                     context.db, context.caller(), clientOf(context), id);
+                 if (!survivor)
+                     throw;
+                 HttpResponse response = patientResponse(
+                     200, service.get(context.db, context.caller(), clientOf(context), *survivor));
+                 response.setHeader("Content-Location", locationOf(*survivor));
+                 return response;
+             }
+         }});
+
+    router.add(
+        {"POST", QLatin1String(api::PatientMerge), RouteAccess::require(Permission::PatientMerge),
+         [](RequestContext &context) {
+             FieldReader reader(jsonBody(context.request));
+             const std::optional<qint64> into = reader.requiredId(QStringLiteral("intoPatientId"));
+             const std::optional<qint64> intoVersion =
+                 reader.requiredInteger(QStringLiteral("intoPatientVersion"), 1, 2'000'000'000);
+             const std::optional<QString> reason =
+                 reader.requiredString(QStringLiteral("reason"), 500);
+             if (reason && reason->trimmed().isEmpty())
+                 reader.addError(QStringLiteral("reason"), QStringLiteral("must not be blank"));
+             requireValid(reader);
+             const qint64 id = pathId(context.pathParam(QStringLiteral("id")));
+             const int version = requireIfMatchVersion(context.request);
+             const MergeResult merged =
+                 PatientMergeService::merge(context.db, context.caller(), clientOf(context), id,
+                                            version, *into, int(*intoVersion), *reason);
+             HttpResponse response = HttpResponse::json(
+                 200,
+                 {{QStringLiteral("id"), QString::number(merged.mergedId)},
+                  {QStringLiteral("mergedInto"), QString::number(merged.survivorId)},
+                  {QStringLiteral("version"), merged.mergedVersion},
+                  {QStringLiteral("survivorVersion"), merged.survivorVersion},
+                  {QStringLiteral("movedVisits"), merged.movedVisits},
+                  {QStringLiteral("movedAppointments"), merged.movedAppointments}});
+             response.setHeader("Content-Location", locationOf(merged.survivorId));
+             return response;
+         }});
 
     router.add({"PATCH", QLatin1String(api::Patient), write, [&service](RequestContext &context) {
                     const qint64 id = pathId(context.pathParam(QStringLiteral("id")));

@@ -7,6 +7,7 @@
 #include "ipd/ipdrepository.h"
 #include "live/eventlog.h"
 #include "notifications/notificationrepository.h"
+#include "opd/appointmentrepository.h"
 #include "opd/opdrepository.h"
 #include "shared/protocol/apipaths.h"
 #include "support/serverfixture.h"
@@ -222,6 +223,7 @@ void TestTenancy::initTestCase()
     // in beta.
     {
         pqxx::connection connection(m_fixture->superuserUrl());
+        int seeded = 0;
         for (const auto &[hospital, code] :
              {std::pair(m_alpha, "gen"), std::pair(m_alpha, "ent"), std::pair(m_beta, "gen")}) {
             pqxx::work tx(connection);
@@ -241,6 +243,19 @@ void TestTenancy::initTestCase()
             const QString date = OpdRepository::today(tx, hospital);
             const int token = OpdRepository::nextToken(tx, hospital, department->id, date);
             OpdRepository::insertVisit(tx, hospital, department->id, patient, date, token, doctor);
+            // Schedules, off days and appointments (0008); one hour apart per department so
+            // the doctor's appointments never overlap.
+            ++seeded;
+            AppointmentRepository::insertSchedule(tx, hospital, department->id, doctor, 1,
+                                                  QStringLiteral("09:00"), QStringLiteral("12:00"),
+                                                  15, doctor);
+            QVERIFY(AppointmentRepository::insertOffDay(tx, hospital, doctor,
+                                                        QStringLiteral("2030-01-0%1").arg(seeded),
+                                                        std::nullopt, doctor));
+            const SlotRow slot{doctor, QStringLiteral("2030-02-01T0%1:00:00Z").arg(seeded),
+                               QStringLiteral("2030-02-01T0%1:30:00Z").arg(seeded)};
+            AppointmentRepository::insertAppointment(tx, hospital, department->id, doctor, patient,
+                                                     slot, std::nullopt, doctor);
             tx.commit();
         }
     }

@@ -1,0 +1,311 @@
+#!/usr/bin/env bash
+# Benchmark (not a test, never in ./test.sh): the patient register at hospital scale.
+#   1. seeds 1,000,000 patients of one hospital by COPY (then ANALYZE),
+#   2. searches GET /api/v1/patients?q= by name and by phone: p50/p99 over BENCH_QUERIES
+#      queries each, from BENCH_DESKS concurrent desks (keep-alive connections),
+#   3. registers patients (POST /api/v1/patients) at concurrency BENCH_POST_CONNECTIONS for
+#      BENCH_DURATION with wrk, against hms-server and, in the same run, the Express
+#      reference peer (../shared/peers/express-hms), and prints the ratio.
+# hms-server's registration also runs the duplicate check (trigram name + birth date, phone)
+# against the million rows and writes an audit row; the peer only inserts.
+#
+#   tests/bench/patients_bench.sh
+#
+# Environment: BENCH_PATIENTS (1000000), BENCH_QUERIES (1000), BENCH_DESKS (70),
+# BENCH_POST_CONNECTIONS (32), BENCH_DURATION (10s), BENCH_THREADS (2),
+# BENCH_PEER_WORKERS (2), HMS_PEERS_DIR (../shared/peers).
+# Everything it starts (PostgreSQL, servers) is stopped on exit.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
+cd "$repo"
+pgcluster=$repo/installer/dev/pgcluster.sh
+peers_dir=${HMS_PEERS_DIR:-$repo/../shared/peers}
+patients=${BENCH_PATIENTS:-1000000}
+queries=${BENCH_QUERIES:-1000}
+desks=${BENCH_DESKS:-70}
+post_connections=${BENCH_POST_CONNECTIONS:-32}
+duration=${BENCH_DURATION:-10s}
+threads=${BENCH_THREADS:-2}
+peer_workers=${BENCH_PEER_WORKERS:-2}
+password='amber orchard violin 4217'
+
+say() { printf '[bench] %s\n' "$*"; }
+die() {
+    printf '[bench] error: %s\n' "$*" >&2
+    exit 1
+}
+
+work='' server_pid='' peer_pid=''
+# shellcheck disable=SC2317 # only reached through the EXIT trap
+cleanup() {
+    local rc=$? pid _
+    trap '' INT TERM HUP
+    trap - EXIT
+    [[ -z $peer_pid ]] || kill -TERM -- "-$peer_pid" 2>/dev/null || true
+    [[ -z $server_pid ]] || kill -TERM "$server_pid" 2>/dev/null || true
+    for pid in $server_pid $peer_pid; do
+        for _ in {1..50}; do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    [[ -z $peer_pid ]] || kill -KILL -- "-$peer_pid" 2>/dev/null || true
+    if [[ -n $work ]]; then
+        "$pgcluster" stop "$work/pg" >/dev/null 2>&1 || true
+        rm -rf -- "$work"
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+wait_http() {
+    local url=$1 pid=$2 log=$3 _
+    for _ in {1..150}; do
+        curl -fsS --max-time 2 "$url" >/dev/null 2>&1 && return 0
+        if ! kill -0 "$pid" 2>/dev/null; then
+            tail -n 30 "$log" >&2
+            return 1
+        fi
+        sleep 0.2
+    done
+    tail -n 30 "$log" >&2
+    return 1
+}
+
+# POST /api/v1/patients with wrk at $post_connections connections: unique phones and
+# random letter names (no duplicate warnings); prints "REQ_PER_SEC P99 NON2XX".
+# $1 base URL, $2 bearer token, $3 report file, $4 phone prefix.
+measure_post() {
+    local base=$1 token=$2 report=$3 prefix=$4
+    cat >"$work/post.lua" <<LUA
+local counter = 0
+local letters = "bcdfghjklmnpqrstvwxz"
+local vowels = "aeiouy"
+local function word(n)
+  local s = {}
+  for i = 1, n do
+    local set = (i % 2 == 0) and vowels or letters
+    local k = math.random(#set)
+    s[i] = set:sub(k, k)
+  end
+  return s[1]:upper() .. table.concat(s, "", 2)
+end
+function setup(thread)
+  thread:set("tid", math.random(100, 999))
+end
+function init(args)
+  math.randomseed(os.time() + tid)
+end
+request = function()
+  counter = counter + 1
+  local body = string.format(
+    '{"fullName":"%s %s","birthDate":"%04d-%02d-%02d","sex":"F","phone":"$prefix%03d%07d"}',
+    word(7), word(8), 1940 + math.random(0, 79), math.random(1, 12), math.random(1, 28),
+    tid, counter)
+  return wrk.format("POST", "/api/v1/patients",
+    {["Content-Type"] = "application/json", ["Authorization"] = "Bearer $token"}, body)
+end
+LUA
+    wrk -t"$threads" -c"$post_connections" -d"$duration" --latency -s "$work/post.lua" \
+        "$base" >"$report" 2>&1 || { cat "$report" >&2; return 1; }
+    awk '/^Requests\/sec:/ { rps = $2 } $1 == "99%" { p99 = $2 }
+         /Non-2xx or 3xx responses/ { bad = $NF } END { print rps, p99, bad + 0 }' "$report"
+}
+
+# ---------------------------------------------------------------- build and database
+
+"$repo/installer/dev/deps.sh"
+command -v wrk >/dev/null || die "wrk not installed"
+command -v python3 >/dev/null || die "python3 not installed"
+generator=$(sed -n 's/^CMAKE_GENERATOR:INTERNAL=//p' build/CMakeCache.txt 2>/dev/null || true)
+if [[ -z $generator || ($generator == Ninja && ! -f build/build.ninja) ]]; then
+    cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null ||
+        die "cmake configure failed"
+fi
+say "building (if needed)"
+cmake --build build >/dev/null || die "build failed (run: cmake --build build)"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/hms-bench.XXXXXX")
+chmod 755 "$work"
+"$pgcluster" init "$work/pg" >/dev/null
+"$pgcluster" start "$work/pg" >/dev/null
+"$pgcluster" createdb "$work/pg" hms
+HMS_DATABASE_URL=$("$pgcluster" url "$work/pg" hms)
+export HMS_DATABASE_URL
+build/bin/hms-admin migrate >"$work/migrate.log" 2>&1 || { cat "$work/migrate.log" >&2; die "migrate failed"; }
+build/bin/hms-admin hospital add --code bench --name Bench >/dev/null
+printf '%s\n' "$password" |
+    build/bin/hms-admin user add --hospital bench --username desk --role reception --password-stdin >/dev/null
+hospital_id=$(psql "$HMS_DATABASE_URL" -Atc "SELECT id FROM hospitals WHERE code = 'bench'")
+
+# ---------------------------------------------------------------- seed by COPY
+
+# Names from common given and family names (with accents: search folds them), birth dates
+# over 80 years, unique phones +9198NNNNNNNN. Deterministic (seed 7), so queries can be drawn
+# from the same generator.
+cat >"$work/names.py" <<'PY'
+import random, sys
+GIVEN = ["Anna", "José", "Mohammed", "Aisha", "Wei", "Olga", "Priya", "Juan", "Fatima", "Li",
+         "Chidi", "Emma", "Noah", "Sofía", "Lukas", "Amara", "Hiroshi", "Zoë", "Ahmed", "Elena",
+         "Kofi", "Ines", "Ravi", "Maya", "Tomás", "Leila", "Ivan", "Nia", "Omar", "Hana",
+         "Pedro", "Yuki", "Sara", "Arjun", "Mei", "Jonas", "Chloé", "Kwame", "Lina", "Mateo"]
+FAMILY = ["García", "Kowalski", "Nguyen", "Okafor", "Müller", "Silva", "Kumar", "Chen",
+          "Hernández", "Ivanova", "Mensah", "Rossi", "Dubois", "Tanaka", "Haddad", "Novak",
+          "Fischer", "Costa", "Singh", "Ahmed", "Popescu", "Jensen", "Yilmaz", "Kim", "Owusu",
+          "Ferreira", "Sato", "Nowak", "Lopez", "Petrov", "Abebe", "Moreau", "Wang", "Ali",
+          "Schmidt", "Santos", "Patel", "Cohen", "Mwangi", "Larsen", "Bauer", "Reyes",
+          "Kovacs", "Eriksson", "Diallo", "Romano", "Horvat", "Suzuki", "Banda", "Gomez"]
+def name(rng):
+    return "%s %s" % (rng.choice(GIVEN), rng.choice(FAMILY))
+PY
+cat >"$work/seed.py" <<'PY'
+import random, sys, datetime
+sys.path.insert(0, sys.argv[3])
+from names import name
+hospital, count = int(sys.argv[1]), int(sys.argv[2])
+rng = random.Random(7)
+out = sys.stdout
+base = datetime.date(1940, 1, 1)
+for i in range(1, count + 1):
+    born = base + datetime.timedelta(days=rng.randrange(80 * 365))
+    out.write('%d,B-2020-%07d-0,"%s",%s,%s,+9198%08d\n' % (
+        hospital, i, name(rng), born.isoformat(), rng.choice("FM"), i))
+PY
+say "seeding $patients patients by COPY"
+seed_start=$(date +%s.%N)
+psql "$HMS_DATABASE_URL" -v ON_ERROR_STOP=1 -qc \
+    "\\copy patients (hospital_id, mrn, full_name, birth_date, sex, phone) FROM PROGRAM 'python3 $work/seed.py $hospital_id $patients $work' WITH (FORMAT csv)"
+psql "$HMS_DATABASE_URL" -qc "ANALYZE patients"
+seed_seconds=$(awk -v a="$seed_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+say "seeded $(psql "$HMS_DATABASE_URL" -Atc 'SELECT count(*) FROM patients') patients in ${seed_seconds} s"
+
+# ---------------------------------------------------------------- hms-server
+
+port=$("$pgcluster" free-port)
+HMS_LISTEN=127.0.0.1:$port build/bin/hms-server --no-migrate >"$work/server.log" 2>&1 &
+server_pid=$!
+base=http://127.0.0.1:$port
+wait_http "$base/api/v1/health" "$server_pid" "$work/server.log" || die "hms-server did not come up"
+token=$(curl -fsS -H 'Content-Type: application/json' \
+    -d "{\"hospital\":\"bench\",\"username\":\"desk\",\"password\":\"$password\"}" \
+    "$base/api/v1/auth/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["accessToken"])')
+
+# Search: BENCH_QUERIES name queries and as many phone queries, from BENCH_DESKS threads with
+# one keep-alive connection each; latency per request measured around the full answer.
+cat >"$work/search.py" <<'PY'
+import http.client, json, random, sys, threading, time, urllib.parse
+sys.path.insert(0, sys.argv[6])
+from names import name
+port, token, kind, total, desks, patients = (int(sys.argv[1]), sys.argv[2], sys.argv[3],
+                                             int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[7]))
+rng = random.Random(11)
+if kind == "name":
+    terms = [name(rng) for _ in range(total)]
+else:
+    terms = ["+9198%08d" % rng.randint(1, patients) for _ in range(total)]
+lock = threading.Lock()
+latencies, failures, hits = [], [0], [0]
+def desk(items):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    for term in items:
+        path = "/api/v1/patients?q=" + urllib.parse.quote(term) + "&limit=20"
+        start = time.perf_counter()
+        try:
+            conn.request("GET", path, headers={"Authorization": "Bearer " + token})
+            response = conn.getresponse()
+            status, body = response.status, response.read()
+        except Exception:  # timeout or reset: counted as a failure, new connection
+            status, body = 0, b""
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        elapsed = (time.perf_counter() - start) * 1000
+        with lock:
+            latencies.append(elapsed)
+            if status != 200:
+                failures[0] += 1
+            elif json.loads(body)["items"]:
+                hits[0] += 1
+chunks = [terms[i::desks] for i in range(desks)]
+threads = [threading.Thread(target=desk, args=(c,)) for c in chunks if c]
+wall = time.perf_counter()
+for t in threads: t.start()
+for t in threads: t.join()
+wall = time.perf_counter() - wall
+latencies.sort()
+pct = lambda p: latencies[min(len(latencies) - 1, int(p * len(latencies)))]
+print("%s %.1f %.1f %.1f %d %d %.0f" % (kind, pct(0.50), pct(0.99), latencies[-1], failures[0],
+                                          hits[0], len(latencies) / wall))
+PY
+search_results=()
+for kind in name phone; do
+    python3 "$work/search.py" "$port" "$token" "$kind" 10 10 "$work" "$patients" >/dev/null # warm-up
+    say "search by $kind: $queries queries from $desks desks"
+    search_results+=("$(python3 "$work/search.py" "$port" "$token" "$kind" "$queries" "$desks" "$work" "$patients")")
+done
+
+say "hms-server POST /api/v1/patients: wrk -c$post_connections -d$duration"
+read -r ours_rps ours_p99 ours_bad <<<"$(measure_post "$base" "$token" "$work/wrk-ours.txt" "+4479")"
+
+# ---------------------------------------------------------------- Express peer
+
+peer_rps='' peer_p99='' peer_bad=''
+peer_src=$peers_dir/express-hms
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    say "node/npm not installed: no peer comparison"
+elif [[ ! -x $peer_src/run ]]; then
+    say "peer not found in $peer_src (set HMS_PEERS_DIR): no peer comparison"
+else
+    cp -r "$peer_src" "$work/peer"
+    chmod -R u+w "$work/peer"
+    rm -rf "$work/peer/node_modules"
+    "$pgcluster" createdb "$work/pg" hms_peer
+    PEER_DATABASE_URL=$("$pgcluster" url "$work/pg" hms_peer)
+    export PEER_DATABASE_URL
+    say "peer: npm ci and seed (log: $work/peer-seed.log)"
+    if ! "$work/peer/run" seed >"$work/peer-seed.log" 2>&1; then
+        tail -n 20 "$work/peer-seed.log" >&2
+        say "peer seed failed (offline npm registry?): no peer comparison"
+    else
+        # The same million patients in the peer's table (its search is not compared: it has
+        # none), so both insert into a table of the same size.
+        peer_hospital=$(psql "$PEER_DATABASE_URL" -Atc "SELECT min(id) FROM hospitals")
+        psql "$PEER_DATABASE_URL" -v ON_ERROR_STOP=1 -qc \
+            "\\copy patients (hospital_id, mrn, full_name, birth_date, sex, phone) FROM PROGRAM 'python3 $work/seed.py $peer_hospital $patients $work' WITH (FORMAT csv)" ||
+            say "could not seed the peer's patients table; it stays small"
+        psql "$PEER_DATABASE_URL" -qc "ANALYZE patients" || true
+        peer_port=$("$pgcluster" free-port)
+        PEER_PORT=$peer_port PEER_WORKERS=$peer_workers setsid "$work/peer/run" >"$work/peer.log" 2>&1 &
+        peer_pid=$!
+        peer_base=http://127.0.0.1:$peer_port
+        wait_http "$peer_base/api/v1/ping" "$peer_pid" "$work/peer.log" || die "peer did not come up"
+        peer_token=$(curl -fsS -H 'Content-Type: application/json' \
+            -d '{"username":"reception","password":"Passw0rd!"}' "$peer_base/api/v1/auth/login" |
+            python3 -c 'import json,sys; print(json.load(sys.stdin)["accessToken"])')
+        say "peer ($peer_workers workers) POST /api/v1/patients: wrk -c$post_connections -d$duration"
+        read -r peer_rps peer_p99 peer_bad <<<"$(measure_post "$peer_base" "$peer_token" "$work/wrk-peer.txt" "+4479")"
+    fi
+fi
+
+# ---------------------------------------------------------------- report
+
+echo
+say "patients: $patients (seeded by COPY in ${seed_seconds} s)"
+printf '%-22s %10s %10s %10s %9s %8s %8s\n' "search (GET ?q=)" "p50 ms" "p99 ms" "max ms" "non-200" "found" "req/s"
+for line in "${search_results[@]}"; do
+    read -r kind p50 p99 max bad hits rps <<<"$line"
+    printf '%-22s %10s %10s %10s %9s %8s %8s\n' "by $kind ($queries, $desks desks)" "$p50" "$p99" "$max" "$bad" "$hits" "$rps"
+done
+echo
+printf '%-36s %12s %10s %9s\n' "POST /api/v1/patients (c=$post_connections)" "req/s" "p99" "non-2xx"
+printf '%-36s %12s %10s %9s\n' "hms-server" "$ours_rps" "$ours_p99" "$ours_bad"
+if [[ -n $peer_rps ]]; then
+    printf '%-36s %12s %10s %9s\n' "express-hms ($peer_workers workers)" "$peer_rps" "$peer_p99" "$peer_bad"
+    ratio=$(awk -v a="$ours_rps" -v b="$peer_rps" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
+    printf 'ratio POST req/s (ours / peer): %s\n' "$ratio"
+fi
