@@ -1,4 +1,4 @@
--- 0008_appointments: doctors' weekly schedules and off days, and OPD appointments booked
+-- 0011_appointments: doctors' weekly schedules and off days, and OPD appointments booked
 -- into the slots those schedules make (issue 5). Slots are computed from the rules in the
 -- hospital's time zone, never stored; PostgreSQL itself refuses two active appointments of
 -- one doctor whose times overlap (exclusion constraint), whatever the application does.

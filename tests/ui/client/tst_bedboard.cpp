@@ -89,12 +89,17 @@ void TestBedBoard::bedChangedByAnotherClientRecoloursWithinASecond()
     QTRY_COMPARE(board->wardId(), wardId);
     QTRY_COMPARE(board->model()->rowCount(), 2);
     QTRY_VERIFY(window.live().confirmedTopics().contains(QStringLiteral("beds:") + wardId));
-    QToolButton *bed = board->bedButton(bedIds.first());
-    QVERIFY(bed);
+    // The board may rebuild its buttons (a reload after the live stream resumes): look the
+    // button up each time instead of holding a pointer to it.
+    const auto colorOf = [&](const QString &id) {
+        const QToolButton *button = board->bedButton(id);
+        return button ? button->palette().color(QPalette::Button) : QColor();
+    };
+    QVERIFY(board->bedButton(bedIds.first()));
     const int first = board->model()->rowOf(bedIds.first());
     const int second = board->model()->rowOf(bedIds.last());
     QVERIFY(BedModel::isFree(board->model()->index(first).data(BedModel::StatusRole).toString()));
-    const QColor freeColor = bed->palette().color(QPalette::Button);
+    const QColor freeColor = colorOf(bedIds.first());
 
     // Another client admits a patient to the first bed.
     const QByteArray reception = hms::test::accessTokenOf(
@@ -107,9 +112,8 @@ void TestBedBoard::bedChangedByAnotherClientRecoloursWithinASecond()
                        {QStringLiteral("bedId"), bedIds.first()},
                        {QStringLiteral("reason"), QStringLiteral("observation")}})
                  .isEmpty());
-    QTRY_VERIFY_WITH_TIMEOUT(bed->palette().color(QPalette::Button) != freeColor, 1000);
-    QCOMPARE(bed->palette().color(QPalette::Button),
-             BedModel::colorFor(QStringLiteral("occupied")));
+    QTRY_VERIFY_WITH_TIMEOUT(colorOf(bedIds.first()) != freeColor, 1000);
+    QCOMPARE(colorOf(bedIds.first()), BedModel::colorFor(QStringLiteral("occupied")));
     QCOMPARE(board->model()->index(first).data(BedModel::StatusRole).toString(),
              QStringLiteral("occupied"));
     // The other bed did not change.
