@@ -49,10 +49,15 @@ void LiveClient::send(const LiveEvent &event)
     }
     lastSeq = event.seq;
     if (wants(event.topic))
-        sendJson(event.json);
+        sendText(event.text);
 }
 
 void LiveClient::sendJson(const QByteArray &json)
+{
+    sendText(QString::fromUtf8(json));
+}
+
+void LiveClient::sendText(const QString &text)
 {
     if (m_closing)
         return;
@@ -60,7 +65,7 @@ void LiveClient::sendJson(const QByteArray &json)
         closeWith(1013, QStringLiteral("too slow; reconnect with since"));
         return;
     }
-    m_socket->sendTextMessage(QString::fromUtf8(json));
+    m_socket->sendTextMessage(text);
 }
 
 void LiveClient::closeWith(int code, const QString &reason)

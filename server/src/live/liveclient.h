@@ -21,7 +21,7 @@ struct LiveEvent
     qint64 hospitalId = 0;
     qint64 seq = 0;
     QString topic;
-    QByteArray json; ///< {"seq","topic","type","data","at"}
+    QString text; ///< {"seq","topic","type","data","at"}, converted once for every socket
 };
 
 /// One WebSocket subscriber: its principal, topics and the last seq it was sent.
@@ -56,6 +56,7 @@ public:
     /// socket has more than MaxQueuedBytes waiting (a slow consumer resumes with since).
     void send(const LiveEvent &event);
     void sendJson(const QByteArray &json);
+    void sendText(const QString &text);
     void closeWith(int code, const QString &reason);
 
     /// True once closeWith() ran: messages still buffered from the peer are ignored.

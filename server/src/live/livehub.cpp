@@ -66,10 +66,11 @@ LiveEvent eventFrom(qint64 hospitalId, const pqxx::row &row)
     event.hospitalId = hospitalId;
     event.seq = row[0].as<qint64>();
     event.topic = QString::fromUtf8(row[1].c_str());
-    event.json = "{\"seq\":" + QByteArray::number(event.seq) + ",\"topic\":"
+    const QByteArray json = "{\"seq\":" + QByteArray::number(event.seq) + ",\"topic\":"
         + jsonString(event.topic) + ",\"type\":" + jsonString(QString::fromUtf8(row[2].c_str()))
         + ",\"data\":" + QByteArray(row[3].c_str()) + ",\"at\":\"" + QByteArray(row[4].c_str())
         + "\"}";
+    event.text = QString::fromUtf8(json);
     return event;
 }
 
@@ -522,7 +523,7 @@ void LiveHub::replayPage(LiveClient *client, qint64 head)
                 for (const LiveEvent &event : page) {
                     guard->lastSeq = event.seq;
                     if (guard->wants(event.topic))
-                        guard->sendJson(event.json);
+                        guard->sendText(event.text);
                 }
                 if (page.size() == FetchBatch && guard->lastSeq < head)
                     replayWhenDrained(guard.data(), head, 0);
