@@ -146,6 +146,8 @@ void registerAuditRoutes(Router &router)
 {
     router.add(
         {"GET", QLatin1String(api::Audit), RouteAccess::require(Permission::AuditRead), listAudit});
+    // These handlers read their query parameters (QueryReader); every other one refuses them.
+    router.acceptQuery("GET", QLatin1String(api::Audit));
 }
 
 } // namespace hms::server

@@ -197,6 +197,8 @@ void registerDocumentRoutes(Router &router, DocumentService &service)
                     response.setHeader("Location", locationOf(added));
                     return response;
                 }});
+    // These handlers read their query parameters (QueryReader); every other one refuses them.
+    router.acceptQuery("GET", QLatin1String(api::PatientDocuments));
 }
 
 } // namespace hms::server

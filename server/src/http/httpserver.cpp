@@ -4,6 +4,7 @@
 #include "db/dberrors.h"
 #include "db/dbworkerpool.h"
 #include "http/httpconnection.h"
+#include "http/queryreader.h"
 
 #include <QElapsedTimer>
 #include <QLoggingCategory>
@@ -317,6 +318,8 @@ HttpResponse HttpServer::runRoute(const Route &route, RequestContext &context) c
                 if (std::optional<HttpResponse> refusal = m_options.authorize(context, route))
                     return *refusal;
             }
+            if (!route.readsQuery && !context.request.query.isEmpty())
+                QueryReader(context.request.query).finish(); // 422 naming each parameter
             return route.handler(context);
         } catch (const DomainError &error) {
             HttpResponse response = HttpResponse::problem(error.problem());

@@ -56,6 +56,18 @@ void Router::add(Route route)
     m_templates.append(parts);
 }
 
+void Router::acceptQuery(const QByteArray &method, const QString &pathTemplate)
+{
+    for (Route &route : m_routes) {
+        if (route.method == method && route.pathTemplate == pathTemplate) {
+            route.readsQuery = true;
+            return;
+        }
+    }
+    throw std::logic_error("acceptQuery: no route " + method.toStdString() + ' '
+                           + pathTemplate.toStdString());
+}
+
 Router::Match Router::match(const QByteArray &method, const QList<QString> &segments) const
 {
     Match result;

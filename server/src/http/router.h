@@ -67,6 +67,10 @@ struct Route
     QString pathTemplate; ///< "/api/v1/patients/{id}"
     RouteAccess access;
     RouteHandler handler;
+    /// The handler reads query parameters itself (with QueryReader, which refuses unknown
+    /// ones). Set through Router::acceptQuery(); every other route refuses any query
+    /// parameter with 422 before its handler runs (SECURITY.md I3).
+    bool readsQuery = false;
 };
 
 /// The route table and path matching. Built at start-up, then read-only (so shared
@@ -76,6 +80,10 @@ class Router
 public:
     /// Adds a route; throws std::logic_error on a duplicate or a malformed template.
     void add(Route route);
+
+    /// Declares that the \a method \a pathTemplate route reads query parameters (see
+    /// Route::readsQuery); throws std::logic_error when there is no such route.
+    void acceptQuery(const QByteArray &method, const QString &pathTemplate);
 
     struct Match
     {

@@ -332,6 +332,10 @@ void registerIpdRoutes(Router &router, IpdService &service, BedBoard &board)
                          {key("transfers"), census.transfers},
                          {key("inpatientsAtEndOfDay"), census.inpatientsAtEndOfDay}});
                 }});
+    // These handlers read their query parameters (QueryReader); every other one refuses them.
+    router.acceptQuery("GET", QLatin1String(api::Beds));
+    router.acceptQuery("GET", QLatin1String(api::Admissions));
+    router.acceptQuery("GET", QLatin1String(api::Census));
 }
 
 } // namespace hms::server

@@ -59,6 +59,8 @@ void registerNotificationRoutes(Router &router)
                     tx.commit();
                     return HttpResponse::json(200, NotificationRepository::toJson(*row));
                 }});
+    // These handlers read their query parameters (QueryReader); every other one refuses them.
+    router.acceptQuery("GET", QLatin1String(api::Notifications));
 }
 
 } // namespace hms::server

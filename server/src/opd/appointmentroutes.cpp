@@ -264,6 +264,9 @@ void registerAppointmentRoutes(Router &router, AppointmentService &service)
                                                                   clientOf(context), id, version,
                                                                   *start));
                 }});
+    // These handlers read their query parameters (QueryReader); every other one refuses them.
+    router.acceptQuery("GET", QLatin1String(api::DepartmentSlots));
+    router.acceptQuery("GET", QLatin1String(api::Appointments));
 }
 
 } // namespace hms::server

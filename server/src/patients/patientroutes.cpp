@@ -227,6 +227,8 @@ void registerPatientRoutes(Router &router, PatientService &service)
                                            service.update(context.db, context.caller(),
                                                           clientOf(context), id, version, changes));
                 }});
+    // These handlers read their query parameters (QueryReader); every other one refuses them.
+    router.acceptQuery("GET", QLatin1String(api::Patients));
 }
 
 } // namespace hms::server

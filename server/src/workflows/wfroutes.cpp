@@ -103,6 +103,8 @@ void registerWorkflowAdminRoutes(Router &router)
         {"POST", QLatin1String(api::AdminWorkflowCancel), manage, [](RequestContext &context) {
              return changeRun(context, false);
          }});
+    // These handlers read their query parameters (QueryReader); every other one refuses them.
+    router.acceptQuery("GET", QLatin1String(api::AdminWorkflows));
 }
 
 } // namespace hms::server

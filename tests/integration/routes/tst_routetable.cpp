@@ -48,6 +48,7 @@ private Q_SLOTS:
     void everyRouteIsInOpenApi();
     void getRoutesChangeNoRows();
     void unknownQueryParametersAreRefused();
+    void everyGetRouteRefusesAnUnknownQueryParameter();
     void badBodiesAreRefusedOnEveryWriteRoute_data();
     void badBodiesAreRefusedOnEveryWriteRoute();
 
@@ -218,6 +219,38 @@ void TestRouteTable::unknownQueryParametersAreRefused()
         QVERIFY2(response.status == 422, path.constData());
         QVERIFY(!response.json().value(QStringLiteral("errors")).toArray().isEmpty());
     }
+}
+
+void TestRouteTable::everyGetRouteRefusesAnUnknownQueryParameter()
+{
+    // I3 for the whole table: routes that read parameters refuse unknown ones themselves,
+    // every other route refuses any parameter before its handler runs.
+    int checked = 0;
+    for (const Route &route : m_fixture->app()->router().routes()) {
+        if (route.method != "GET" || route.pathTemplate == QLatin1String("/api/v1/live"))
+            continue;
+        Role caller = Role::Admin;
+        for (const Role role : AllRoles) {
+            if (!route.access.permission() || roleHas(role, *route.access.permission())) {
+                caller = role;
+                break;
+            }
+        }
+        const QByteArray path = concretePath(route.pathTemplate) + "?bogus=1";
+        const RawResponse response = m_fixture->request("GET", path, m_tokens.value(caller));
+        const QString what = QStringLiteral("GET %1?bogus=1 as %2 -> %3")
+                                 .arg(route.pathTemplate, roleName(caller))
+                                 .arg(response.status);
+        QVERIFY2(response.status == 422, qPrintable(what));
+        bool named = false;
+        for (const QJsonValue &error : response.json().value(QStringLiteral("errors")).toArray())
+            named = named
+                || error.toObject().value(QStringLiteral("field")).toString()
+                    == QLatin1String("bogus");
+        QVERIFY2(named, qPrintable(what));
+        ++checked;
+    }
+    QVERIFY(checked > 10);
 }
 
 void TestRouteTable::badBodiesAreRefusedOnEveryWriteRoute_data()
