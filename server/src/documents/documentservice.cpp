@@ -3,6 +3,7 @@
 #include "audit/auditlog.h"
 #include "auth/authservice.h"
 #include "common/domainerror.h"
+#include "common/jsonfields.h"
 #include "db/dbsession.h"
 #include "db/tenant.h"
 #include "documents/pgdocumentstore.h"
@@ -18,11 +19,6 @@ namespace hms::server {
 namespace {
 
 namespace K = documentkeys;
-
-QString key(const char *name)
-{
-    return QString::fromLatin1(name);
-}
 
 AuditEntry clinicalAudit(const Principal &actor,
                          const ClientInfo &client,

@@ -2,6 +2,7 @@
 
 #include "auth/authservice.h"
 #include "common/domainerror.h"
+#include "common/jsonfields.h"
 #include "http/jsonrequest.h"
 #include "http/queryreader.h"
 #include "http/router.h"
@@ -22,11 +23,6 @@ namespace {
 constexpr qint64 MaxDailyRate = 1'000'000'000'000; // minor units
 constexpr int DefaultReservationMinutes = 120;
 constexpr int DischargeFollowUpMax = 2000;
-
-QString key(const char *name)
-{
-    return QString::fromLatin1(name);
-}
 
 ClientInfo clientOf(const RequestContext &context)
 {

@@ -2,6 +2,7 @@
 
 #include "audit/auditlog.h"
 #include "common/domainerror.h"
+#include "common/jsonfields.h"
 #include "db/dbsession.h"
 #include "db/tenant.h"
 #include "documents/pgdocumentstore.h"
@@ -23,21 +24,6 @@
 namespace hms::server {
 
 namespace {
-
-QString key(const char *name)
-{
-    return QString::fromLatin1(name);
-}
-
-QString idText(qint64 id)
-{
-    return QString::number(id);
-}
-
-QJsonValue idOrNull(const std::optional<qint64> &id)
-{
-    return id ? QJsonValue(idText(*id)) : QJsonValue();
-}
 
 QString bedName(const BedRow &bed)
 {
@@ -271,9 +257,6 @@ QJsonObject IpdService::toJson(const WardRow &ward)
 
 QJsonObject IpdService::toJson(const AdmissionRow &admission)
 {
-    const auto textOrNull = [](const QString &value) {
-        return value.isEmpty() ? QJsonValue() : QJsonValue(value);
-    };
     return {{key("id"), idText(admission.id)},
             {key("patientId"), idText(admission.patientId)},
             {key("bedId"), idText(admission.bedId)},

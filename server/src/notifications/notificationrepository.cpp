@@ -1,5 +1,6 @@
 #include "notifications/notificationrepository.h"
 
+#include "common/jsonfields.h"
 #include "live/eventlog.h"
 
 #include <pqxx/result>
@@ -37,11 +38,6 @@ NotificationRow fromRow(const pqxx::row &row)
     n.createdAt = optionalText(row[7]);
     n.readAt = optionalText(row[8]);
     return n;
-}
-
-QJsonValue idOrNull(std::optional<qint64> id)
-{
-    return id ? QJsonValue(QString::number(*id)) : QJsonValue();
 }
 
 } // namespace

@@ -3,6 +3,7 @@
 #include "audit/auditlog.h"
 #include "auth/authservice.h"
 #include "common/domainerror.h"
+#include "common/jsonfields.h"
 #include "db/dbsession.h"
 #include "db/tenant.h"
 #include "live/eventlog.h"
@@ -17,16 +18,6 @@
 namespace hms::server {
 
 namespace {
-
-QString key(const char *name)
-{
-    return QString::fromLatin1(name);
-}
-
-QString idText(qint64 id)
-{
-    return QString::number(id);
-}
 
 AuditEntry appointmentAudit(const Principal &actor,
                             const ClientInfo &client,
@@ -173,9 +164,6 @@ QJsonObject AppointmentService::toJson(const SlotRow &slot)
 
 QJsonObject AppointmentService::toJson(const AppointmentRow &appointment)
 {
-    const auto textOrNull = [](const QString &value) {
-        return value.isEmpty() ? QJsonValue() : QJsonValue(value);
-    };
     return {{key("id"), idText(appointment.id)},
             {key("departmentId"), idText(appointment.departmentId)},
             {key("doctorId"), idText(appointment.doctorId)},

@@ -3,6 +3,7 @@
 #include "audit/auditlog.h"
 #include "auth/authservice.h"
 #include "common/domainerror.h"
+#include "common/jsonfields.h"
 #include "db/dbsession.h"
 #include "db/tenant.h"
 #include "live/eventlog.h"
@@ -16,16 +17,6 @@
 namespace hms::server {
 
 namespace {
-
-QString key(const char *name)
-{
-    return QString::fromLatin1(name);
-}
-
-QString idText(qint64 id)
-{
-    return QString::number(id);
-}
 
 AuditEntry opdAudit(const Principal &actor,
                     const ClientInfo &client,
@@ -139,9 +130,6 @@ QJsonObject OpdService::toJson(const DepartmentRow &department)
 
 QJsonObject OpdService::toJson(const VisitRow &visit)
 {
-    const auto textOrNull = [](const QString &value) {
-        return value.isEmpty() ? QJsonValue() : QJsonValue(value);
-    };
     return {{key("id"), idText(visit.id)},
             {key("departmentId"), idText(visit.departmentId)},
             {key("patientId"), idText(visit.patientId)},

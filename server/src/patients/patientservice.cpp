@@ -3,6 +3,7 @@
 #include "audit/auditlog.h"
 #include "auth/authservice.h"
 #include "common/domainerror.h"
+#include "common/jsonfields.h"
 #include "db/dbsession.h"
 #include "db/tenant.h"
 #include "hospitals/hospitalrepository.h"
@@ -22,11 +23,6 @@ namespace hms::server {
 namespace {
 
 namespace K = patientkeys;
-
-QString key(const char *name)
-{
-    return QString::fromLatin1(name);
-}
 
 AuditEntry patientAudit(const Principal &actor,
                         const ClientInfo &client,
