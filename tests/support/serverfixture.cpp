@@ -249,4 +249,28 @@ QByteArray refreshBody(const QByteArray &refreshToken)
         .toJson(QJsonDocument::Compact);
 }
 
+QByteArray requestWith(const QByteArray &method,
+                       const QByteArray &path,
+                       const QByteArray &token,
+                       const QByteArray &body,
+                       const QByteArray &extraHeaders)
+{
+    QByteArray bytes = ServerFixture::httpRequest(method, path, token, body);
+    const qsizetype firstLineEnd = bytes.indexOf("\r\n") + 2;
+    bytes.insert(firstLineEnd, extraHeaders);
+    return bytes;
+}
+
+QByteArray withId(const char *pathTemplate, const QString &id)
+{
+    QByteArray path(pathTemplate);
+    path.replace("{id}", id.toLatin1());
+    return path;
+}
+
+QByteArray jsonBytes(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
 } // namespace hms::test

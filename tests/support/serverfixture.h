@@ -130,6 +130,19 @@ private:
 QByteArray accessTokenOf(const QJsonObject &tokens);
 QByteArray refreshTokenOf(const QJsonObject &tokens);
 
+/// ServerFixture::httpRequest() plus \a extraHeaders lines ("Name: value\r\n...").
+QByteArray requestWith(const QByteArray &method,
+                       const QByteArray &path,
+                       const QByteArray &token,
+                       const QByteArray &body,
+                       const QByteArray &extraHeaders = {});
+
+/// \a pathTemplate with its {id} replaced by \a id.
+QByteArray withId(const char *pathTemplate, const QString &id);
+
+/// \a object as compact JSON bytes, for request bodies.
+QByteArray jsonBytes(const QJsonObject &object);
+
 /// {"refreshToken": token} as JSON bytes.
 QByteArray refreshBody(const QByteArray &refreshToken);
 

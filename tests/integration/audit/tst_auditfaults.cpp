@@ -19,11 +19,6 @@ namespace {
 
 const QString Password = u"audit faults horse 7"_s;
 
-QByteArray jsonBytes(const QJsonObject &object)
-{
-    return QJsonDocument(object).toJson(QJsonDocument::Compact);
-}
-
 enum class Fault { None, AuditInsertFails, FailsAtCommit };
 
 /// One PHI call: how to make it, the audit action it must leave, what it changes.

@@ -26,11 +26,6 @@ namespace {
 
 const QString Password = u"clinical documents horse 9"_s;
 
-QByteArray jsonBytes(const QJsonObject &object)
-{
-    return QJsonDocument(object).toJson(QJsonDocument::Compact);
-}
-
 QByteArray documentsPath(const QString &patientId)
 {
     return "/api/v1/patients/" + patientId.toLatin1() + "/documents";

@@ -19,31 +19,6 @@
 
 namespace hms::test::ipd {
 
-inline QByteArray jsonBytes(const QJsonObject &object)
-{
-    return QJsonDocument(object).toJson(QJsonDocument::Compact);
-}
-
-/// ServerFixture::httpRequest plus extra header lines ("Name: value\r\n...").
-inline QByteArray requestWith(const QByteArray &method,
-                              const QByteArray &path,
-                              const QByteArray &token,
-                              const QByteArray &body,
-                              const QByteArray &extraHeaders = {})
-{
-    QByteArray bytes = ServerFixture::httpRequest(method, path, token, body);
-    const qsizetype firstLineEnd = bytes.indexOf("\r\n") + 2;
-    bytes.insert(firstLineEnd, extraHeaders);
-    return bytes;
-}
-
-inline QByteArray withId(const char *pathTemplate, const QString &id)
-{
-    QByteArray path(pathTemplate);
-    path.replace("{id}", id.toLatin1());
-    return path;
-}
-
 inline QByteArray ifMatch(int version)
 {
     return "If-Match: \"" + QByteArray::number(version) + "\"\r\n";

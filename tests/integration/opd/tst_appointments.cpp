@@ -28,30 +28,6 @@ const QString Password = u"violet harbour lantern 8"_s;
 // +05:30 all year (no DST): local 08:00 is 02:30 UTC.
 const QString Timezone = u"Asia/Kolkata"_s;
 
-QByteArray jsonBytes(const QJsonObject &object)
-{
-    return QJsonDocument(object).toJson(QJsonDocument::Compact);
-}
-
-QByteArray requestWith(const QByteArray &method,
-                       const QByteArray &path,
-                       const QByteArray &token,
-                       const QByteArray &body,
-                       const QByteArray &extraHeaders = {})
-{
-    QByteArray bytes = ServerFixture::httpRequest(method, path, token, body);
-    const qsizetype firstLineEnd = bytes.indexOf("\r\n") + 2;
-    bytes.insert(firstLineEnd, extraHeaders);
-    return bytes;
-}
-
-QByteArray withId(const char *pathTemplate, const QString &id)
-{
-    QByteArray path(pathTemplate);
-    path.replace("{id}", id.toLatin1());
-    return path;
-}
-
 QByteArray ifMatch(int version)
 {
     return "If-Match: \"" + QByteArray::number(version) + "\"\r\n";

@@ -28,31 +28,6 @@ namespace {
 
 const QString Password = u"opd queue correct horse 7"_s;
 
-QByteArray jsonBytes(const QJsonObject &object)
-{
-    return QJsonDocument(object).toJson(QJsonDocument::Compact);
-}
-
-/// ServerFixture::httpRequest plus extra header lines ("Name: value\r\n...").
-QByteArray requestWith(const QByteArray &method,
-                       const QByteArray &path,
-                       const QByteArray &token,
-                       const QByteArray &body,
-                       const QByteArray &extraHeaders = {})
-{
-    QByteArray bytes = ServerFixture::httpRequest(method, path, token, body);
-    const qsizetype firstLineEnd = bytes.indexOf("\r\n") + 2;
-    bytes.insert(firstLineEnd, extraHeaders);
-    return bytes;
-}
-
-QByteArray withId(const char *pathTemplate, const QString &id)
-{
-    QByteArray path(pathTemplate);
-    path.replace("{id}", id.toLatin1());
-    return path;
-}
-
 QByteArray checkInBody(const QString &patientId, const QString &departmentId)
 {
     return jsonBytes({{u"patientId"_s, patientId}, {u"departmentId"_s, departmentId}});

@@ -25,18 +25,6 @@ namespace {
 
 const QString Password = u"merge records horse 9"_s;
 
-QByteArray jsonBytes(const QJsonObject &object)
-{
-    return QJsonDocument(object).toJson(QJsonDocument::Compact);
-}
-
-QByteArray withId(const char *pathTemplate, const QString &id)
-{
-    QByteArray path(pathTemplate);
-    path.replace("{id}", id.toLatin1());
-    return path;
-}
-
 QByteArray ifMatch(int version)
 {
     return "If-Match: \"" + QByteArray::number(version) + "\"\r\n";

@@ -23,24 +23,6 @@ namespace {
 
 const QString Password = u"patients correct horse 7"_s;
 
-QByteArray jsonBytes(const QJsonObject &object)
-{
-    return QJsonDocument(object).toJson(QJsonDocument::Compact);
-}
-
-/// ServerFixture::httpRequest plus extra header lines ("Name: value\r\n...").
-QByteArray requestWith(const QByteArray &method,
-                       const QByteArray &path,
-                       const QByteArray &token,
-                       const QByteArray &body,
-                       const QByteArray &extraHeaders)
-{
-    QByteArray bytes = ServerFixture::httpRequest(method, path, token, body);
-    const qsizetype firstLineEnd = bytes.indexOf("\r\n") + 2;
-    bytes.insert(firstLineEnd, extraHeaders);
-    return bytes;
-}
-
 QJsonObject person(const QString &name, const QString &birthDate, const QString &phone)
 {
     return {{u"fullName"_s, name},

@@ -109,11 +109,6 @@ private:
     QProcess m_process;
 };
 
-QByteArray jsonBytes(const QJsonObject &object)
-{
-    return QJsonDocument(object).toJson(QJsonDocument::Compact);
-}
-
 } // namespace
 
 class TestWorkflows : public QObject

@@ -17,6 +17,7 @@ private Q_SLOTS:
     void unknownPathHasNoMatch();
     void rejectsDuplicatesAndBadTemplates();
     void routeAccessIsExplicit();
+    void queryParametersAreDeclaredPerRoute();
 };
 
 static RouteHandler answer(int status)
@@ -102,6 +103,19 @@ void TestRouter::rejectsDuplicatesAndBadTemplates()
         std::logic_error,
         router.add({"GET", QStringLiteral("/b"), RouteAccess::publicRoute(), RouteHandler()}));
     QCOMPARE(router.routes().size(), 1);
+}
+
+void TestRouter::queryParametersAreDeclaredPerRoute()
+{
+    Router router;
+    router.add({"GET", QStringLiteral("/a"), RouteAccess::publicRoute(), answer(200)});
+    router.add({"POST", QStringLiteral("/a"), RouteAccess::publicRoute(), answer(201)});
+    QVERIFY(!router.routes().at(0).readsQuery); // refusing is the default
+    router.acceptQuery("GET", QStringLiteral("/a"));
+    QVERIFY(router.routes().at(0).readsQuery);
+    QVERIFY(!router.routes().at(1).readsQuery); // per method, not per path
+    QVERIFY_THROWS_EXCEPTION(std::logic_error, router.acceptQuery("GET", QStringLiteral("/b")));
+    QVERIFY_THROWS_EXCEPTION(std::logic_error, router.acceptQuery("PUT", QStringLiteral("/a")));
 }
 
 void TestRouter::routeAccessIsExplicit()
