@@ -12,66 +12,14 @@
 # Everything it starts (PostgreSQL, servers) is stopped on exit.
 set -euo pipefail
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
-cd "$repo"
-pgcluster=$repo/installer/dev/pgcluster.sh
-peers_dir=${HMS_PEERS_DIR:-$repo/../shared/peers}
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
 duration=${BENCH_DURATION:-10s}
 concurrency=${BENCH_CONCURRENCY:-16 64 256}
 threads=${BENCH_THREADS:-2}
 sizes=${BENCH_SIZES:-200 2000}
 peer_workers=${BENCH_PEER_WORKERS:-1}
 password='bench bed board horse 7'
-
-say() { printf '[bench] %s\n' "$*"; }
-die() {
-    printf '[bench] error: %s\n' "$*" >&2
-    exit 1
-}
-
-# ---------------------------------------------------------------- cleanup
-
-work='' server_pid='' peer_pid=''
-# shellcheck disable=SC2317 # only reached through the EXIT trap
-cleanup() {
-    local rc=$? pid _
-    trap '' INT TERM HUP
-    trap - EXIT
-    [[ -z $peer_pid ]] || kill -TERM -- "-$peer_pid" 2>/dev/null || true
-    [[ -z $server_pid ]] || kill -TERM "$server_pid" 2>/dev/null || true
-    for pid in $server_pid $peer_pid; do
-        for _ in {1..50}; do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-    [[ -z $peer_pid ]] || kill -KILL -- "-$peer_pid" 2>/dev/null || true
-    if [[ -n $work ]]; then
-        "$pgcluster" stop "$work/pg" >/dev/null 2>&1 || true
-        rm -rf -- "$work"
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
-
-wait_http() {
-    local url=$1 pid=$2 log=$3 _
-    for _ in {1..150}; do
-        curl -sS --max-time 2 -o /dev/null "$url" 2>/dev/null && return 0
-        if ! kill -0 "$pid" 2>/dev/null; then
-            tail -n 30 "$log" >&2
-            return 1
-        fi
-        sleep 0.2
-    done
-    tail -n 30 "$log" >&2
-    return 1
-}
 
 # wrk with a bearer token; prints "REQ_PER_SEC P99_MS". $1 url, $2 token, $3 connections,
 # $4 report file.

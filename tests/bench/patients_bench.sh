@@ -17,10 +17,8 @@
 # Everything it starts (PostgreSQL, servers) is stopped on exit.
 set -euo pipefail
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
-cd "$repo"
-pgcluster=$repo/installer/dev/pgcluster.sh
-peers_dir=${HMS_PEERS_DIR:-$repo/../shared/peers}
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
 patients=${BENCH_PATIENTS:-1000000}
 queries=${BENCH_QUERIES:-1000}
 desks=${BENCH_DESKS:-70}
@@ -29,54 +27,6 @@ duration=${BENCH_DURATION:-10s}
 threads=${BENCH_THREADS:-2}
 peer_workers=${BENCH_PEER_WORKERS:-2}
 password='amber orchard violin 4217'
-
-say() { printf '[bench] %s\n' "$*"; }
-die() {
-    printf '[bench] error: %s\n' "$*" >&2
-    exit 1
-}
-
-work='' server_pid='' peer_pid=''
-# shellcheck disable=SC2317 # only reached through the EXIT trap
-cleanup() {
-    local rc=$? pid _
-    trap '' INT TERM HUP
-    trap - EXIT
-    [[ -z $peer_pid ]] || kill -TERM -- "-$peer_pid" 2>/dev/null || true
-    [[ -z $server_pid ]] || kill -TERM "$server_pid" 2>/dev/null || true
-    for pid in $server_pid $peer_pid; do
-        for _ in {1..50}; do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-    [[ -z $peer_pid ]] || kill -KILL -- "-$peer_pid" 2>/dev/null || true
-    if [[ -n $work ]]; then
-        "$pgcluster" stop "$work/pg" >/dev/null 2>&1 || true
-        rm -rf -- "$work"
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
-
-wait_http() {
-    local url=$1 pid=$2 log=$3 _
-    for _ in {1..150}; do
-        curl -fsS --max-time 2 "$url" >/dev/null 2>&1 && return 0
-        if ! kill -0 "$pid" 2>/dev/null; then
-            tail -n 30 "$log" >&2
-            return 1
-        fi
-        sleep 0.2
-    done
-    tail -n 30 "$log" >&2
-    return 1
-}
 
 # POST /api/v1/patients with wrk at $post_connections connections: unique phones and
 # random letter names (no duplicate warnings); prints "REQ_PER_SEC P99 NON2XX".
