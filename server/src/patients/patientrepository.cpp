@@ -82,18 +82,6 @@ std::optional<std::string> optionalDate(const QDate &date)
     return date.toString(Qt::ISODate).toStdString();
 }
 
-/// Escapes LIKE's wildcards and its escape character, so user text matches literally.
-std::string likeLiteral(const QString &value)
-{
-    std::string escaped;
-    for (const char c : value.toStdString()) {
-        if (c == '\\' || c == '%' || c == '_')
-            escaped += '\\';
-        escaped += c;
-    }
-    return escaped;
-}
-
 std::vector<PatientHit> hits(const pqxx::result &result)
 {
     std::vector<PatientHit> found;
@@ -107,6 +95,13 @@ std::vector<PatientHit> hits(const pqxx::result &result)
 constexpr char AfterCursor[] =
     " WHERE ($2::real IS NULL OR rank < $2::real OR (rank = $2::real AND id > $3::bigint)) "
     "ORDER BY rank DESC, id LIMIT $4";
+
+// Name and phone-suffix search run in SECURITY DEFINER functions that can use their indexes
+// under row-level security (0012_patient_search.sql); they return (hit_id, hit_rank) in keyset
+// order, joined back to patients here under this transaction's own tenant policy.
+constexpr char SearchHitJoin[] = ", s.hit_rank AS rank FROM patients JOIN ";
+constexpr char SearchHitOrder[] = " s ON s.hit_id = patients.id WHERE patients.hospital_id = $1 "
+                                  "ORDER BY s.hit_rank DESC, s.hit_id";
 
 std::optional<std::string> cursorRank(const std::optional<SearchCursor> &after)
 {
@@ -262,14 +257,11 @@ std::vector<PatientHit> PatientRepository::searchByPhone(pqxx::transaction_base 
     QString digits = phone;
     if (digits.startsWith(QLatin1Char('+')))
         digits.remove(0, 1);
-    return hits(tx.exec_params(
-        std::string("SELECT * FROM (SELECT ") + Columns
-            + ", CASE WHEN phone = $5 THEN 1 ELSE 0.5 END::real AS rank FROM patients "
-              "WHERE hospital_id = $1 AND merged_into IS NULL "
-              "AND (phone = $5 OR phone LIKE '%' || $6)) m"
-            + AfterCursor,
-        hospitalId, cursorRank(after), cursorId(after), limit, phone.toStdString(),
-        likeLiteral(digits)));
+    return hits(tx.exec_params(std::string("SELECT ") + Columns + SearchHitJoin
+                                   + "patient_search_phone($5, $6, $2::real, $3, $4)"
+                                   + SearchHitOrder,
+                               hospitalId, cursorRank(after), cursorId(after), limit,
+                               phone.toStdString(), digits.toStdString()));
 }
 
 std::vector<PatientHit> PatientRepository::searchByName(pqxx::transaction_base &tx,
@@ -278,16 +270,12 @@ std::vector<PatientHit> PatientRepository::searchByName(pqxx::transaction_base &
                                                         const std::optional<SearchCursor> &after,
                                                         int limit)
 {
-    // $5: the folded query; substring matches (LIKE, wildcards escaped) and word-trigram
-    // matches (<%, pg_trgm.word_similarity_threshold, 0.6 by default) both use the GIN index.
-    return hits(tx.exec_params(
-        std::string("SELECT * FROM (SELECT ") + Columns
-            + ", word_similarity(hms_fold($5), search_name) AS rank FROM patients "
-              "WHERE hospital_id = $1 AND merged_into IS NULL "
-              "AND (search_name LIKE '%' || hms_fold($6) || '%' OR hms_fold($5) <% search_name)) m"
-            + AfterCursor,
-        hospitalId, cursorRank(after), cursorId(after), limit, text.toStdString(),
-        likeLiteral(text)));
+    // Substring matches and word-trigram matches (<%, pg_trgm.word_similarity_threshold, 0.6
+    // by default) of the folded text, ranked by word similarity (0012_patient_search.sql).
+    return hits(tx.exec_params(std::string("SELECT ") + Columns + SearchHitJoin
+                                   + "patient_search_name($5, $2::real, $3, $4)" + SearchHitOrder,
+                               hospitalId, cursorRank(after), cursorId(after), limit,
+                               text.toStdString()));
 }
 
 } // namespace hms::server

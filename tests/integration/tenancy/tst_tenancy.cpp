@@ -20,6 +20,7 @@
 #include <pqxx/pqxx>
 
 #include <map>
+#include <optional>
 #include <stdexcept>
 
 using namespace hms;
@@ -87,6 +88,8 @@ private Q_SLOTS:
     void appRoleSeesNothingWithoutTenant();
     void appRoleCannotWriteForAnotherTenant();
     void catalogForcesRowLevelSecurity();
+    void searchFunctionsStayInTheTenant();
+    void securityDefinerFunctionsPinTheirSearchPath();
     void appRoleIsNotPrivileged();
     void tenantSettingEndsWithTheTransaction();
     void onePooledConnectionNeverMixesTenants();
@@ -479,6 +482,55 @@ void TestTenancy::catalogForcesRowLevelSecurity()
                  view[0].c_str());
     }
     qInfo("%zu tenant tables, %zu views checked", tenantTables().size(), size_t(views.size()));
+}
+
+// The patient search functions run as the table owner, past the tenant policy, so they
+// must filter on the tenant themselves (0012_patient_search.sql). Both hospitals have
+// "Tenancy Probe" patients; phones +1555000000N with N = 1, 2 in alpha and 3 in beta.
+void TestTenancy::searchFunctionsStayInTheTenant()
+{
+    auto connection = appConnection(m_fixture->superuserUrl());
+    const auto hits = [&](std::optional<qint64> hospital, const std::string &call) {
+        pqxx::work tx(*connection);
+        if (hospital)
+            enterTenant(tx, *hospital);
+        std::vector<qint64> owners;
+        for (const pqxx::row &row :
+             tx.exec("SELECT (SELECT hospital_id FROM patients WHERE id = s.hit_id) FROM " + call
+                     + " s"))
+            owners.push_back(row[0].is_null() ? -1 : row[0].as<qint64>());
+        tx.commit();
+        return owners;
+    };
+    const std::string byName = "patient_search_name('tenancy probe', NULL, 0, 100)";
+    QCOMPARE(hits(m_alpha, byName), std::vector<qint64>({m_alpha, m_alpha}));
+    QCOMPARE(hits(m_beta, byName), std::vector<qint64>({m_beta}));
+    QVERIFY(hits(std::nullopt, byName).empty());
+    const std::string betaPhone =
+        "patient_search_phone('+15550000003', '15550000003', NULL, 0, 100)";
+    QVERIFY(hits(m_alpha, betaPhone).empty());
+    QCOMPARE(hits(m_beta, betaPhone), std::vector<qint64>({m_beta}));
+    const std::string suffix = "patient_search_phone('0003', '0003', NULL, 0, 100)";
+    QVERIFY(hits(m_alpha, suffix).empty());
+    QCOMPARE(hits(m_beta, suffix), std::vector<qint64>({m_beta}));
+    QVERIFY(hits(std::nullopt, suffix).empty());
+}
+
+// A SECURITY DEFINER function that resolved names through the caller's search_path could be
+// made to run the caller's own objects with the owner's rights.
+void TestTenancy::securityDefinerFunctionsPinTheirSearchPath()
+{
+    pqxx::connection connection(m_fixture->superuserUrl());
+    pqxx::read_transaction tx(connection);
+    const pqxx::result functions = tx.exec(
+        "SELECT n.nspname || '.' || p.proname, coalesce(array_to_string(p.proconfig, ','), '') "
+        "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+        "WHERE p.prosecdef AND n.nspname NOT IN ('pg_catalog', 'information_schema')");
+    QVERIFY(functions.size() >= 2); // at least the two patient searches
+    for (const pqxx::row &function : functions) {
+        QVERIFY2(std::string(function[1].c_str()).find("search_path=") != std::string::npos,
+                 function[0].c_str());
+    }
 }
 
 void TestTenancy::appRoleIsNotPrivileged()
