@@ -64,7 +64,7 @@ qint64 enterHospital(pqxx::transaction_base &tx, const QString &code)
     enterTenant(tx, hospital->id);
     // The console logs in as the owner (often a superuser), which bypasses row-level
     // security: act as the application role so the policies scope every statement.
-    tx.exec0("SET LOCAL ROLE " + std::string(ApplicationDbRole));
+    tx.exec0(SetLocalRoleApplication);
     return hospital->id;
 }
 

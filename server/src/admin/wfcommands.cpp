@@ -1,4 +1,5 @@
 #include "admin/commandsupport.h"
+#include "db/sql.h"
 #include "db/tenant.h"
 #include "hospitals/hospitalrepository.h"
 #include "workflows/wfadmin.h"
@@ -13,6 +14,11 @@
 namespace hms::server::admin {
 
 namespace {
+
+// Finished runs older than $1 days, for wf archive.
+constexpr char ArchivableRuns[] = "SELECT run_id FROM wf.run WHERE status IN ('completed', "
+                                  "'failed', 'dead', 'cancelled') AND finished_at < now() - "
+                                  "make_interval(days => $1)";
 
 const QCommandLineOption JsonOption(QStringLiteral("json"), QStringLiteral("Print JSON."));
 const QCommandLineOption
@@ -295,16 +301,17 @@ int wfArchive(CommandContext &context)
     return runGuarded(context, QStringLiteral("wf archive"), [&] {
         auto connection = connectConsole(context);
         pqxx::work tx(*connection);
-        const std::string old = "SELECT run_id FROM wf.run WHERE status IN ('completed', "
-                                "'failed', 'dead', 'cancelled') AND finished_at < now() - "
-                                "make_interval(days => $1)";
-        tx.exec_params("INSERT INTO wf.step_archive SELECT * FROM wf.step WHERE run_id IN (" + old
-                           + ")",
-                       keep);
         tx.exec_params(
-            "INSERT INTO wf.run_archive SELECT * FROM wf.run WHERE run_id IN (" + old + ")", keep);
-        const pqxx::result moved = tx.exec_params(
-            "DELETE FROM wf.run WHERE run_id IN (" + old + ")", keep); // steps, signals cascade
+            sql::Query("INSERT INTO wf.step_archive SELECT * FROM wf.step WHERE run_id IN (")
+                + ArchivableRuns + ")",
+            keep);
+        tx.exec_params(
+            sql::Query("INSERT INTO wf.run_archive SELECT * FROM wf.run WHERE run_id IN (")
+                + ArchivableRuns + ")",
+            keep);
+        const pqxx::result moved = tx.exec_params(sql::Query("DELETE FROM wf.run WHERE run_id IN (")
+                                                      + ArchivableRuns + ")",
+                                                  keep); // steps, signals cascade
         tx.commit();
         context.out << "archived " << moved.affected_rows() << " finished runs older than " << keep
                     << " days" << Qt::endl;

@@ -134,8 +134,7 @@ bool ServerApp::start()
     registerAppointmentRoutes(m_router, *m_appointments);
 
     m_pool = std::make_unique<DbWorkerPool>(connectionString, m_config.effectivePoolSize(),
-                                            m_config.dbQueueLimit,
-                                            "SET ROLE " + std::string(ApplicationDbRole));
+                                            m_config.dbQueueLimit, SetRoleApplication);
     m_live = std::make_unique<LiveHub>(*m_pool, *m_auth, connectionString);
     options.upgradePath = QLatin1String(api::Live);
     options.upgrade = [live = m_live.get()](QTcpSocket *socket, const HttpRequest &head) {
@@ -182,7 +181,8 @@ bool ServerApp::checkProductionDatabase(const std::string &connectionString)
         QStringList unsafe;
         for (const char *setting :
              {"fsync", "synchronous_commit", "full_page_writes", "data_checksums"}) {
-            const std::string value = tx.exec1(std::string("SHOW ") + setting)[0].as<std::string>();
+            const std::string value =
+                tx.exec_params1("SELECT current_setting($1)", setting)[0].as<std::string>();
             if (value == "off")
                 unsafe.append(QString::fromLatin1(setting) + QStringLiteral("=off"));
         }

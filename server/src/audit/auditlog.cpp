@@ -1,5 +1,7 @@
 #include "audit/auditlog.h"
 
+#include "db/sql.h"
+
 #include <QCryptographicHash>
 #include <QJsonDocument>
 #include <QtEndian>
@@ -14,8 +16,12 @@ namespace {
 constexpr int HashBytes = 32;
 constexpr int VerifyBatchRows = 5000;
 
-// The audit time as text, exactly as it is hashed: UTC, microseconds, 'Z'.
-constexpr char AtFormat[] = R"(to_char(%1 AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))";
+// The audit time as text, exactly as it is hashed: UTC, microseconds, 'Z' (of now() for a new
+// row, of the stored `at` when verifying).
+constexpr char NowAtText[] =
+    R"(to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))";
+constexpr char StoredAtText[] =
+    R"(to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))";
 
 void addField(QByteArray &out, const std::optional<QByteArray> &value)
 {
@@ -131,8 +137,7 @@ void AuditLog::append(pqxx::transaction_base &tx, const AuditEntry &entry)
     const std::string details =
         QJsonDocument(entry.details).toJson(QJsonDocument::Compact).toStdString();
     // Locking the head serialises appends per hospital: one chain, no forks (SECURITY.md L4).
-    const std::string lockHead = "SELECT seq, encode(hash, 'hex'), "
-        + QString::fromLatin1(AtFormat).arg(QStringLiteral("now()")).toStdString()
+    const sql::Query lockHead = sql::Query("SELECT seq, encode(hash, 'hex'), ") + NowAtText
         + ", $2::jsonb::text FROM audit_heads WHERE hospital_id = $1 FOR UPDATE";
     pqxx::result heads = tx.exec_params(lockHead, hospital, details);
     if (heads.empty()) {
@@ -215,7 +220,7 @@ AuditLog::verify(pqxx::transaction_base &tx, qint64 hospitalId, const VerifyOpti
 
     for (;;) {
         const pqxx::result rows = tx.exec_params(
-            "SELECT seq, " + QString::fromLatin1(AtFormat).arg(QStringLiteral("at")).toStdString()
+            sql::Query("SELECT seq, ") + StoredAtText
                 + ", actor_user_id, actor_role, action, entity, entity_id, patient_id, category, "
                   "outcome, request_id, client_address, details::text, encode(prev_hash, 'hex'), "
                   "encode(hash, 'hex') FROM audit_log WHERE hospital_id = $1 AND seq >= $2 "

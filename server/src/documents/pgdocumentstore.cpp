@@ -1,5 +1,7 @@
 #include "documents/pgdocumentstore.h"
 
+#include "db/sql.h"
+
 #include <QJsonDocument>
 #include <QRegularExpression>
 
@@ -67,7 +69,7 @@ std::optional<qint64> parseId(const QString &documentId)
 std::optional<DocumentVersion> latestById(pqxx::transaction_base &tx, qint64 hospitalId, qint64 id)
 {
     const pqxx::result result = tx.exec_params(
-        std::string("SELECT ") + Columns
+        sql::Query("SELECT ") + Columns
             + " FROM clinical_documents d JOIN clinical_document_versions v "
               "ON v.hospital_id = d.hospital_id AND v.document_id = d.id "
               "WHERE d.hospital_id = $1 AND d.id = $2 ORDER BY v.version DESC LIMIT 1",
@@ -176,7 +178,7 @@ std::vector<DocumentVersion> PgDocumentStore::history(DocumentUnitOfWork &unit,
     if (!id)
         return versions;
     const pqxx::result result =
-        txOf(unit).exec_params(std::string("SELECT ") + Columns
+        txOf(unit).exec_params(sql::Query("SELECT ") + Columns
                                    + " FROM clinical_documents d JOIN clinical_document_versions v "
                                      "ON v.hospital_id = d.hospital_id AND v.document_id = d.id "
                                      "WHERE d.hospital_id = $1 AND d.id = $2 ORDER BY v.version",
@@ -202,7 +204,7 @@ DocumentPage PgDocumentStore::listByPatient(DocumentUnitOfWork &unit,
     const std::optional<std::string> kindFilter =
         kind.isEmpty() ? std::nullopt : std::optional<std::string>(kind.toStdString());
     const pqxx::result result = txOf(unit).exec_params(
-        std::string("SELECT ") + Columns
+        sql::Query("SELECT ") + Columns
             + " FROM clinical_documents d CROSS JOIN LATERAL ("
               "SELECT * FROM clinical_document_versions x WHERE x.hospital_id = d.hospital_id "
               "AND x.document_id = d.id ORDER BY x.version DESC LIMIT 1) v "

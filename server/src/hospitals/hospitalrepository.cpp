@@ -1,5 +1,7 @@
 #include "hospitals/hospitalrepository.h"
 
+#include "db/sql.h"
+
 #include <pqxx/result>
 #include <pqxx/transaction_base>
 
@@ -21,7 +23,7 @@ std::optional<HospitalRow> HospitalRepository::findByCode(pqxx::transaction_base
                                                           const QString &code)
 {
     const pqxx::result result = tx.exec_params(
-        std::string("SELECT ") + Columns + " FROM hospitals WHERE code = $1", code.toStdString());
+        sql::Query("SELECT ") + Columns + " FROM hospitals WHERE code = $1", code.toStdString());
     if (result.empty())
         return std::nullopt;
     return fromRow(result[0]);
@@ -30,7 +32,7 @@ std::optional<HospitalRow> HospitalRepository::findByCode(pqxx::transaction_base
 std::optional<HospitalRow> HospitalRepository::findById(pqxx::transaction_base &tx, qint64 id)
 {
     const pqxx::result result =
-        tx.exec_params(std::string("SELECT ") + Columns + " FROM hospitals WHERE id = $1", id);
+        tx.exec_params(sql::Query("SELECT ") + Columns + " FROM hospitals WHERE id = $1", id);
     if (result.empty())
         return std::nullopt;
     return fromRow(result[0]);
@@ -40,7 +42,7 @@ std::vector<HospitalRow> HospitalRepository::list(pqxx::transaction_base &tx)
 {
     std::vector<HospitalRow> rows;
     for (const pqxx::row &row :
-         tx.exec(std::string("SELECT ") + Columns + " FROM hospitals ORDER BY code"))
+         tx.exec(sql::Query("SELECT ") + Columns + " FROM hospitals ORDER BY code"))
         rows.push_back(fromRow(row));
     return rows;
 }
@@ -50,8 +52,8 @@ HospitalRow HospitalRepository::insert(pqxx::transaction_base &tx,
                                        const QString &name,
                                        const QString &timezone)
 {
-    return fromRow(tx.exec_params1(std::string("INSERT INTO hospitals (code, name, timezone) "
-                                               "VALUES ($1, $2, $3) RETURNING ")
+    return fromRow(tx.exec_params1(sql::Query("INSERT INTO hospitals (code, name, timezone) "
+                                              "VALUES ($1, $2, $3) RETURNING ")
                                        + Columns,
                                    code.toStdString(), name.toStdString(), timezone.toStdString()));
 }

@@ -1,5 +1,7 @@
 #include "ipd/ipdrepository.h"
 
+#include "db/sql.h"
+
 #include <pqxx/result>
 #include <pqxx/transaction_base>
 
@@ -99,7 +101,7 @@ AdmissionRow admissionFromRow(const pqxx::row &row)
 AdmissionRow reloadAdmission(pqxx::transaction_base &tx, qint64 hospitalId, qint64 id)
 {
     return admissionFromRow(tx.exec_params1(
-        std::string("SELECT ") + AdmissionColumns
+        sql::Query("SELECT ") + AdmissionColumns
             + " FROM admissions a JOIN beds b ON b.hospital_id = a.hospital_id AND b.id = "
               "a.bed_id WHERE a.hospital_id = $1 AND a.id = $2",
         hospitalId, id));
@@ -191,9 +193,9 @@ std::optional<BedRow> IpdRepository::insertBed(pqxx::transaction_base &tx,
 std::optional<BedRow>
 IpdRepository::findBed(pqxx::transaction_base &tx, qint64 hospitalId, qint64 id, bool forUpdate)
 {
-    const pqxx::result result = tx.exec_params(std::string("SELECT ") + BedColumns + BedJoins
+    const pqxx::result result = tx.exec_params(sql::Query("SELECT ") + BedColumns + BedJoins
                                                    + "WHERE b.hospital_id = $1 AND b.id = $2"
-                                                   + (forUpdate ? " FOR UPDATE OF b" : ""),
+                                                   + sql::when(forUpdate, " FOR UPDATE OF b"),
                                                hospitalId, id);
     if (result.empty())
         return std::nullopt;
@@ -242,10 +244,10 @@ std::optional<AdmissionRow> IpdRepository::findAdmission(pqxx::transaction_base 
                                                          bool forUpdate)
 {
     const pqxx::result result = tx.exec_params(
-        std::string("SELECT ") + AdmissionColumns
+        sql::Query("SELECT ") + AdmissionColumns
             + " FROM admissions a JOIN beds b ON b.hospital_id = a.hospital_id AND b.id = "
               "a.bed_id WHERE a.hospital_id = $1 AND a.id = $2"
-            + (forUpdate ? " FOR UPDATE OF a" : ""),
+            + sql::when(forUpdate, " FOR UPDATE OF a"),
         hospitalId, id);
     if (result.empty())
         return std::nullopt;
@@ -259,7 +261,7 @@ std::vector<AdmissionRow> IpdRepository::admissions(pqxx::transaction_base &tx,
                                                     int limit)
 {
     const pqxx::result result = tx.exec_params(
-        std::string("SELECT ") + AdmissionColumns
+        sql::Query("SELECT ") + AdmissionColumns
             + " FROM admissions a JOIN beds b ON b.hospital_id = a.hospital_id AND b.id = "
               "a.bed_id WHERE a.hospital_id = $1 AND ($2::bigint IS NULL OR b.ward_id = $2) "
               "AND ($3::text = '' OR a.status = $3) ORDER BY a.admitted_at DESC, a.id DESC "

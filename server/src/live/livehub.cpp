@@ -3,6 +3,7 @@
 #include "auth/authservice.h"
 #include "db/dbsession.h"
 #include "db/dbworkerpool.h"
+#include "db/sql.h"
 #include "db/tenant.h"
 #include "live/eventlistener.h"
 #include "shared/validation/fieldreader.h"
@@ -87,7 +88,7 @@ readEvents(DbSession &db, qint64 hospitalId, qint64 after, qint64 upTo)
         pqxx::read_transaction tx(db.connection());
         enterTenant(tx, hospitalId);
         for (const pqxx::row &row :
-             tx.exec_params(std::string("SELECT ") + EventColumns
+             tx.exec_params(sql::Query("SELECT ") + EventColumns
                                 + " FROM events WHERE hospital_id = $1 AND seq > $2 "
                                   "AND seq <= $3 ORDER BY seq LIMIT $4",
                             hospitalId, after, upTo, FetchBatch))

@@ -1,6 +1,7 @@
 #include "notifications/notificationrepository.h"
 
 #include "common/jsonfields.h"
+#include "db/sql.h"
 #include "live/eventlog.h"
 
 #include <pqxx/result>
@@ -57,8 +58,8 @@ NotificationRow NotificationRepository::create(pqxx::transaction_base &tx,
                                                std::optional<qint64> runId)
 {
     const NotificationRow row = fromRow(tx.exec_params1(
-        std::string("INSERT INTO notifications (hospital_id, user_id, kind, patient_id, entity, "
-                    "entity_id, run_id) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ")
+        sql::Query("INSERT INTO notifications (hospital_id, user_id, kind, patient_id, entity, "
+                   "entity_id, run_id) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ")
             + Columns,
         hospitalId, userId, kind.toStdString(), patientId,
         entity.isEmpty() ? std::optional<std::string>() : entity.toStdString(), entityId, runId));
@@ -75,7 +76,7 @@ std::vector<NotificationRow> NotificationRepository::listForUser(pqxx::transacti
 {
     std::vector<NotificationRow> rows;
     for (const pqxx::row &row :
-         tx.exec_params(std::string("SELECT ") + Columns
+         tx.exec_params(sql::Query("SELECT ") + Columns
                             + " FROM notifications WHERE hospital_id = $1 AND user_id = $2 "
                               "AND ($3 = false OR read_at IS NULL) ORDER BY id DESC LIMIT $4",
                         hospitalId, userId, unreadOnly, limit))
@@ -89,8 +90,8 @@ std::optional<NotificationRow> NotificationRepository::markRead(pqxx::transactio
                                                                 qint64 id)
 {
     const pqxx::result row =
-        tx.exec_params(std::string("UPDATE notifications SET read_at = coalesce(read_at, now()) "
-                                   "WHERE hospital_id = $1 AND user_id = $2 AND id = $3 RETURNING ")
+        tx.exec_params(sql::Query("UPDATE notifications SET read_at = coalesce(read_at, now()) "
+                                  "WHERE hospital_id = $1 AND user_id = $2 AND id = $3 RETURNING ")
                            + Columns,
                        hospitalId, userId, id);
     if (row.empty())

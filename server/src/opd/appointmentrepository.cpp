@@ -1,5 +1,7 @@
 #include "opd/appointmentrepository.h"
 
+#include "db/sql.h"
+
 #include <pqxx/except>
 #include <pqxx/result>
 #include <pqxx/transaction_base>
@@ -89,9 +91,9 @@ constexpr char ScheduleColumns[] =
     "to_char(end_time, 'HH24:MI') AS end_time, slot_minutes";
 
 /// Updates go through this CTE so the RETURNING list can use the AppointmentColumns alias "a".
-std::string returningAppointment(const std::string &update)
+sql::Query returningAppointment(sql::Fragment update)
 {
-    return "WITH changed AS (" + update + " RETURNING *) SELECT " + std::string(AppointmentColumns)
+    return sql::Query("WITH changed AS (") + update + " RETURNING *) SELECT " + AppointmentColumns
         + " FROM changed a";
 }
 
@@ -114,9 +116,9 @@ ScheduleRow AppointmentRepository::insertSchedule(pqxx::transaction_base &tx,
                                                   qint64 createdBy)
 {
     return scheduleFromRow(tx.exec_params1(
-        std::string("INSERT INTO doctor_schedules (hospital_id, department_id, doctor_id, "
-                    "weekday, start_time, end_time, slot_minutes, created_by) VALUES ($1, $2, "
-                    "$3, $4, $5::time, $6::time, $7, $8) RETURNING ")
+        sql::Query("INSERT INTO doctor_schedules (hospital_id, department_id, doctor_id, "
+                   "weekday, start_time, end_time, slot_minutes, created_by) VALUES ($1, $2, "
+                   "$3, $4, $5::time, $6::time, $7, $8) RETURNING ")
             + ScheduleColumns,
         hospitalId, departmentId, doctorId, weekday, startTime.toStdString(), endTime.toStdString(),
         slotMinutes, createdBy));
@@ -142,7 +144,7 @@ std::vector<ScheduleRow>
 AppointmentRepository::schedules(pqxx::transaction_base &tx, qint64 hospitalId, qint64 departmentId)
 {
     const pqxx::result result =
-        tx.exec_params(std::string("SELECT ") + ScheduleColumns
+        tx.exec_params(sql::Query("SELECT ") + ScheduleColumns
                            + " FROM doctor_schedules WHERE hospital_id = $1 AND department_id = "
                              "$2 ORDER BY doctor_id, weekday, start_time, id",
                        hospitalId, departmentId);
@@ -175,7 +177,7 @@ std::vector<SlotRow> AppointmentRepository::freeSlots(pqxx::transaction_base &tx
                                                       const QString &date)
 {
     const pqxx::result result = tx.exec_params(
-        std::string("SELECT ") + SlotColumns
+        sql::Query("SELECT ") + SlotColumns
             + " FROM hms_doctor_slots($1, $2, $3, $4::date) s WHERE s.starts_at > now() AND "
               "NOT EXISTS (SELECT 1 FROM appointments a WHERE a.hospital_id = $1 AND "
               "a.doctor_id = s.doctor_id AND a.state IN ('booked', 'checked_in') AND "
@@ -196,8 +198,8 @@ std::optional<SlotRow> AppointmentRepository::slotAt(pqxx::transaction_base &tx,
                                                      const QString &startsAt)
 {
     const pqxx::result result = tx.exec_params(
-        std::string("WITH t AS (SELECT $4::timestamptz AS at, (SELECT timezone FROM hospitals "
-                    "WHERE id = $1) AS tz) SELECT ")
+        sql::Query("WITH t AS (SELECT $4::timestamptz AS at, (SELECT timezone FROM hospitals "
+                   "WHERE id = $1) AS tz) SELECT ")
             + SlotColumns
             + " FROM t, hms_doctor_slots($1, $2, $3, (t.at AT TIME ZONE t.tz)::date) s "
               "WHERE s.starts_at = t.at",
@@ -236,9 +238,9 @@ std::optional<AppointmentRow> AppointmentRepository::findAppointment(pqxx::trans
                                                                      bool forUpdate)
 {
     const pqxx::result result =
-        tx.exec_params(std::string("SELECT ") + AppointmentColumns
+        tx.exec_params(sql::Query("SELECT ") + AppointmentColumns
                            + " FROM appointments a WHERE a.hospital_id = $1 AND a.id = $2"
-                           + (forUpdate ? " FOR UPDATE" : ""),
+                           + sql::when(forUpdate, " FOR UPDATE"),
                        hospitalId, id);
     if (result.empty())
         return std::nullopt;
@@ -251,7 +253,7 @@ std::vector<AppointmentRow> AppointmentRepository::forDoctorDay(pqxx::transactio
                                                                 const QString &date)
 {
     return appointmentsFrom(tx.exec_params(
-        std::string("WITH tz AS (SELECT timezone FROM hospitals WHERE id = $1) SELECT ")
+        sql::Query("WITH tz AS (SELECT timezone FROM hospitals WHERE id = $1) SELECT ")
             + AppointmentColumns
             + " FROM appointments a, tz WHERE a.hospital_id = $1 AND a.doctor_id = $2 AND "
               "a.starts_at >= ($3::date::timestamp AT TIME ZONE tz.timezone) AND a.starts_at < "
@@ -265,7 +267,7 @@ std::vector<AppointmentRow> AppointmentRepository::forPatient(pqxx::transaction_
                                                               int limit)
 {
     return appointmentsFrom(
-        tx.exec_params(std::string("SELECT ") + AppointmentColumns
+        tx.exec_params(sql::Query("SELECT ") + AppointmentColumns
                            + " FROM appointments a WHERE a.hospital_id = $1 AND a.patient_id = $2 "
                              "ORDER BY a.starts_at DESC, a.id DESC LIMIT $3",
                        hospitalId, patientId, limit));

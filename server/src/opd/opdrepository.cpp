@@ -1,5 +1,7 @@
 #include "opd/opdrepository.h"
 
+#include "db/sql.h"
+
 #include <pqxx/result>
 #include <pqxx/transaction_base>
 
@@ -183,9 +185,8 @@ VisitRow OpdRepository::insertVisit(pqxx::transaction_base &tx,
                                     qint64 createdBy)
 {
     return visitFromRow(tx.exec_params1(
-        std::string(
-            "INSERT INTO visits (hospital_id, department_id, patient_id, visit_date, token, "
-            "created_by, updated_by) VALUES ($1, $2, $3, $4::date, $5, $6, $6) RETURNING ")
+        sql::Query("INSERT INTO visits (hospital_id, department_id, patient_id, visit_date, token, "
+                   "created_by, updated_by) VALUES ($1, $2, $3, $4::date, $5, $6, $6) RETURNING ")
             + VisitColumns,
         hospitalId, departmentId, patientId, visitDate.toStdString(), token, createdBy));
 }
@@ -194,8 +195,8 @@ std::optional<VisitRow>
 OpdRepository::findVisit(pqxx::transaction_base &tx, qint64 hospitalId, qint64 id, bool forUpdate)
 {
     const pqxx::result result = tx.exec_params(
-        std::string("SELECT ") + VisitColumns + " FROM visits WHERE hospital_id = $1 AND id = $2"
-            + (forUpdate ? " FOR UPDATE" : ""),
+        sql::Query("SELECT ") + VisitColumns + " FROM visits WHERE hospital_id = $1 AND id = $2"
+            + sql::when(forUpdate, " FOR UPDATE"),
         hospitalId, id);
     if (result.empty())
         return std::nullopt;
@@ -209,7 +210,7 @@ std::optional<VisitRow> OpdRepository::callNext(pqxx::transaction_base &tx,
                                                 qint64 doctorId)
 {
     const pqxx::result result = tx.exec_params(
-        std::string(
+        sql::Query(
             "WITH next AS (SELECT id AS next_id FROM visits WHERE hospital_id = $1 AND "
             "department_id = $2 AND visit_date = $3::date AND state = 'waiting' ORDER BY token "
             "LIMIT 1 FOR UPDATE SKIP LOCKED) "
@@ -231,7 +232,7 @@ std::optional<VisitRow> OpdRepository::setState(pqxx::transaction_base &tx,
                                                 qint64 userId)
 {
     const pqxx::result result = tx.exec_params(
-        std::string(
+        sql::Query(
             "UPDATE visits SET state = $4::text, version = version + 1, updated_at = now(), "
             "updated_by = $5, "
             "started_at = CASE WHEN $4::text = 'in_consultation' THEN now() ELSE started_at END, "

@@ -1,5 +1,7 @@
 #include "patients/patientrepository.h"
 
+#include "db/sql.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -151,9 +153,9 @@ std::optional<PatientRow> PatientRepository::findById(pqxx::transaction_base &tx
                                                       bool forUpdate)
 {
     const pqxx::result result = tx.exec_params(
-        std::string("SELECT ") + Columns
+        sql::Query("SELECT ") + Columns
             + " FROM patients WHERE hospital_id = $1 AND id = $2 AND merged_into IS NULL"
-            + (forUpdate ? " FOR UPDATE" : ""),
+            + sql::when(forUpdate, " FOR UPDATE"),
         hospitalId, id);
     if (result.empty())
         return std::nullopt;
@@ -237,7 +239,7 @@ std::vector<PatientHit> PatientRepository::searchByMrn(pqxx::transaction_base &t
                                                        const std::optional<SearchCursor> &after,
                                                        int limit)
 {
-    return hits(tx.exec_params(std::string("SELECT * FROM (SELECT ") + Columns
+    return hits(tx.exec_params(sql::Query("SELECT * FROM (SELECT ") + Columns
                                    + ", 1::real AS rank FROM patients WHERE hospital_id = $1 "
                                      "AND merged_into IS NULL AND (mrn = $5 OR id = (SELECT "
                                      "g.merged_into FROM patients g WHERE g.hospital_id = $1 "
@@ -257,7 +259,7 @@ std::vector<PatientHit> PatientRepository::searchByPhone(pqxx::transaction_base 
     QString digits = phone;
     if (digits.startsWith(QLatin1Char('+')))
         digits.remove(0, 1);
-    return hits(tx.exec_params(std::string("SELECT ") + Columns + SearchHitJoin
+    return hits(tx.exec_params(sql::Query("SELECT ") + Columns + SearchHitJoin
                                    + "patient_search_phone($5, $6, $2::real, $3, $4)"
                                    + SearchHitOrder,
                                hospitalId, cursorRank(after), cursorId(after), limit,
@@ -272,7 +274,7 @@ std::vector<PatientHit> PatientRepository::searchByName(pqxx::transaction_base &
 {
     // Substring matches and word-trigram matches (<%, pg_trgm.word_similarity_threshold, 0.6
     // by default) of the folded text, ranked by word similarity (0012_patient_search.sql).
-    return hits(tx.exec_params(std::string("SELECT ") + Columns + SearchHitJoin
+    return hits(tx.exec_params(sql::Query("SELECT ") + Columns + SearchHitJoin
                                    + "patient_search_name($5, $2::real, $3, $4)" + SearchHitOrder,
                                hospitalId, cursorRank(after), cursorId(after), limit,
                                text.toStdString()));

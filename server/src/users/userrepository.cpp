@@ -1,5 +1,7 @@
 #include "users/userrepository.h"
 
+#include "db/sql.h"
+
 #include <pqxx/result>
 #include <pqxx/transaction_base>
 
@@ -46,9 +48,9 @@ std::optional<UserRow>
 UserRepository::findByUsername(pqxx::transaction_base &tx, const QString &username, bool forUpdate)
 {
     return first(
-        tx.exec_params(std::string("SELECT ") + Columns
+        tx.exec_params(sql::Query("SELECT ") + Columns
                            + " FROM users WHERE username = $1 AND hospital_id = app_hospital_id()"
-                           + (forUpdate ? " FOR UPDATE" : ""),
+                           + sql::when(forUpdate, " FOR UPDATE"),
                        username.toStdString()));
 }
 
@@ -56,9 +58,9 @@ std::optional<UserRow>
 UserRepository::findById(pqxx::transaction_base &tx, qint64 id, bool forUpdate)
 {
     return first(
-        tx.exec_params(std::string("SELECT ") + Columns
+        tx.exec_params(sql::Query("SELECT ") + Columns
                            + " FROM users WHERE id = $1 AND hospital_id = app_hospital_id()"
-                           + (forUpdate ? " FOR UPDATE" : ""),
+                           + sql::when(forUpdate, " FOR UPDATE"),
                        id));
 }
 
@@ -66,7 +68,7 @@ std::vector<UserRow> UserRepository::list(pqxx::transaction_base &tx)
 {
     std::vector<UserRow> users;
     for (const pqxx::row &row :
-         tx.exec(std::string("SELECT ") + Columns
+         tx.exec(sql::Query("SELECT ") + Columns
                  + " FROM users WHERE hospital_id = app_hospital_id() ORDER BY username"))
         users.push_back(fromRow(row));
     return users;

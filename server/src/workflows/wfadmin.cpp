@@ -1,5 +1,6 @@
 #include "workflows/wfadmin.h"
 
+#include "db/sql.h"
 #include "workflows/workflow.h"
 
 #include <pqxx/result>
@@ -9,12 +10,8 @@ namespace hms::server::wf::admin {
 
 namespace {
 
-constexpr char Ts[] = "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'";
-
-std::string ts(const std::string &column)
-{
-    return "to_char(" + column + " AT TIME ZONE 'UTC', " + Ts + ")";
-}
+// Completes "to_char(<timestamptz column>" to its ISO 8601 UTC text.
+constexpr char AsUtcText[] = " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
 
 QJsonValue textOrNull(const pqxx::field &field)
 {
@@ -22,11 +19,11 @@ QJsonValue textOrNull(const pqxx::field &field)
                            : QJsonValue(QString::fromStdString(field.as<std::string>()));
 }
 
-const std::string RunColumns =
-    "run_id, hospital_id, queue, workflow_type, workflow_version, status, "
-    "attempt, max_attempts, "
-    + ts("run_at") + ", " + ts("created_at") + ", " + ts("updated_at") + ", " + ts("finished_at")
-    + ", last_error, lease_owner, input, result";
+const sql::Query RunColumns =
+    sql::Query("run_id, hospital_id, queue, workflow_type, workflow_version, status, "
+               "attempt, max_attempts, to_char(run_at")
+    + AsUtcText + ", to_char(created_at" + AsUtcText + ", to_char(updated_at" + AsUtcText
+    + ", to_char(finished_at" + AsUtcText + ", last_error, lease_owner, input, result";
 
 QJsonObject runJson(const pqxx::row &row, bool withPayloads)
 {
@@ -64,7 +61,7 @@ QJsonArray list(pqxx::transaction_base &tx, const Filter &filter)
 {
     QJsonArray runs;
     for (const pqxx::row &row :
-         tx.exec_params("SELECT " + RunColumns
+         tx.exec_params(sql::Query("SELECT ") + RunColumns
                             + " FROM wf.run WHERE ($1::bigint IS NULL OR hospital_id = $1) "
                               "AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR "
                               "workflow_type = $3) "
@@ -78,7 +75,7 @@ QJsonArray list(pqxx::transaction_base &tx, const Filter &filter)
 std::optional<QJsonObject>
 show(pqxx::transaction_base &tx, qint64 runId, std::optional<qint64> hospitalId)
 {
-    const pqxx::result run = tx.exec_params("SELECT " + RunColumns
+    const pqxx::result run = tx.exec_params(sql::Query("SELECT ") + RunColumns
                                                 + " FROM wf.run WHERE run_id = $1 "
                                                   "AND ($2::bigint IS NULL OR hospital_id = $2)",
                                             runId, hospitalId);
@@ -87,8 +84,8 @@ show(pqxx::transaction_base &tx, qint64 runId, std::optional<qint64> hospitalId)
     QJsonObject detail = runJson(run[0], true);
     QJsonArray steps;
     for (const pqxx::row &row :
-         tx.exec_params("SELECT seq, name, kind, output, attempt, " + ts("finished_at")
-                            + " FROM wf.step WHERE run_id = $1 ORDER BY seq",
+         tx.exec_params(sql::Query("SELECT seq, name, kind, output, attempt, to_char(finished_at")
+                            + AsUtcText + " FROM wf.step WHERE run_id = $1 ORDER BY seq",
                         runId))
         steps.append(QJsonObject{
             {QStringLiteral("seq"), row[0].as<int>()},
@@ -101,7 +98,7 @@ show(pqxx::transaction_base &tx, qint64 runId, std::optional<qint64> hospitalId)
     detail.insert(QStringLiteral("steps"), steps);
     QJsonArray sent;
     for (const pqxx::row &row :
-         tx.exec_params("SELECT id, name, consumed_seq, " + ts("sent_at")
+         tx.exec_params(sql::Query("SELECT id, name, consumed_seq, to_char(sent_at") + AsUtcText
                             + " FROM wf.signal WHERE run_id = $1 ORDER BY id",
                         runId))
         sent.append(QJsonObject{{QStringLiteral("id"), QString::number(row[0].as<qint64>())},
@@ -119,7 +116,7 @@ Change change(pqxx::transaction_base &tx,
               qint64 runId,
               std::optional<qint64> hospitalId,
               const char *fromStates,
-              const std::string &set)
+              sql::Fragment set)
 {
     const pqxx::result current =
         tx.exec_params("SELECT status FROM wf.run WHERE run_id = $1 "
@@ -127,7 +124,7 @@ Change change(pqxx::transaction_base &tx,
                        runId, hospitalId);
     if (current.empty())
         return Change::NotFound;
-    const pqxx::result updated = tx.exec_params("UPDATE wf.run SET " + set
+    const pqxx::result updated = tx.exec_params(sql::Query("UPDATE wf.run SET ") + set
                                                     + ", updated_at = now() WHERE run_id = $1 "
                                                       "AND status = ANY ($2::text[])",
                                                 runId, std::string(fromStates));
@@ -186,8 +183,9 @@ QJsonArray workers(pqxx::transaction_base &tx, std::optional<qint64> hospitalId)
 {
     QJsonArray rows;
     for (const pqxx::row &row : tx.exec_params(
-             "SELECT worker_id, queue, host, pid, array_to_string(versions, ','), concurrency, "
-                 + ts("started_at") + ", " + ts("heartbeat_at")
+             sql::Query("SELECT worker_id, queue, host, pid, array_to_string(versions, ','), "
+                        "concurrency, to_char(started_at")
+                 + AsUtcText + ", to_char(heartbeat_at" + AsUtcText
                  + ", lease_lost, heartbeat_at > now() - interval '2 minutes' FROM wf.worker "
                    "WHERE ($1::bigint IS NULL OR hospital_id = $1) ORDER BY worker_id, queue",
              hospitalId))

@@ -103,7 +103,7 @@ Worker::~Worker()
 
 std::string Worker::setupSql() const
 {
-    return "SET ROLE " + std::string(ApplicationDbRole);
+    return SetRoleApplication;
 }
 
 bool Worker::start(QString &error)

@@ -108,13 +108,14 @@ void WorkflowContext::journal(pqxx::transaction_base &tx,
         throw LeaseLost();
 }
 
-void WorkflowContext::suspend(pqxx::transaction_base &tx, const std::string &runAtSql) const
+void WorkflowContext::suspend(pqxx::transaction_base &tx, std::optional<qint64> wakeAtUs) const
 {
     // A wait is progress: the attempt count starts again for the next claim.
-    tx.exec_params0("UPDATE wf.run SET status = 'waiting', run_at = " + runAtSql
-                        + ", attempt = 0, lease_owner = NULL, lease_expires_at = NULL, "
-                          "updated_at = now() WHERE run_id = $1",
-                    m_run.runId);
+    tx.exec_params0("UPDATE wf.run SET status = 'waiting', run_at = CASE WHEN $2::bigint IS NULL "
+                    "THEN wait_deadline ELSE to_timestamp($2::bigint / 1e6) END, attempt = 0, "
+                    "lease_owner = NULL, lease_expires_at = NULL, updated_at = now() "
+                    "WHERE run_id = $1",
+                    m_run.runId, wakeAtUs);
 }
 
 QJsonObject WorkflowContext::step(const QString &name,
@@ -162,7 +163,7 @@ void WorkflowContext::sleep(const QString &name, std::chrono::milliseconds durat
         pqxx::work tx(m_session.connection());
         enterTenant(tx, m_run.hospitalId);
         fence(tx);
-        suspend(tx, "to_timestamp(" + std::to_string(wakeAtUs) + " / 1e6)");
+        suspend(tx, wakeAtUs);
         tx.commit();
         throw Suspended();
     }
@@ -177,7 +178,7 @@ void WorkflowContext::sleep(const QString &name, std::chrono::milliseconds durat
                         qint64(duration.count()))[0]
             .as<qint64>();
     journal(tx, seq, name, "sleep", QJsonObject{{text("wakeAtUs"), double(wakeAtUs)}});
-    suspend(tx, "to_timestamp(" + std::to_string(wakeAtUs) + " / 1e6)");
+    suspend(tx, wakeAtUs);
     tx.commit();
     throw Suspended();
 }
@@ -235,7 +236,7 @@ std::optional<QJsonObject> WorkflowContext::waitSignal(const QString &signalName
                         "WHERE run_id = $1",
                         m_run.runId, signal, qint64(timeout.count()));
     }
-    suspend(tx, "wait_deadline");
+    suspend(tx, std::nullopt); // until the wait's deadline
     tx.commit();
     throw Suspended();
 }

@@ -136,8 +136,9 @@ private:
                  const char *kind,
                  const QJsonObject &output,
                  bool fenced = false) const;
-    /// Sets the run waiting until \a runAtSql (an SQL expression) and releases the lease.
-    void suspend(pqxx::transaction_base &tx, const std::string &runAtSql) const;
+    /// Sets the run waiting and releases the lease: waiting until \a wakeAtUs (database clock,
+    /// microseconds since the epoch), or until the run's wait_deadline when there is none.
+    void suspend(pqxx::transaction_base &tx, std::optional<qint64> wakeAtUs) const;
 
     DbSession &m_session;
     ClaimedRun m_run;
