@@ -8,6 +8,7 @@
 #include "shared/protocol/apipaths.h"
 #include "users/userrepository.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
 
@@ -266,6 +267,14 @@ QByteArray withId(const char *pathTemplate, const QString &id)
     QByteArray path(pathTemplate);
     path.replace("{id}", id.toLatin1());
     return path;
+}
+
+QStringList problemFields(const QJsonObject &problem)
+{
+    QStringList fields;
+    for (const QJsonValue &error : problem.value(QLatin1String("errors")).toArray())
+        fields.append(error.toObject().value(QLatin1String("field")).toString());
+    return fields;
 }
 
 QByteArray jsonBytes(const QJsonObject &object)

@@ -143,6 +143,9 @@ QByteArray withId(const char *pathTemplate, const QString &id);
 /// \a object as compact JSON bytes, for request bodies.
 QByteArray jsonBytes(const QJsonObject &object);
 
+/// The `field` of each entry of a problem+json body's `errors`, in order.
+QStringList problemFields(const QJsonObject &problem);
+
 /// {"refreshToken": token} as JSON bytes.
 QByteArray refreshBody(const QByteArray &refreshToken);
 

@@ -24,14 +24,6 @@ namespace {
 
 const QString Password = u"role boundaries kettle 9"_s;
 
-QStringList fieldsOf(const QJsonObject &problem)
-{
-    QStringList fields;
-    for (const QJsonValue &error : problem.value(u"errors"_s).toArray())
-        fields.append(error.toObject().value(u"field"_s).toString());
-    return fields;
-}
-
 QByteArray userPath(qint64 id)
 {
     return QByteArray(api::AdminUsers) + '/' + QByteArray::number(id);
@@ -158,7 +150,7 @@ void TestRoleBoundaries::registrationRefusesForeignAndReadOnlyFields()
     const RawResponse response =
         m_fixture->request("POST", api::Patients, m_desk, QJsonDocument(body).toJson());
     QCOMPARE(response.status, 422);
-    QVERIFY2(fieldsOf(response.json()).contains(field), response.body.constData());
+    QVERIFY2(problemFields(response.json()).contains(field), response.body.constData());
     QCOMPARE(m_fixture->count("SELECT count(*) FROM patients"), patientsBefore);
 }
 
@@ -177,7 +169,7 @@ void TestRoleBoundaries::actorAndHospitalComeFromTheToken()
     const RawResponse refused =
         m_fixture->request("POST", api::Patients, m_desk, QJsonDocument(smuggled).toJson());
     QCOMPARE(refused.status, 422);
-    const QStringList named = fieldsOf(refused.json());
+    const QStringList named = problemFields(refused.json());
     for (const QString &field :
          {u"hospitalId"_s, u"id"_s, u"mrn"_s, u"createdAt"_s, u"createdBy"_s})
         QVERIFY2(named.contains(field), qPrintable(field));

@@ -47,14 +47,6 @@ QSet<QString> idsOf(const QJsonObject &page)
     return ids;
 }
 
-QStringList fieldsOf(const QJsonObject &problem)
-{
-    QStringList fields;
-    for (const QJsonValue &error : problem.value(u"errors"_s).toArray())
-        fields.append(error.toObject().value(u"field"_s).toString());
-    return fields;
-}
-
 } // namespace
 
 class TestPatients : public QObject
@@ -282,7 +274,7 @@ void TestPatients::nationalIdIsUniquePerHospitalEvenWithOverride()
     other.insert(u"duplicateOverrideReason"_s, u"desk insists"_s);
     const RawResponse taken = post(m_alpha, other);
     QCOMPARE(taken.status, 409);
-    QVERIFY(fieldsOf(taken.json()).contains(u"nationalId"_s));
+    QVERIFY(problemFields(taken.json()).contains(u"nationalId"_s));
     QCOMPARE(taken.json().value(u"candidates"_s).toArray().size(), 1);
     QVERIFY(!taken.body.contains("SQL") && !taken.body.contains("DETAIL")
             && !taken.body.contains("patients_national_id_key"));
@@ -397,7 +389,7 @@ void TestPatients::searchRejectsBadParameters()
     const qint64 before = writeCounts();
     const RawResponse response = get(m_alpha, QByteArray(api::Patients) + '?' + query);
     QCOMPARE(response.status, 422);
-    QVERIFY(fieldsOf(response.json()).contains(field));
+    QVERIFY(problemFields(response.json()).contains(field));
     QCOMPARE(writeCounts(), before);
 }
 
@@ -529,7 +521,7 @@ void TestPatients::idempotencyKeyScopesAndValidation()
     const RawResponse other =
         post(m_alpha, person(u"Scope Other"_s, u"1992-10-10"_s, u"+15550006002"_s), key);
     QCOMPARE(other.status, 422);
-    QVERIFY(fieldsOf(other.json()).contains(u"Idempotency-Key"_s));
+    QVERIFY(problemFields(other.json()).contains(u"Idempotency-Key"_s));
     QCOMPARE(writeCounts(), before);
 
     // Same key from another user of the hospital: an independent operation.
@@ -622,7 +614,7 @@ void TestPatients::badInputWritesNothing()
     QCOMPARE(response->header("content-type"),
              QByteArray("application/problem+json; charset=utf-8"));
     if (!field.isEmpty())
-        QVERIFY2(fieldsOf(response->json()).contains(field), response->body.constData());
+        QVERIFY2(problemFields(response->json()).contains(field), response->body.constData());
     QCOMPARE(writeCounts(), before);
 }
 
