@@ -156,7 +156,10 @@ void AuditLog::append(pqxx::transaction_base &tx, const AuditEntry &entry)
     const QByteArray hash =
         hashOf(previousHash, canonicalRow(entry, seq, at, QByteArray(head[3].c_str())));
 
+    // The row and the new head in one statement (one round trip while the head is locked).
     tx.exec_params(
+        "WITH head AS (UPDATE audit_heads SET seq = $2, hash = decode($16, 'hex') "
+        "WHERE hospital_id = $1) "
         "INSERT INTO audit_log (hospital_id, seq, at, actor_user_id, actor_role, action, "
         "entity, entity_id, patient_id, category, outcome, request_id, client_address, "
         "details, prev_hash, hash) VALUES ($1, $2, $3::timestamptz, $4, $5, $6, $7, $8, $9, "
@@ -167,9 +170,6 @@ void AuditLog::append(pqxx::transaction_base &tx, const AuditEntry &entry)
         entry.outcome.toStdString(), optionalText(entry.requestId),
         optionalText(entry.clientAddress), details, previousHash.toHex().toStdString(),
         hash.toHex().toStdString());
-    tx.exec_params(
-        "UPDATE audit_heads SET seq = $2, hash = decode($3, 'hex') WHERE hospital_id = $1",
-        hospital, seq, hash.toHex().toStdString());
 }
 
 AuditLog::Verification

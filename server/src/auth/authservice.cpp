@@ -16,6 +16,7 @@
 #include <QUuid>
 
 #include <pqxx/connection_base>
+#include <pqxx/nontransaction>
 #include <pqxx/result>
 #include <pqxx/transaction>
 
@@ -513,20 +514,15 @@ AuthService::authenticateToken(DbSession &db, QByteArrayView token, qint64 *expi
     if (!hospitalOk || !userOk || QUuid::fromString(claims.value().sessionId).isNull())
         return std::nullopt;
 
-    pqxx::work tx(db.connection());
-    enterTenant(tx, hospitalId);
     // The session must be open and the user enabled; the role is today's, not the token's.
-    const pqxx::result rows = tx.exec_params(
-        "SELECT u.role, u.username, u.display_name, s.last_seen_at < now() - interval '60 seconds' "
-        "FROM sessions s JOIN users u ON u.hospital_id = s.hospital_id AND u.id = s.user_id "
-        "WHERE s.id = $1::uuid AND s.user_id = $2 AND s.revoked_at IS NULL "
-        "AND s.absolute_expires_at > now() AND s.last_seen_at > now() - make_interval(secs => $3) "
-        "AND u.disabled_at IS NULL",
-        claims.value().sessionId.toStdString(), userId, m_settings.sessionIdleSeconds);
-    if (rows.empty()) {
-        tx.commit();
+    // One statement outside a transaction block: one round trip (0013_request_path.sql).
+    pqxx::nontransaction tx(db.connection());
+    const pqxx::result rows = tx.exec_params("SELECT r_role, r_username, r_display_name "
+                                             "FROM hms_session_principal($1, $2::uuid, $3, $4)",
+                                             hospitalId, claims.value().sessionId.toStdString(),
+                                             userId, m_settings.sessionIdleSeconds);
+    if (rows.empty())
         return std::nullopt;
-    }
     Principal principal;
     principal.userId = userId;
     principal.hospitalId = hospitalId;
@@ -534,10 +530,6 @@ AuthService::authenticateToken(DbSession &db, QByteArrayView token, qint64 *expi
     principal.username = QString::fromUtf8(rows[0][1].c_str());
     principal.displayName = QString::fromUtf8(rows[0][2].c_str());
     principal.sessionId = claims.value().sessionId;
-    if (rows[0][3].as<bool>()) // idle timer: written at most once a minute
-        tx.exec_params0("UPDATE sessions SET last_seen_at = now() WHERE id = $1::uuid",
-                        principal.sessionId.toStdString());
-    tx.commit();
     if (expiresAt)
         *expiresAt = claims.value().expiresAt;
     return principal;

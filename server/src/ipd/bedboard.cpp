@@ -3,6 +3,7 @@
 #include "audit/auditlog.h"
 #include "common/domainerror.h"
 #include "db/dbsession.h"
+#include "db/sql.h"
 #include "db/tenant.h"
 #include "ipd/ipdrepository.h"
 #include "ipd/jsonwriter.h"
@@ -25,8 +26,8 @@ namespace {
 constexpr double Forever = std::numeric_limits<double>::infinity();
 
 // Column order matters: rows are read by index on the hot path.
-const std::string BedListSql = std::string("SELECT b.id, b.ward_id, w.code, r.id, r.code, b.code, "
-                                           "array_to_string(b.features, ','), b.daily_rate, ")
+const sql::Query BedListSql = sql::Query("SELECT b.id, b.ward_id, w.code, r.id, r.code, b.code, "
+                                         "array_to_string(b.features, ','), b.daily_rate, ")
     + IpdRepository::EffectiveStatusSql + ", b.version, CASE WHEN "
     + IpdRepository::EffectiveStatusSql
     + " = 'reserved' THEN extract(epoch FROM b.reserved_until)::float8 END, CASE WHEN "
@@ -34,15 +35,15 @@ const std::string BedListSql = std::string("SELECT b.id, b.ward_id, w.code, r.id
     + " = 'reserved' THEN to_char(b.reserved_until AT TIME ZONE 'UTC', "
       "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') END";
 
-const std::string BedJoinSql =
+constexpr char BedJoinSql[] =
     " FROM beds b JOIN wards w ON w.hospital_id = b.hospital_id AND w.id = b.ward_id "
     "JOIN rooms r ON r.hospital_id = b.hospital_id AND r.id = b.room_id ";
 
-const std::string BedsQuery = BedListSql + BedJoinSql
+const sql::Query BedsQuery = BedListSql + BedJoinSql
     + "WHERE b.hospital_id = $1 AND ($2::bigint IS NULL OR "
       "b.ward_id = $2) ORDER BY w.code, r.code, b.code";
 
-const std::string BoardQuery = BedListSql
+const sql::Query BoardQuery = BedListSql
     + ", a.id, a.patient_id, p.mrn, p.full_name, "
       "to_char((a.admitted_at AT TIME ZONE h.timezone)::date, 'YYYY-MM-DD') "
     + BedJoinSql
@@ -139,28 +140,15 @@ struct Validator
     QString patientStamp;
 };
 
-/// The one round trip that decides whether a cached entry still holds. Two statements in one
-/// simple-protocol query string run as one implicit transaction (PostgreSQL "Multiple
-/// Statements in a Simple Query"), so the transaction-local tenant setting of the first binds
-/// row-level security for the second and is gone afterwards, as with enterTenant(). The
-/// hospital id is the verified caller's integer id, never request text.
+/// The one round trip that decides whether a cached entry still holds: one statement outside a
+/// transaction block, which sets the tenant for its own transaction only
+/// (0013_request_path.sql).
 Validator validate(pqxx::connection_base &connection, qint64 hospitalId, bool occupants)
 {
-    const std::string id = std::to_string(hospitalId);
-    std::string sql = "SELECT set_config('app.hospital_id', '" + id
-        + "', true); SELECT coalesce((SELECT seq FROM event_counters "
-          "WHERE hospital_id = "
-        + id + "), 0), extract(epoch FROM now())::float8";
-    if (occupants) {
-        // Versions only grow, so their sum moves with every edit of an occupant's record,
-        // whatever order concurrent edits commit in; updated_at catches the rest.
-        sql += ", (SELECT sum(p.version)::text || '/' || max(p.updated_at)::text "
-               "FROM admissions a JOIN patients p "
-               "ON p.hospital_id = a.hospital_id AND p.id = a.patient_id WHERE a.hospital_id = "
-            + id + " AND a.status = 'active')";
-    }
     pqxx::nontransaction tx(connection);
-    const pqxx::result result = tx.exec(sql);
+    const pqxx::result result =
+        tx.exec_params("SELECT r_seq, r_now, r_occupants FROM hms_bed_board_version($1, $2)",
+                       hospitalId, occupants);
     const pqxx::row row = result.at(0);
     Validator validator;
     validator.seq = row[0].as<qint64>();

@@ -5,6 +5,8 @@
 #include <pqxx/result>
 #include <pqxx/transaction_base>
 
+#include <string_view>
+
 namespace hms::server {
 
 namespace {
@@ -109,7 +111,7 @@ AdmissionRow reloadAdmission(pqxx::transaction_base &tx, qint64 hospitalId, qint
 
 } // namespace
 
-const char IpdRepository::EffectiveStatusSql[] = HMS_IPD_EFFECTIVE_STATUS;
+static_assert(std::string_view(IpdRepository::EffectiveStatusSql) == HMS_IPD_EFFECTIVE_STATUS);
 
 std::optional<WardRow> IpdRepository::insertWard(pqxx::transaction_base &tx,
                                                  qint64 hospitalId,

@@ -88,7 +88,9 @@ class IpdRepository
 public:
     /// The SQL expression of a bed's effective status (alias b): an expired reservation is
     /// free. The database clock decides (now(): the transaction's start).
-    static const char EffectiveStatusSql[];
+    static constexpr char EffectiveStatusSql[] =
+        "CASE WHEN b.status = 'reserved' AND b.reserved_until <= now() THEN 'free' ELSE b.status "
+        "END";
 
     /// nullopt when the code is taken in this hospital.
     static std::optional<WardRow> insertWard(pqxx::transaction_base &tx,

@@ -117,34 +117,34 @@ qint64 cursorId(const std::optional<SearchCursor> &after)
 
 } // namespace
 
-qint64 PatientRepository::nextMrnSequence(pqxx::transaction_base &tx, qint64 hospitalId, int year)
+PatientRepository::MrnParts PatientRepository::nextMrnParts(pqxx::transaction_base &tx,
+                                                            qint64 hospitalId)
 {
-    return tx
-        .exec_params1("INSERT INTO mrn_counters AS c (hospital_id, year, next) VALUES ($1, $2, 2) "
-                      "ON CONFLICT (hospital_id, year) DO UPDATE SET next = c.next + 1 "
-                      "RETURNING next - 1",
-                      hospitalId, year)[0]
-        .as<qint64>();
+    const pqxx::row row = tx.exec_params1(
+        "SELECT code, timezone, nextval('patient_mrn_numbers') FROM hospitals WHERE id = $1",
+        hospitalId);
+    return {text(row[0]), text(row[1]), row[2].as<qint64>()};
 }
 
-qint64 PatientRepository::insert(pqxx::transaction_base &tx,
-                                 qint64 hospitalId,
-                                 const QString &mrn,
-                                 const PatientInput &input,
-                                 qint64 createdBy)
+PatientRow PatientRepository::insert(pqxx::transaction_base &tx,
+                                     qint64 hospitalId,
+                                     const QString &mrn,
+                                     const PatientInput &input,
+                                     qint64 createdBy)
 {
-    return tx
-        .exec_params1(
-            "INSERT INTO patients (hospital_id, mrn, full_name, birth_date, birth_date_estimated, "
-            "sex, phone, address, emergency_contact, national_id, allergies, "
-            "duplicate_override_reason, created_by, updated_by) VALUES ($1, $2, $3, $4::date, $5, "
-            "$6, $7, $8::jsonb, $9::jsonb, $10, $11::jsonb, $12, $13, $13) RETURNING id",
-            hospitalId, mrn.toStdString(), input.fullName.toStdString(),
-            input.birthDate.toString(Qt::ISODate).toStdString(), input.birthDateEstimated,
-            input.sex.toStdString(), input.phone.toStdString(), optionalJson(input.address),
-            optionalJson(input.emergencyContact), optionalText(input.nationalId),
-            jsonArray(input.allergies), optionalText(input.duplicateOverrideReason), createdBy)[0]
-        .as<qint64>();
+    return fromRow(tx.exec_params1(
+        sql::Query(
+            "INSERT INTO patients (hospital_id, mrn, full_name, birth_date, "
+            "birth_date_estimated, sex, phone, address, emergency_contact, national_id, "
+            "allergies, duplicate_override_reason, created_by, updated_by) VALUES ($1, $2, "
+            "$3, $4::date, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11::jsonb, $12, $13, $13) "
+            "RETURNING ")
+            + Columns,
+        hospitalId, mrn.toStdString(), input.fullName.toStdString(),
+        input.birthDate.toString(Qt::ISODate).toStdString(), input.birthDateEstimated,
+        input.sex.toStdString(), input.phone.toStdString(), optionalJson(input.address),
+        optionalJson(input.emergencyContact), optionalText(input.nationalId),
+        jsonArray(input.allergies), optionalText(input.duplicateOverrideReason), createdBy));
 }
 
 std::optional<PatientRow> PatientRepository::findById(pqxx::transaction_base &tx,

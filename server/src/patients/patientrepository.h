@@ -66,17 +66,25 @@ struct SearchCursor
 class PatientRepository
 {
 public:
-    /// The next MRN sequence number of (\a hospitalId, \a year); locks the counter row
-    /// until the transaction ends, so a rollback gives the number back.
-    static qint64 nextMrnSequence(pqxx::transaction_base &tx, qint64 hospitalId, int year);
+    /// What a new MRN is made of, in one round trip: the hospital's code and time zone and a
+    /// fresh number from the patient_mrn_numbers sequence (never waits, never handed out
+    /// twice; a rollback leaves a gap).
+    struct MrnParts
+    {
+        QString hospitalCode;
+        QString timezone;
+        qint64 number = 0;
+    };
 
-    /// Inserts a registration; returns the id. Throws pqxx::unique_violation when the
-    /// national id (or MRN) is taken in this hospital.
-    static qint64 insert(pqxx::transaction_base &tx,
-                         qint64 hospitalId,
-                         const QString &mrn,
-                         const PatientInput &input,
-                         qint64 createdBy);
+    static MrnParts nextMrnParts(pqxx::transaction_base &tx, qint64 hospitalId);
+
+    /// Inserts a registration and returns it as stored. Throws pqxx::unique_violation when
+    /// the national id (or MRN) is taken in this hospital.
+    static PatientRow insert(pqxx::transaction_base &tx,
+                             qint64 hospitalId,
+                             const QString &mrn,
+                             const PatientInput &input,
+                             qint64 createdBy);
 
     static std::optional<PatientRow>
     findById(pqxx::transaction_base &tx, qint64 hospitalId, qint64 id, bool forUpdate = false);

@@ -6,7 +6,6 @@
 #include "common/jsonfields.h"
 #include "db/dbsession.h"
 #include "db/tenant.h"
-#include "hospitals/hospitalrepository.h"
 #include "opd/opdrepository.h"
 #include "workflows/definitions/productworkflows.h"
 #include "workflows/wfapi.h"
@@ -59,11 +58,10 @@ AuditEntry patientAudit(const Principal &actor,
     notFound();
 }
 
-int registrationYear(pqxx::transaction_base &tx, qint64 hospitalId, QString &hospitalCode)
+/// The calendar year at the hospital now (its time zone; UTC when unknown).
+int registrationYear(const QString &timezone)
 {
-    const std::optional<HospitalRow> hospital = HospitalRepository::findById(tx, hospitalId);
-    hospitalCode = hospital ? hospital->code : QString();
-    const QTimeZone zone(hospital ? hospital->timezone.toLatin1() : QByteArray("UTC"));
+    const QTimeZone zone(timezone.toLatin1());
     const QDateTime now = QDateTime::currentDateTimeUtc();
     return (zone.isValid() ? now.toTimeZone(zone) : now).date().year();
 }
@@ -212,23 +210,24 @@ std::optional<PatientRow> PatientService::registerPatient(DbSession &db,
         }
     }
 
-    QString hospitalCode;
-    const int year = registrationYear(tx, actor.hospitalId, hospitalCode);
-    const qint64 sequence = PatientRepository::nextMrnSequence(tx, actor.hospitalId, year);
-    const QString mrn = computeMrn(mrnPrefixFor(hospitalCode), year, sequence);
-    const qint64 id = PatientRepository::insert(tx, actor.hospitalId, mrn, input, actor.userId);
+    const PatientRepository::MrnParts parts = PatientRepository::nextMrnParts(tx, actor.hospitalId);
+    const int year = registrationYear(parts.timezone);
+    const QString mrn = computeMrn(mrnPrefixFor(parts.hospitalCode), year, parts.number);
+    const PatientRow created =
+        PatientRepository::insert(tx, actor.hospitalId, mrn, input, actor.userId);
+    startRegistrationWorkflow(tx, actor, created.id, checkInDepartmentId);
+    if (hooks.beforeCommit)
+        hooks.beforeCommit(tx, created);
 
-    AuditEntry audit = patientAudit(actor, client, QStringLiteral("patient.register"), id);
+    // Last before the commit: the audit append locks the hospital's chain head until the
+    // commit, so every write of the hospital waits for this one from here on.
+    AuditEntry audit = patientAudit(actor, client, QStringLiteral("patient.register"), created.id);
     if (override && !candidates.empty()) {
         // The reason is free text (it may name people), so it stays on the patient row.
         audit.details = {{QStringLiteral("duplicateOverride"), true},
                          {QStringLiteral("candidateIds"), idsJson(candidates)}};
     }
     AuditLog::append(tx, audit);
-    startRegistrationWorkflow(tx, actor, id, checkInDepartmentId);
-    const PatientRow created = requirePatient(tx, actor.hospitalId, id);
-    if (hooks.beforeCommit)
-        hooks.beforeCommit(tx, created);
     tx.commit();
     return created;
 }

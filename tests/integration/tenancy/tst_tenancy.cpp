@@ -191,6 +191,10 @@ void TestTenancy::initTestCase()
     QCOMPARE(registerPatient(alphaDoc, 1), 201);
     QCOMPARE(registerPatient(alphaDoc, 2), 201);
     QCOMPARE(registerPatient(betaDesk, 3), 201);
+    // MRN counters (0003, retired by 0013's sequence but kept): seeded directly.
+    m_fixture->database().exec("INSERT INTO mrn_counters (hospital_id, year, next) VALUES ("
+                               + std::to_string(m_alpha) + ", 2020, 5), (" + std::to_string(m_alpha)
+                               + ", 2021, 3), (" + std::to_string(m_beta) + ", 2020, 2)");
     // Live events and their counters (0005): two in alpha, one in beta.
     {
         pqxx::connection connection(m_fixture->superuserUrl());
@@ -583,6 +587,11 @@ void TestTenancy::tenantSettingEndsWithTheTransaction()
         tx.abort(); // rolled back: the setting goes too
     }
     pqxx::nontransaction tx(*connection);
+    QCOMPARE(QString::fromStdString(tenantSetting(tx)), QString());
+    QCOMPARE(tx.exec1("SELECT count(*) FROM users")[0].as<qint64>(), 0);
+    // The single-statement checks (0013) set the tenant for their own statement only.
+    tx.exec_params("SELECT * FROM hms_session_principal($1, gen_random_uuid(), 0, 60)", m_alpha);
+    tx.exec_params("SELECT * FROM hms_bed_board_version($1, true)", m_alpha);
     QCOMPARE(QString::fromStdString(tenantSetting(tx)), QString());
     QCOMPARE(tx.exec1("SELECT count(*) FROM users")[0].as<qint64>(), 0);
 }
