@@ -21,7 +21,9 @@ inline constexpr char Patient[] = "/api/v1/patients/{id}";
 inline constexpr char PatientMerge[] = "/api/v1/patients/{id}/merge";
 
 inline constexpr char Departments[] = "/api/v1/departments";
+inline constexpr char Department[] = "/api/v1/departments/{id}";
 inline constexpr char DepartmentDoctors[] = "/api/v1/departments/{id}/doctors";
+inline constexpr char DepartmentDoctor[] = "/api/v1/departments/{id}/doctors/{userId}";
 inline constexpr char DepartmentQueue[] = "/api/v1/departments/{id}/queue";
 inline constexpr char DepartmentCallNext[] = "/api/v1/departments/{id}/queue/call-next";
 inline constexpr char Visits[] = "/api/v1/visits";
@@ -30,7 +32,9 @@ inline constexpr char Visit[] = "/api/v1/visits/{id}";
 
 inline constexpr char DepartmentSchedules[] = "/api/v1/departments/{id}/schedules";
 inline constexpr char DepartmentSlots[] = "/api/v1/departments/{id}/slots";
+inline constexpr char DepartmentSchedule[] = "/api/v1/departments/{id}/schedules/{scheduleId}";
 inline constexpr char DoctorOffDays[] = "/api/v1/doctors/{id}/off-days";
+inline constexpr char DoctorOffDay[] = "/api/v1/doctors/{id}/off-days/{date}";
 inline constexpr char Appointments[] = "/api/v1/appointments";
 inline constexpr char Appointment[] = "/api/v1/appointments/{id}";
 inline constexpr char AppointmentCancel[] = "/api/v1/appointments/{id}/cancel";

@@ -170,6 +170,45 @@ bool AppointmentRepository::insertOffDay(pqxx::transaction_base &tx,
                 .empty();
 }
 
+bool AppointmentRepository::deleteOffDay(pqxx::transaction_base &tx,
+                                         qint64 hospitalId,
+                                         qint64 doctorId,
+                                         const QString &date)
+{
+    return tx.exec_params("DELETE FROM doctor_off_days WHERE hospital_id = $1 AND "
+                          "doctor_id = $2 AND off_date = $3::date",
+                          hospitalId, doctorId, date.toStdString())
+               .affected_rows()
+        == 1;
+}
+
+QStringList AppointmentRepository::offDays(pqxx::transaction_base &tx,
+                                           qint64 hospitalId,
+                                           qint64 doctorId,
+                                           const QString &fromDate)
+{
+    QStringList days;
+    for (const pqxx::row &row :
+         tx.exec_params("SELECT to_char(off_date, 'YYYY-MM-DD') FROM doctor_off_days "
+                        "WHERE hospital_id = $1 AND doctor_id = $2 AND off_date >= $3::date "
+                        "ORDER BY off_date",
+                        hospitalId, doctorId, fromDate.toStdString()))
+        days.append(text(row[0]));
+    return days;
+}
+
+bool AppointmentRepository::deleteSchedule(pqxx::transaction_base &tx,
+                                           qint64 hospitalId,
+                                           qint64 departmentId,
+                                           qint64 scheduleId)
+{
+    return tx.exec_params("DELETE FROM doctor_schedules WHERE hospital_id = $1 AND "
+                          "department_id = $2 AND id = $3",
+                          hospitalId, departmentId, scheduleId)
+               .affected_rows()
+        == 1;
+}
+
 std::vector<SlotRow> AppointmentRepository::freeSlots(pqxx::transaction_base &tx,
                                                       qint64 hospitalId,
                                                       qint64 departmentId,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
 
 #include <pqxx/types>
 
@@ -84,6 +85,21 @@ public:
                              const QString &date,
                              const std::optional<QString> &reason,
                              qint64 createdBy);
+    /// False when the day was not off.
+    static bool deleteOffDay(pqxx::transaction_base &tx,
+                             qint64 hospitalId,
+                             qint64 doctorId,
+                             const QString &date);
+    /// The doctor's off days from \a fromDate on, as ISO dates, ascending.
+    static QStringList offDays(pqxx::transaction_base &tx,
+                               qint64 hospitalId,
+                               qint64 doctorId,
+                               const QString &fromDate);
+    /// False when the department has no such schedule rule.
+    static bool deleteSchedule(pqxx::transaction_base &tx,
+                               qint64 hospitalId,
+                               qint64 departmentId,
+                               qint64 scheduleId);
 
     /// The slots of \a date (the hospital's local date) that start after now and overlap no
     /// active appointment of their doctor, by start then doctor.

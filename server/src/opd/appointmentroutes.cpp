@@ -156,6 +156,45 @@ void registerAppointmentRoutes(Router &router, AppointmentService &service)
                 }});
 
     router.add(
+        {"GET", QLatin1String(api::DoctorOffDays), read, [&service](RequestContext &context) {
+             QueryReader query(context.request.query);
+             // Default: from yesterday (local dates vary by time zone).
+             const QString fromDate =
+                 dateParam(query, QStringLiteral("from"), false)
+                     .value_or(QDate::currentDate().addDays(-1).toString(Qt::ISODate));
+             query.finish();
+             const qint64 doctorId = idOf(context);
+             QJsonArray items;
+             for (const QString &day :
+                  service.offDays(context.db, context.caller(), doctorId, fromDate))
+                 items.append(day);
+             return HttpResponse::json(200,
+                                       {{QStringLiteral("doctorId"), QString::number(doctorId)},
+                                        {QStringLiteral("items"), items}});
+         }});
+
+    router.add({"DELETE", QLatin1String(api::DoctorOffDay), manageDepartments,
+                [&service](RequestContext &context) {
+                    QueryReader(context.request.query).finish();
+                    const QDate date =
+                        QDate::fromString(context.pathParam(QStringLiteral("date")), Qt::ISODate);
+                    if (!date.isValid())
+                        throw DomainError(problems::NotFound);
+                    service.removeOffDay(context.db, context.caller(), clientOf(context),
+                                         idOf(context), date.toString(Qt::ISODate));
+                    return HttpResponse::noContent();
+                }});
+
+    router.add({"DELETE", QLatin1String(api::DepartmentSchedule), manageDepartments,
+                [&service](RequestContext &context) {
+                    QueryReader(context.request.query).finish();
+                    service.deleteSchedule(context.db, context.caller(), clientOf(context),
+                                           idOf(context),
+                                           pathId(context.pathParam(QStringLiteral("scheduleId"))));
+                    return HttpResponse::noContent();
+                }});
+
+    router.add(
         {"GET", QLatin1String(api::DepartmentSlots), read, [&service](RequestContext &context) {
              QueryReader query(context.request.query);
              const std::optional<QString> date = dateParam(query, QStringLiteral("date"), true);
@@ -267,6 +306,7 @@ void registerAppointmentRoutes(Router &router, AppointmentService &service)
     // These handlers read their query parameters (QueryReader); every other one refuses them.
     router.acceptQuery("GET", QLatin1String(api::DepartmentSlots));
     router.acceptQuery("GET", QLatin1String(api::Appointments));
+    router.acceptQuery("GET", QLatin1String(api::DoctorOffDays));
 }
 
 } // namespace hms::server

@@ -254,6 +254,57 @@ bool AppointmentService::addOffDay(DbSession &db,
     return true;
 }
 
+void AppointmentService::removeOffDay(DbSession &db,
+                                      const Principal &actor,
+                                      const ClientInfo &client,
+                                      qint64 doctorId,
+                                      const QString &date)
+{
+    pqxx::work tx(db.connection());
+    enterTenant(tx, actor.hospitalId);
+    if (!OpdRepository::isDoctor(tx, actor.hospitalId, doctorId)
+        || !AppointmentRepository::deleteOffDay(tx, actor.hospitalId, doctorId, date))
+        throw DomainError(problems::NotFound);
+    AuditEntry audit = AuditEntry::forActor(actor, client, QStringLiteral("admin"),
+                                            QStringLiteral("schedule.off_day.remove"),
+                                            QStringLiteral("user"), idText(doctorId));
+    audit.details = {{key("date"), date}};
+    AuditLog::append(tx, audit);
+    tx.commit();
+}
+
+QStringList AppointmentService::offDays(DbSession &db,
+                                        const Principal &actor,
+                                        qint64 doctorId,
+                                        const QString &fromDate)
+{
+    pqxx::work tx(db.connection());
+    enterTenant(tx, actor.hospitalId);
+    if (!OpdRepository::isDoctor(tx, actor.hospitalId, doctorId))
+        throw DomainError(problems::NotFound);
+    QStringList days = AppointmentRepository::offDays(tx, actor.hospitalId, doctorId, fromDate);
+    tx.commit();
+    return days;
+}
+
+void AppointmentService::deleteSchedule(DbSession &db,
+                                        const Principal &actor,
+                                        const ClientInfo &client,
+                                        qint64 departmentId,
+                                        qint64 scheduleId)
+{
+    pqxx::work tx(db.connection());
+    enterTenant(tx, actor.hospitalId);
+    if (!AppointmentRepository::deleteSchedule(tx, actor.hospitalId, departmentId, scheduleId))
+        throw DomainError(problems::NotFound);
+    AuditEntry audit = AuditEntry::forActor(actor, client, QStringLiteral("admin"),
+                                            QStringLiteral("schedule.delete"),
+                                            QStringLiteral("department"), idText(departmentId));
+    audit.details = {{key("scheduleId"), idText(scheduleId)}};
+    AuditLog::append(tx, audit);
+    tx.commit();
+}
+
 std::vector<SlotRow> AppointmentService::freeSlots(DbSession &db,
                                                    const Principal &actor,
                                                    qint64 departmentId,

@@ -48,6 +48,13 @@ public:
                                const QString &endTime,
                                int slotMinutes);
     std::vector<ScheduleRow> schedules(DbSession &db, const Principal &actor, qint64 departmentId);
+    /// Removes a schedule rule: its slots are no longer offered; appointments already booked
+    /// in them stay. 404 when the department has no such rule.
+    void deleteSchedule(DbSession &db,
+                        const Principal &actor,
+                        const ClientInfo &client,
+                        qint64 departmentId,
+                        qint64 scheduleId);
 
     /// 404 when \a doctorId is not a doctor of this hospital. False when already off.
     bool addOffDay(DbSession &db,
@@ -56,6 +63,15 @@ public:
                    qint64 doctorId,
                    const QString &date,
                    const std::optional<QString> &reason);
+    /// 404 when \a doctorId is not a doctor of this hospital or the day was not off.
+    void removeOffDay(DbSession &db,
+                      const Principal &actor,
+                      const ClientInfo &client,
+                      qint64 doctorId,
+                      const QString &date);
+    /// The doctor's off days from \a fromDate on; 404 when not a doctor of this hospital.
+    QStringList
+    offDays(DbSession &db, const Principal &actor, qint64 doctorId, const QString &fromDate);
 
     /// Free future slots of the department on the local \a date (one doctor or all).
     /// 404 unknown department.

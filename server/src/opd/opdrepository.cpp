@@ -52,7 +52,8 @@ VisitRow visitFromRow(const pqxx::row &row)
 
 DepartmentRow departmentFromRow(const pqxx::row &row)
 {
-    return {row["id"].as<qint64>(), text(row["code"]), text(row["name"]), row["active"].as<bool>()};
+    return {row["id"].as<qint64>(), text(row["code"]), text(row["name"]), row["active"].as<bool>(),
+            row["version"].as<int>()};
 }
 
 } // namespace
@@ -65,7 +66,7 @@ std::optional<DepartmentRow> OpdRepository::insertDepartment(pqxx::transaction_b
 {
     const pqxx::result result = tx.exec_params(
         "INSERT INTO departments (hospital_id, code, name, created_by) VALUES ($1, $2, $3, $4) "
-        "ON CONFLICT (hospital_id, code) DO NOTHING RETURNING id, code, name, active",
+        "ON CONFLICT (hospital_id, code) DO NOTHING RETURNING id, code, name, active, version",
         hospitalId, code.toStdString(), name.toStdString(), createdBy);
     if (result.empty())
         return std::nullopt;
@@ -75,7 +76,8 @@ std::optional<DepartmentRow> OpdRepository::insertDepartment(pqxx::transaction_b
 std::vector<DepartmentRow> OpdRepository::departments(pqxx::transaction_base &tx, qint64 hospitalId)
 {
     const pqxx::result result = tx.exec_params(
-        "SELECT id, code, name, active FROM departments WHERE hospital_id = $1 ORDER BY code",
+        "SELECT id, code, name, active, version FROM departments WHERE hospital_id = $1 "
+        "ORDER BY code",
         hospitalId);
     std::vector<DepartmentRow> rows;
     rows.reserve(result.size());
@@ -88,11 +90,42 @@ std::optional<DepartmentRow>
 OpdRepository::findDepartment(pqxx::transaction_base &tx, qint64 hospitalId, qint64 id)
 {
     const pqxx::result result = tx.exec_params(
-        "SELECT id, code, name, active FROM departments WHERE hospital_id = $1 AND id = $2",
+        "SELECT id, code, name, active, version FROM departments WHERE hospital_id = $1 "
+        "AND id = $2",
         hospitalId, id);
     if (result.empty())
         return std::nullopt;
     return departmentFromRow(result[0]);
+}
+
+std::optional<DepartmentRow> OpdRepository::updateDepartment(pqxx::transaction_base &tx,
+                                                             qint64 hospitalId,
+                                                             qint64 id,
+                                                             int expectedVersion,
+                                                             const QString &name,
+                                                             bool active,
+                                                             qint64 updatedBy)
+{
+    const pqxx::result result = tx.exec_params(
+        "UPDATE departments SET name = $4, active = $5, version = version + 1, "
+        "updated_at = now(), updated_by = $6 WHERE hospital_id = $1 AND id = $2 AND version = $3 "
+        "RETURNING id, code, name, active, version",
+        hospitalId, id, expectedVersion, name.toStdString(), active, updatedBy);
+    if (result.empty())
+        return std::nullopt;
+    return departmentFromRow(result[0]);
+}
+
+bool OpdRepository::removeDoctor(pqxx::transaction_base &tx,
+                                 qint64 hospitalId,
+                                 qint64 departmentId,
+                                 qint64 userId)
+{
+    return tx.exec_params("DELETE FROM department_doctors WHERE hospital_id = $1 AND "
+                          "department_id = $2 AND user_id = $3",
+                          hospitalId, departmentId, userId)
+               .affected_rows()
+        == 1;
 }
 
 bool OpdRepository::isDoctor(pqxx::transaction_base &tx, qint64 hospitalId, qint64 userId)

@@ -16,6 +16,7 @@ struct DepartmentRow
     QString code;
     QString name;
     bool active = true;
+    int version = 1;
 };
 
 /// One visit (a patient in a department's queue on one day).
@@ -64,6 +65,18 @@ public:
     static std::vector<DepartmentRow> departments(pqxx::transaction_base &tx, qint64 hospitalId);
     static std::optional<DepartmentRow>
     findDepartment(pqxx::transaction_base &tx, qint64 hospitalId, qint64 id);
+    /// Sets the name and the active flag when the version still is \a expectedVersion;
+    /// nullopt when it is not (or the department does not exist).
+    static std::optional<DepartmentRow> updateDepartment(pqxx::transaction_base &tx,
+                                                         qint64 hospitalId,
+                                                         qint64 id,
+                                                         int expectedVersion,
+                                                         const QString &name,
+                                                         bool active,
+                                                         qint64 updatedBy);
+    /// False when the user was not a doctor of the department.
+    static bool
+    removeDoctor(pqxx::transaction_base &tx, qint64 hospitalId, qint64 departmentId, qint64 userId);
 
     /// True when \a userId is an enabled doctor of this hospital.
     static bool isDoctor(pqxx::transaction_base &tx, qint64 hospitalId, qint64 userId);

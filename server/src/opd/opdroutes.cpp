@@ -33,6 +33,13 @@ qint64 departmentIdOf(const RequestContext &context)
     return pathId(context.pathParam(QStringLiteral("id")));
 }
 
+HttpResponse departmentResponse(int status, const DepartmentRow &department)
+{
+    HttpResponse response = HttpResponse::json(status, OpdService::toJson(department));
+    response.setHeader("ETag", etagFor(department.version));
+    return response;
+}
+
 /// Routes that take no fields accept an empty body or an empty JSON object.
 void requireNoFields(const RequestContext &context)
 {
@@ -87,6 +94,47 @@ void registerOpdRoutes(Router &router, OpdService &service)
                  "Location", QByteArray(api::Departments) + '/' + QByteArray::number(created.id));
              return response;
          }});
+
+    router.add({"GET", QLatin1String(api::Department), read, [&service](RequestContext &context) {
+                    requireNoQuery(context);
+                    return departmentResponse(
+                        200,
+                        service.department(context.db, context.caller(), departmentIdOf(context)));
+                }});
+
+    router.add(
+        {"PATCH", QLatin1String(api::Department), manageDepartments,
+         [&service](RequestContext &context) {
+             FieldReader reader(jsonBody(context.request));
+             OpdService::DepartmentChanges changes;
+             changes.name = reader.optionalString(QStringLiteral("name"), 200);
+             changes.active = reader.optionalBool(QStringLiteral("active"));
+             if (changes.name
+                 && (changes.name->trimmed() != *changes.name || changes.name->isEmpty()))
+                 reader.addError(QStringLiteral("name"),
+                                 QStringLiteral("must not be empty nor start or end with spaces"));
+             if (!changes.name && !changes.active && !reader.hasErrors()) {
+                 reader.addError(QStringLiteral("name"), QStringLiteral("send name and/or active"));
+                 reader.addError(QStringLiteral("active"),
+                                 QStringLiteral("send name and/or active"));
+             }
+             requireValid(reader);
+             const int version = requireIfMatchVersion(context.request);
+             return departmentResponse(
+                 200,
+                 service.updateDepartment(context.db, context.caller(), clientOf(context),
+                                          departmentIdOf(context), version, changes));
+         }});
+
+    router.add({"DELETE", QLatin1String(api::DepartmentDoctor), manageDepartments,
+                [&service](RequestContext &context) {
+                    requireNoFields(context);
+                    requireNoQuery(context);
+                    service.removeDoctor(context.db, context.caller(), clientOf(context),
+                                         departmentIdOf(context),
+                                         pathId(context.pathParam(QStringLiteral("userId"))));
+                    return HttpResponse::noContent();
+                }});
 
     router.add({"POST", QLatin1String(api::DepartmentDoctors), manageDepartments,
                 [&service](RequestContext &context) {

@@ -125,7 +125,8 @@ QJsonObject OpdService::toJson(const DepartmentRow &department)
     return {{key("id"), idText(department.id)},
             {key("code"), department.code},
             {key("name"), department.name},
-            {key("active"), department.active}};
+            {key("active"), department.active},
+            {key("version"), department.version}};
 }
 
 QJsonObject OpdService::toJson(const VisitRow &visit)
@@ -178,6 +179,70 @@ std::vector<DepartmentRow> OpdService::departments(DbSession &db, const Principa
     std::vector<DepartmentRow> rows = OpdRepository::departments(tx, actor.hospitalId);
     tx.commit();
     return rows;
+}
+
+DepartmentRow OpdService::department(DbSession &db, const Principal &actor, qint64 departmentId)
+{
+    pqxx::work tx(db.connection());
+    enterTenant(tx, actor.hospitalId);
+    const DepartmentRow row = requireDepartment(tx, actor.hospitalId, departmentId);
+    tx.commit();
+    return row;
+}
+
+DepartmentRow OpdService::updateDepartment(DbSession &db,
+                                           const Principal &actor,
+                                           const ClientInfo &client,
+                                           qint64 departmentId,
+                                           int expectedVersion,
+                                           const DepartmentChanges &changes)
+{
+    pqxx::work tx(db.connection());
+    enterTenant(tx, actor.hospitalId);
+    const DepartmentRow current = requireDepartment(tx, actor.hospitalId, departmentId);
+    const std::optional<DepartmentRow> updated = OpdRepository::updateDepartment(
+        tx, actor.hospitalId, departmentId, expectedVersion, changes.name.value_or(current.name),
+        changes.active.value_or(current.active), actor.userId);
+    if (!updated)
+        throw DomainError(problems::PreconditionFailed,
+                          QStringLiteral("The department changed since you read it; reload and "
+                                         "retry"));
+    EventLog::append(tx, actor.hospitalId, topicOf(departmentId),
+                     QStringLiteral("department.updated"),
+                     {{key("departmentId"), idText(departmentId)},
+                      {key("active"), updated->active},
+                      {key("version"), updated->version}});
+    AuditEntry audit = opdAudit(actor, client, QStringLiteral("department.update"),
+                                QStringLiteral("department"), departmentId);
+    audit.category = QStringLiteral("admin");
+    QJsonArray fields;
+    if (changes.active)
+        fields.append(key("active"));
+    if (changes.name)
+        fields.append(key("name"));
+    audit.details = {{key("fields"), fields}, {key("active"), updated->active}};
+    AuditLog::append(tx, audit);
+    tx.commit();
+    return *updated;
+}
+
+void OpdService::removeDoctor(DbSession &db,
+                              const Principal &actor,
+                              const ClientInfo &client,
+                              qint64 departmentId,
+                              qint64 userId)
+{
+    pqxx::work tx(db.connection());
+    enterTenant(tx, actor.hospitalId);
+    requireDepartment(tx, actor.hospitalId, departmentId);
+    if (!OpdRepository::removeDoctor(tx, actor.hospitalId, departmentId, userId))
+        throw DomainError(problems::NotFound);
+    AuditEntry audit = opdAudit(actor, client, QStringLiteral("department.doctor.remove"),
+                                QStringLiteral("department"), departmentId);
+    audit.category = QStringLiteral("admin");
+    audit.details = {{key("userId"), idText(userId)}};
+    AuditLog::append(tx, audit);
+    tx.commit();
 }
 
 bool OpdService::assignDoctor(DbSession &db,

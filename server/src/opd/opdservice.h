@@ -55,6 +55,32 @@ public:
                                    const QString &code,
                                    const QString &name);
     std::vector<DepartmentRow> departments(DbSession &db, const Principal &actor);
+    /// 404 for an unknown department.
+    DepartmentRow department(DbSession &db, const Principal &actor, qint64 departmentId);
+
+    /// What a PATCH may change; unset keeps the current value.
+    struct DepartmentChanges
+    {
+        std::optional<QString> name;
+        std::optional<bool> active;
+    };
+
+    /// Renames and/or (de)activates; 404 unknown, 412 stale version. Appends
+    /// "department.updated" on the department's queue topic so boards show the new name.
+    /// A deactivated department takes no new check-ins or bookings; what it has stays.
+    DepartmentRow updateDepartment(DbSession &db,
+                                   const Principal &actor,
+                                   const ClientInfo &client,
+                                   qint64 departmentId,
+                                   int expectedVersion,
+                                   const DepartmentChanges &changes);
+    /// Takes a doctor out of a department; 404 for an unknown department or when the user
+    /// is not one of its doctors. Their visits and appointments stay as they are.
+    void removeDoctor(DbSession &db,
+                      const Principal &actor,
+                      const ClientInfo &client,
+                      qint64 departmentId,
+                      qint64 userId);
     /// 404 for an unknown department, 422 (userId) when the user is not an enabled doctor of
     /// this hospital. False when the doctor was already assigned (nothing written).
     bool assignDoctor(DbSession &db,

@@ -122,25 +122,4 @@ MergeResult PatientMergeService::merge(DbSession &db,
     return result;
 }
 
-std::optional<qint64> PatientMergeService::survivorOf(DbSession &db,
-                                                      const Principal &actor,
-                                                      const ClientInfo &client,
-                                                      qint64 id)
-{
-    pqxx::work tx(db.connection());
-    enterTenant(tx, actor.hospitalId);
-    const pqxx::result result =
-        tx.exec_params("SELECT merged_into FROM patients WHERE hospital_id = $1 AND id = $2 AND "
-                       "merged_into IS NOT NULL",
-                       actor.hospitalId, id);
-    if (result.empty())
-        return std::nullopt;
-    const qint64 survivor = result[0][0].as<qint64>();
-    AuditEntry audit = mergeAudit(actor, client, QStringLiteral("patient.read.redirect"), id);
-    audit.details = {{QStringLiteral("mergedInto"), QString::number(survivor)}};
-    AuditLog::append(tx, audit);
-    tx.commit();
-    return survivor;
-}
-
 } // namespace hms::server

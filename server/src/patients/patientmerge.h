@@ -42,11 +42,6 @@ public:
                              qint64 survivorId,
                              int survivorVersion,
                              const QString &reason);
-
-    /// The survivor of a merged record of this hospital (audited as a redirected read), or
-    /// nullopt when \a id is not a merged record here.
-    static std::optional<qint64>
-    survivorOf(DbSession &db, const Principal &actor, const ClientInfo &client, qint64 id);
 };
 
 } // namespace hms::server

@@ -162,6 +162,18 @@ std::optional<PatientRow> PatientRepository::findById(pqxx::transaction_base &tx
     return fromRow(result[0]);
 }
 
+std::optional<qint64>
+PatientRepository::survivorOf(pqxx::transaction_base &tx, qint64 hospitalId, qint64 id)
+{
+    const pqxx::result result =
+        tx.exec_params("SELECT merged_into FROM patients WHERE hospital_id = $1 AND id = $2 AND "
+                       "merged_into IS NOT NULL",
+                       hospitalId, id);
+    if (result.empty())
+        return std::nullopt;
+    return result[0][0].as<qint64>();
+}
+
 std::vector<DuplicateCandidate> PatientRepository::findDuplicates(pqxx::transaction_base &tx,
                                                                   qint64 hospitalId,
                                                                   const PatientInput &input,

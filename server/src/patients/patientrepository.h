@@ -88,6 +88,9 @@ public:
 
     static std::optional<PatientRow>
     findById(pqxx::transaction_base &tx, qint64 hospitalId, qint64 id, bool forUpdate = false);
+    /// The record \a id was merged into, when it was.
+    static std::optional<qint64>
+    survivorOf(pqxx::transaction_base &tx, qint64 hospitalId, qint64 id);
 
     /// Same phone and birth date, a similar folded name (trigram similarity >= 0.6) with the
     /// same birth date, or the same national id; at most \a limit, by id.

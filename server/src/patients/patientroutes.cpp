@@ -168,27 +168,16 @@ void registerPatientRoutes(Router &router, PatientService &service)
                     return HttpResponse::json(200, body);
                 }});
 
-    router.add(
-        {"GET", QLatin1String(api::Patient), read, [&service](RequestContext &context) {
-             const qint64 id = pathId(context.pathParam(QStringLiteral("id")));
-             try {
-                 return patientResponse(
-                     200, service.get(context.db, context.caller(), clientOf(context), id));
-             } catch (const DomainError &error) {
-                 // A merged record answers with its survivor (200, Content-Location
-                 // names the survivor); anything else stays 404.
-                 if (error.problem().status != 404)
-                     throw;
-                 const std::optional<qint64> survivor = PatientMergeService::survivorOf(
-                     context.db, context.caller(), clientOf(context), id);
-                 if (!survivor)
-                     throw;
-                 HttpResponse response = patientResponse(
-                     200, service.get(context.db, context.caller(), clientOf(context), *survivor));
-                 response.setHeader("Content-Location", locationOf(*survivor));
-                 return response;
-             }
-         }});
+    router.add({"GET", QLatin1String(api::Patient), read, [&service](RequestContext &context) {
+                    const qint64 id = pathId(context.pathParam(QStringLiteral("id")));
+                    // A merged record answers with its survivor; Content-Location names it.
+                    const PatientRow patient =
+                        service.get(context.db, context.caller(), clientOf(context), id);
+                    HttpResponse response = patientResponse(200, patient);
+                    if (patient.id != id)
+                        response.setHeader("Content-Location", locationOf(patient.id));
+                    return response;
+                }});
 
     router.add(
         {"POST", QLatin1String(api::PatientMerge), RouteAccess::require(Permission::PatientMerge),

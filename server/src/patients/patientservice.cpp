@@ -237,10 +237,21 @@ PatientService::get(DbSession &db, const Principal &actor, const ClientInfo &cli
 {
     pqxx::work tx(db.connection());
     enterTenant(tx, actor.hospitalId);
-    const std::optional<PatientRow> patient = PatientRepository::findById(tx, actor.hospitalId, id);
-    if (!patient)
-        auditMissAndThrow(tx, actor, client, QStringLiteral("patient.read"), id);
-    AuditLog::append(tx, patientAudit(actor, client, QStringLiteral("patient.read"), id));
+    std::optional<PatientRow> patient = PatientRepository::findById(tx, actor.hospitalId, id);
+    if (!patient) {
+        // A merged record reads as its survivor (one hop: merges re-point earlier ones).
+        const std::optional<qint64> survivor =
+            PatientRepository::survivorOf(tx, actor.hospitalId, id);
+        if (survivor)
+            patient = PatientRepository::findById(tx, actor.hospitalId, *survivor);
+        if (!patient)
+            auditMissAndThrow(tx, actor, client, QStringLiteral("patient.read"), id);
+        AuditEntry redirect =
+            patientAudit(actor, client, QStringLiteral("patient.read.redirect"), id);
+        redirect.details = {{QStringLiteral("mergedInto"), QString::number(patient->id)}};
+        AuditLog::append(tx, redirect);
+    }
+    AuditLog::append(tx, patientAudit(actor, client, QStringLiteral("patient.read"), patient->id));
     tx.commit();
     return *patient;
 }

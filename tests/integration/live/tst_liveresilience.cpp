@@ -404,7 +404,7 @@ void TestLiveResilience::stalledReaderIsClosed1013AndResumesWithEverything()
           qint64(watcher.events().size()), residentKib() - rssBefore);
     QCOMPARE(watcher.events().size(), Events);
 
-    QCOMPARE(stalled.drain(10'000), 1013);
+    QCOMPARE(stalled.drain(30'000), 1013); // generous: a loaded CI box reads 1 MiB slowly
     const QList<qint64> first = stalled.seqs();
     QVERIFY2(first.size() < Events, "the stalled reader was never cut off");
     for (qsizetype i = 0; i < first.size(); ++i)

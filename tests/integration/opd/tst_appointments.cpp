@@ -60,6 +60,10 @@ private Q_SLOTS:
     void schedulesAreManagedByAdmins();
     void slotsFollowTheHospitalTimezone();
     void offDaysRemoveSlots();
+    void offDaysAreListedAndRemoved();
+    void scheduleRulesAreRemoved();
+    void departmentsAreRenamedAndDeactivated();
+    void doctorsLeaveDepartments();
     void bookCancelReschedule();
     void bookingIdempotencyKeyReplays();
     void concurrentBookingsOfOneSlot();
@@ -409,6 +413,157 @@ void TestAppointments::offDaysRemoveSlots()
     // No booking on an off day.
     const QStringList patients = makePatients(m_alpha, 1);
     QCOMPARE(book(patients[0], m_department, m_doc2Id, utc(date, u"09:00"_s)).status, 422);
+}
+
+void TestAppointments::offDaysAreListedAndRemoved()
+{
+    const QString first = localDate(20);
+    const QString second = localDate(21);
+    const QByteArray path = withId(api::DoctorOffDays, m_doc1Id);
+    for (const QString &day : {first, second})
+        QCOMPARE(send("POST", path, m_admin, jsonBytes({{u"date"_s, day}})).status, 201);
+    const RawResponse listed = send("GET", path + "?from=" + first.toLatin1(), m_desk);
+    QCOMPARE(listed.status, 200);
+    QCOMPARE(listed.json().value(u"items"_s).toArray(), QJsonArray({first, second}));
+    QCOMPARE(send("GET", path + "?from=soon", m_desk).status, 422);
+    QCOMPARE(send("GET", path + "?until=" + first.toLatin1(), m_desk).status, 422);
+
+    const QByteArray one = path + '/' + first.toLatin1();
+    QCOMPARE(send("DELETE", one, m_desk).status, 403);
+    const qint64 before = m_fixture->count("SELECT count(*) FROM doctor_off_days");
+    QCOMPARE(send("DELETE", one, m_admin).status, 204);
+    QCOMPARE(m_fixture->count("SELECT count(*) FROM doctor_off_days"), before - 1);
+    QCOMPARE(send("DELETE", one, m_admin).status, 404);
+    QCOMPARE(send("DELETE", path + "/not-a-date", m_admin).status, 404);
+    QCOMPARE(
+        send("DELETE", withId(api::DoctorOffDays, m_betaDocId) + '/' + second.toLatin1(), m_admin)
+            .status,
+        404);
+    QCOMPARE(
+        send("GET", path + "?from=" + first.toLatin1(), m_desk).json().value(u"items"_s).toArray(),
+        QJsonArray({second}));
+    QCOMPARE(m_fixture->count("SELECT count(*) FROM audit_log WHERE action = "
+                              "'schedule.off_day.remove'"),
+             1);
+    // The day has slots again.
+    QCOMPARE(send("GET",
+                  withId(api::DepartmentSlots, m_department) + "?date=" + first.toLatin1()
+                      + "&doctorId=" + m_doc1Id.toLatin1(),
+                  m_lab)
+                 .json()
+                 .value(u"items"_s)
+                 .toArray()
+                 .size(),
+             8);
+}
+
+void TestAppointments::scheduleRulesAreRemoved()
+{
+    const QString department = createDepartment(u"unsched"_s, {m_doc2Id});
+    const QByteArray path = withId(api::DepartmentSchedules, department);
+    const RawResponse created = send("POST", path, m_admin,
+                                     jsonBytes({{u"doctorId"_s, m_doc2Id},
+                                                {u"weekday"_s, 6},
+                                                {u"start"_s, u"18:00"_s},
+                                                {u"end"_s, u"19:00"_s},
+                                                {u"slotMinutes"_s, 30}}));
+    QCOMPARE(created.status, 201);
+    const QByteArray rule = path + '/' + created.json().value(u"id"_s).toString().toLatin1();
+    QCOMPARE(send("DELETE", rule, m_doc1).status, 403);
+    QCOMPARE(send("DELETE",
+                  withId(api::DepartmentSchedules, m_department) + '/'
+                      + created.json().value(u"id"_s).toString().toLatin1(),
+                  m_admin)
+                 .status,
+             404); // another department's rule
+    QCOMPARE(send("DELETE", rule, m_admin).status, 204);
+    QCOMPARE(send("GET", path, m_lab).json().value(u"items"_s).toArray().size(), 0);
+    QCOMPARE(send("DELETE", rule, m_admin).status, 404);
+    QCOMPARE(send("DELETE", rule, m_betaAdmin).status, 404);
+}
+
+void TestAppointments::departmentsAreRenamedAndDeactivated()
+{
+    const QString department = createDepartment(u"rename"_s, {m_doc1Id});
+    const QByteArray path = withId(api::Department, department);
+    const RawResponse read = send("GET", path, m_desk);
+    QCOMPARE(read.status, 200);
+    QCOMPARE(read.header("etag"), QByteArray("\"1\""));
+    QCOMPARE(read.json().value(u"code"_s).toString(), u"rename"_s);
+
+    const QByteArray rename = jsonBytes({{u"name"_s, u"Ear, Nose and Throat"_s}});
+    QCOMPARE(send("PATCH", path, m_admin, rename).status, 428);
+    QCOMPARE(send("PATCH", path, m_desk, rename, "If-Match: \"1\"\r\n").status, 403);
+    QCOMPARE(send("PATCH", path, m_admin, rename, "If-Match: \"7\"\r\n").status, 412);
+    for (const QByteArray &bad :
+         {QByteArray("{}"), QByteArray(R"({"name":""})"), QByteArray(R"({"name":" padded"})"),
+          QByteArray(R"({"active":"no"})"), QByteArray(R"({"code":"other"})")})
+        QCOMPARE(send("PATCH", path, m_admin, bad, "If-Match: \"1\"\r\n").status, 422);
+    const RawResponse renamed = send("PATCH", path, m_admin, rename, "If-Match: \"1\"\r\n");
+    QCOMPARE(renamed.status, 200);
+    QCOMPARE(renamed.header("etag"), QByteArray("\"2\""));
+    QCOMPARE(renamed.json().value(u"name"_s).toString(), u"Ear, Nose and Throat"_s);
+    QCOMPARE(renamed.json().value(u"code"_s).toString(), u"rename"_s);
+    QCOMPARE(send("PATCH", path, m_admin, rename, "If-Match: \"1\"\r\n").status, 412);
+    QCOMPARE(send("PATCH", withId(api::Department, department), m_betaAdmin, rename,
+                  "If-Match: \"2\"\r\n")
+                 .status,
+             404);
+
+    // Deactivated: no new check-ins; the change is on the department's live topic.
+    const QStringList patients = makePatients(m_alpha, 1);
+    const RawResponse off =
+        send("PATCH", path, m_admin, jsonBytes({{u"active"_s, false}}), "If-Match: \"2\"\r\n");
+    QCOMPARE(off.status, 200);
+    QCOMPARE(off.json().value(u"active"_s).toBool(), false);
+    QCOMPARE(off.json().value(u"name"_s).toString(), u"Ear, Nose and Throat"_s);
+    const RawResponse checkIn =
+        send("POST", api::Visits, m_desk,
+             jsonBytes({{u"patientId"_s, patients[0]}, {u"departmentId"_s, department}}));
+    QVERIFY2(checkIn.status == 404 || checkIn.status == 422, checkIn.body.constData());
+    QCOMPARE(m_fixture->count("SELECT count(*) FROM events WHERE type = 'department.updated' "
+                              "AND topic = 'queue:"
+                              + department.toStdString() + "'"),
+             2);
+    QCOMPARE(m_fixture->count("SELECT count(*) FROM audit_log WHERE action = 'department.update' "
+                              "AND entity_id = '"
+                              + department.toStdString() + "'"),
+             2);
+    const RawResponse on =
+        send("PATCH", path, m_admin, jsonBytes({{u"active"_s, true}}), "If-Match: \"3\"\r\n");
+    QCOMPARE(on.status, 200);
+    QCOMPARE(send("POST", api::Visits, m_desk,
+                  jsonBytes({{u"patientId"_s, patients[0]}, {u"departmentId"_s, department}}))
+                 .status,
+             201);
+}
+
+void TestAppointments::doctorsLeaveDepartments()
+{
+    const QString department = createDepartment(u"leave"_s, {m_doc1Id, m_doc2Id});
+    const QByteArray doctor =
+        withId(api::DepartmentDoctors, department) + '/' + m_doc2Id.toLatin1();
+    QCOMPARE(send("DELETE", doctor, m_desk).status, 403);
+    const qint64 before = m_fixture->count("SELECT count(*) FROM department_doctors");
+    QCOMPARE(send("DELETE", doctor, m_admin).status, 204);
+    QCOMPARE(m_fixture->count("SELECT count(*) FROM department_doctors"), before - 1);
+    QCOMPARE(send("DELETE", doctor, m_admin).status, 404);
+    QCOMPARE(send("DELETE",
+                  withId(api::DepartmentDoctors, department) + '/' + m_betaDocId.toLatin1(),
+                  m_admin)
+                 .status,
+             404);
+    // doc2 can no longer get a schedule there; doc1 still can.
+    const QByteArray schedules = withId(api::DepartmentSchedules, department);
+    const auto rule = [](const QString &doctorId) {
+        return jsonBytes({{u"doctorId"_s, doctorId},
+                          {u"weekday"_s, 7},
+                          {u"start"_s, u"20:00"_s},
+                          {u"end"_s, u"21:00"_s},
+                          {u"slotMinutes"_s, 30}});
+    };
+    QCOMPARE(send("POST", schedules, m_admin, rule(m_doc2Id)).status, 422);
+    QCOMPARE(send("POST", schedules, m_admin, rule(m_doc1Id)).status, 201);
 }
 
 void TestAppointments::bookCancelReschedule()

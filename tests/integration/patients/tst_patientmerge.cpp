@@ -223,6 +223,16 @@ void TestPatientMerge::mergeKeepsBothHistories()
     QCOMPARE(read.header("content-location"),
              QByteArray(api::Patients) + '/' + survivorId.toLatin1());
     QCOMPARE(read.header("etag"), QByteArray("\"2\""));
+    // Audited as a redirect plus a read of the survivor; no "not found" row.
+    QCOMPARE(m_fixture->count("SELECT count(*) FROM audit_log WHERE action = 'patient.read' AND "
+                              "outcome = 'failure' AND entity_id = '"
+                              + mergedId.toStdString() + "'"),
+             0);
+    QCOMPARE(m_fixture->count("SELECT count(*) FROM audit_log WHERE action = "
+                              "'patient.read.redirect' AND entity_id = '"
+                              + mergedId.toStdString() + "' AND details->>'mergedInto' = '"
+                              + survivorId.toStdString() + "'"),
+             1);
     // The merged MRN finds the survivor.
     const RawResponse found =
         send("GET", QByteArray(api::Patients) + "?q=" + QUrl::toPercentEncoding(mergedMrn), m_desk);
