@@ -20,11 +20,13 @@ namespace {
 // every local day around the window, in the hospital's time zone. Callers keep the slots in
 // [FROM, TO] and in the prescription's period.
 #define HMS_MED_SLOTS(SCHEDULE, FROM, TO)                                                          \
-    "CROSS JOIN LATERAL (SELECT DISTINCT (d.day::date + t.at::time) AT TIME ZONE h.timezone "      \
-    "AS due_at FROM jsonb_array_elements_text(" SCHEDULE "::jsonb -> rx.frequency) AS t(at), "     \
+    "CROSS JOIN LATERAL (SELECT DISTINCT (d.slot_day::date + t.slot_time::time) AT TIME ZONE "     \
+    "h.timezone "                                                                                  \
+    "AS due_at FROM jsonb_array_elements_text(" SCHEDULE                                           \
+    "::jsonb -> rx.frequency) AS t(slot_time), "                                                   \
     "generate_series(((" FROM "::timestamptz AT TIME ZONE h.timezone)::date - 1)::timestamp, "     \
     "((" TO "::timestamptz AT TIME ZONE h.timezone)::date + 1)::timestamp, interval '1 day') "     \
-    "AS d(day)) s "
+    "AS d(slot_day)) s "
 
 #define HMS_MED_IN_PERIOD "s.due_at >= rx.start_at AND (rx.end_at IS NULL OR s.due_at < rx.end_at)"
 

@@ -600,7 +600,9 @@ void TestNursing::badBodiesWriteNothing_data()
     QTest::newRow("unknown field") << with("colour", u"red"_s) << u"colour"_s;
     QTest::newRow("route unknown") << with("route", u"intravenous"_s) << u"route"_s;
     QTest::newRow("frequency unknown") << with("frequency", u"Q2H"_s) << u"frequency"_s;
-    QTest::newRow("drug NUL") << with("drug", u"Para\u0000cetamol"_s) << u"drug"_s;
+    QTest::newRow("drug NUL") << with("drug",
+                                      QString(u"Para"_s).append(QChar(0)).append(u"cetamol"_s))
+                              << u"drug"_s;
     QTest::newRow("drug oversize") << with("drug", QString(201, u'x')) << u"drug"_s;
     QTest::newRow("drug blank") << with("drug", u"   "_s) << u"drug"_s;
     QTest::newRow("startAt bad") << with("startAt", u"tomorrow"_s) << u"startAt"_s;
