@@ -1,5 +1,6 @@
 #include "shared/clinical/clinicalrules.h"
 
+#include "shared/clinical/medicationrules.h"
 #include "shared/validation/fieldreader.h"
 
 #include <QJsonArray>
@@ -83,6 +84,11 @@ void readVitals(FieldReader &parent, const QJsonObject &object, const QString &p
             any = true;
         reader.optionalInteger(name, range.min, range.max);
     }
+    const QJsonValue systolic = rest.value(QLatin1String("systolic"));
+    const QJsonValue diastolic = rest.value(QLatin1String("diastolic"));
+    if (!reader.hasErrors() && systolic.isDouble() && diastolic.isDouble()
+        && diastolic.toDouble() >= systolic.toDouble())
+        reader.addError(QStringLiteral("diastolic"), QStringLiteral("must be below systolic"));
     reader.rejectUnknownKeys();
     if (!any)
         objectError(reader, path, QStringLiteral("needs at least one measurement"));
@@ -155,11 +161,24 @@ validateClinicalBody(const QString &kind, const QJsonObject &body, const QString
     if (kind == QLatin1String(clinicalkinds::Consultation)) {
         readConsultation(reader, body, pathPrefix);
     } else if (kind == QLatin1String(clinicalkinds::Vitals)) {
+        // Charted on a ward: the admission and when the measurements were taken.
+        QJsonObject measurements = body;
+        measurements.remove(QLatin1String("admissionId"));
+        measurements.remove(QLatin1String("takenAt"));
+        FieldReader context(body, pathPrefix);
+        context.optionalId(QStringLiteral("admissionId"));
+        if (const std::optional<QString> takenAt =
+                context.optionalString(QStringLiteral("takenAt"), 40);
+            takenAt && !medication::parseInstant(*takenAt))
+            context.addError(QStringLiteral("takenAt"),
+                             QStringLiteral("must be a date-time with an offset (RFC 3339)"));
         FieldReader outer{QJsonObject{}, QString{}};
-        readVitals(outer, body, pathPrefix);
+        outer.addErrors(context);
+        readVitals(outer, measurements, pathPrefix);
         return outer.finish(body);
     } else if (kind == QLatin1String(clinicalkinds::NursingNote)) {
         reader.requiredString(QStringLiteral("text"), FieldReader::FreeTextMaxLength);
+        reader.optionalId(QStringLiteral("admissionId"));
     } else {
         FieldReader outer{QJsonObject{}, QString{}};
         outer.addError(key(documentkeys::Kind),

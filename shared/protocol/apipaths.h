@@ -55,6 +55,12 @@ inline constexpr char Admissions[] = "/api/v1/admissions";
 inline constexpr char Admission[] = "/api/v1/admissions/{id}";
 inline constexpr char AdmissionTransfer[] = "/api/v1/admissions/{id}/transfer";
 inline constexpr char AdmissionDischarge[] = "/api/v1/admissions/{id}/discharge";
+inline constexpr char AdmissionPrescriptions[] = "/api/v1/admissions/{id}/prescriptions";
+inline constexpr char PrescriptionStop[] = "/api/v1/prescriptions/{id}/stop";
+inline constexpr char PrescriptionAdministrations[] = "/api/v1/prescriptions/{id}/administrations";
+inline constexpr char WardMedicationsDue[] = "/api/v1/wards/{id}/medications/due";
+inline constexpr char AdmissionVitals[] = "/api/v1/admissions/{id}/vitals";
+inline constexpr char AdmissionNursingNotes[] = "/api/v1/admissions/{id}/nursing-notes";
 inline constexpr char Notifications[] = "/api/v1/notifications";
 inline constexpr char NotificationRead[] = "/api/v1/notifications/{id}/read";
 

@@ -17,8 +17,13 @@
 #include "ipd/bedboard.h"
 #include "ipd/ipdroutes.h"
 #include "ipd/ipdservice.h"
+#include "ipd/reservationsweep.h"
 #include "live/livehub.h"
+#include "medications/medicationroutes.h"
+#include "medications/medicationservice.h"
 #include "notifications/notificationroutes.h"
+#include "nursing/nursingroutes.h"
+#include "nursing/nursingservice.h"
 #include "opd/appointmentroutes.h"
 #include "opd/appointmentservice.h"
 #include "opd/opdroutes.h"
@@ -128,6 +133,10 @@ bool ServerApp::start()
     m_ipd = std::make_unique<IpdService>(*m_documentStore);
     m_bedBoard = std::make_unique<BedBoard>();
     registerIpdRoutes(m_router, *m_ipd, *m_bedBoard);
+    m_medications = std::make_unique<MedicationService>();
+    registerMedicationRoutes(m_router, *m_medications);
+    m_nursing = std::make_unique<NursingService>(*m_documentStore);
+    registerNursingRoutes(m_router, *m_nursing);
     registerNotificationRoutes(m_router);
     registerWorkflowAdminRoutes(m_router);
     m_appointments = std::make_unique<AppointmentService>();
@@ -141,6 +150,8 @@ bool ServerApp::start()
         live->acceptUpgrade(socket, head.header("authorization"));
     };
     m_live->start();
+    m_sweep = std::make_unique<ReservationSweep>(*m_pool, m_config.reservationSweepMs);
+    m_sweep->start();
     m_http = std::make_unique<HttpServer>(m_router, *m_pool, options);
     connect(m_http.get(), &HttpServer::stopped, this, &ServerApp::stopped);
     if (!m_http->listen(m_config.listenAddress, m_config.listenPort)) {

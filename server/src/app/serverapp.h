@@ -19,6 +19,9 @@ class HttpServer;
 class IpdService;
 class JwtKeyRing;
 class LiveHub;
+class MedicationService;
+class NursingService;
+class ReservationSweep;
 class PasswordHasher;
 class PatientService;
 class OpdService;
@@ -73,10 +76,13 @@ private:
     std::unique_ptr<OpdService> m_opd;
     std::unique_ptr<IpdService> m_ipd;
     std::unique_ptr<BedBoard> m_bedBoard;
+    std::unique_ptr<MedicationService> m_medications;
+    std::unique_ptr<NursingService> m_nursing;
     std::unique_ptr<AppointmentService> m_appointments;
     std::unique_ptr<DbWorkerPool> m_pool;
     std::unique_ptr<LiveHub> m_live;
     std::unique_ptr<HttpServer> m_http;
+    std::unique_ptr<ReservationSweep> m_sweep; ///< after m_pool: destroyed first
     QString m_error;
 };
 

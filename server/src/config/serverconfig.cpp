@@ -82,6 +82,8 @@ const QList<Setting> &settings()
          intSetter(&ServerConfig::dbPoolSize, 1, 256)},
         {"db_queue_limit", "requests waiting for a database thread before 503 (default 1000)",
          intSetter(&ServerConfig::dbQueueLimit, 1, 1'000'000)},
+        {"reservation_sweep_ms", "how often expired bed reservations are freed (default 60000)",
+         intSetter(&ServerConfig::reservationSweepMs, 100, 3'600'000)},
         {"max_body_bytes", "largest request body accepted (default 1048576)",
          [](ServerConfig &c, const QString &v) {
              bool ok = false;

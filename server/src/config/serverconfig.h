@@ -30,6 +30,7 @@ struct ServerConfig
     int argon2Iterations = 3; ///< Argon2id t; never below 2
     int argon2MemoryKib = 65536; ///< Argon2id m; never below 19456 (19 MiB)
     bool migrateOnStart = true;
+    int reservationSweepMs = 60'000; ///< how often expired bed reservations are freed
     bool production = false; ///< refuse demo data and an unsafe PostgreSQL (F3, A2)
     bool allowUnsafeDatabase = false; ///< production only: start despite fsync=off etc.
 

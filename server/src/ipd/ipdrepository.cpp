@@ -208,7 +208,7 @@ BedRow IpdRepository::setBedStatus(pqxx::transaction_base &tx,
                                    qint64 hospitalId,
                                    qint64 bedId,
                                    const QString &status,
-                                   qint64 userId,
+                                   std::optional<qint64> userId,
                                    std::optional<qint64> reservedFor,
                                    int reservedMinutes)
 {

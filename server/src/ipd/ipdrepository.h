@@ -120,11 +120,12 @@ public:
     static std::optional<BedRow>
     findBed(pqxx::transaction_base &tx, qint64 hospitalId, qint64 id, bool forUpdate = false);
     /// Sets the stored status (and the reservation, only for "reserved"), bumps the version.
+    /// \a userId empty: the system (the reservation sweep).
     static BedRow setBedStatus(pqxx::transaction_base &tx,
                                qint64 hospitalId,
                                qint64 bedId,
                                const QString &status,
-                               qint64 userId,
+                               std::optional<qint64> userId,
                                std::optional<qint64> reservedFor = std::nullopt,
                                int reservedMinutes = 0);
 

@@ -8,6 +8,7 @@
 #include "documents/pgdocumentstore.h"
 #include "ipd/jsonwriter.h"
 #include "live/eventlog.h"
+#include "medications/medicationrepository.h"
 #include "opd/opdrepository.h"
 #include "shared/auth/permissions.h"
 #include "shared/clinical/clinicalrules.h"
@@ -16,6 +17,7 @@
 #include <QJsonArray>
 
 #include <pqxx/except>
+#include <pqxx/result>
 #include <pqxx/transaction>
 
 #include <algorithm>
@@ -584,12 +586,22 @@ AdmissionRow IpdService::discharge(DbSession &db,
                     actor.userId});
     const AdmissionRow discharged = IpdRepository::discharge(
         tx, actor.hospitalId, admission.id, document.documentId.toLongLong(), actor.userId);
+    // The stay's prescriptions end with it (status completed, who and when), so pharmacy
+    // and the due list never see a discharged patient's drugs as current.
+    const std::vector<qint64> completed = MedicationRepository::completeForAdmission(
+        tx, actor.hospitalId, admission.id, actor.userId, QStringLiteral("discharged"));
     const BedRow vacated = IpdRepository::setBedStatus(tx, actor.hospitalId, bed.id,
                                                        QStringLiteral("cleaning"), actor.userId);
     appendBedEvent(tx, vacated, QStringLiteral("bed.cleaning"), admission.id);
     AuditEntry audit =
         admissionAudit(actor, client, QStringLiteral("admission.discharge"), discharged);
     audit.details.insert(key("documentId"), document.documentId);
+    if (!completed.empty()) {
+        QJsonArray ids;
+        for (const qint64 id : completed)
+            ids.append(idText(id));
+        audit.details.insert(key("prescriptionsCompleted"), ids);
+    }
     AuditLog::append(tx, audit);
     tx.commit();
     return discharged;
@@ -648,6 +660,48 @@ std::vector<AdmissionRow> IpdService::admissions(DbSession &db,
     AuditLog::append(tx, audit);
     tx.commit();
     return rows;
+}
+
+int IpdService::expireReservations(DbSession &db, int batch)
+{
+    std::vector<qint64> hospitals;
+    {
+        pqxx::read_transaction tx(db.connection());
+        for (const pqxx::row &row : tx.exec("SELECT id FROM hospitals ORDER BY id"))
+            hospitals.push_back(row[0].as<qint64>());
+    }
+    int freed = 0;
+    for (const qint64 hospitalId : hospitals) {
+        pqxx::work tx(db.connection());
+        enterTenant(tx, hospitalId);
+        const pqxx::result expired = tx.exec_params(
+            "SELECT id, reserved_for FROM beds WHERE hospital_id = $1 AND status = 'reserved' "
+            "AND reserved_until <= now() ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED",
+            hospitalId, batch);
+        for (const pqxx::row &row : expired) {
+            const qint64 bedId = row[0].as<qint64>();
+            const qint64 patientId = row[1].as<qint64>();
+            const BedRow bed = IpdRepository::setBedStatus(tx, hospitalId, bedId,
+                                                           QStringLiteral("free"), std::nullopt);
+            appendBedEvent(tx, bed, QStringLiteral("bed.reservation_expired"));
+            AuditEntry audit;
+            audit.hospitalId = hospitalId;
+            audit.actorRole = QStringLiteral("system");
+            audit.category = QStringLiteral("operations");
+            audit.action = QStringLiteral("bed.reservation.expire");
+            audit.entity = QStringLiteral("bed");
+            audit.entityId = idText(bedId);
+            audit.patientId = patientId;
+            audit.details = {{key("wardId"), idText(bed.wardId)},
+                             {key("from"), QStringLiteral("reserved")},
+                             {key("status"), bed.status},
+                             {key("version"), bed.version}};
+            AuditLog::append(tx, audit);
+            ++freed;
+        }
+        tx.commit();
+    }
+    return freed;
 }
 
 CensusRow IpdService::census(DbSession &db, const Principal &actor, const QString &date)

@@ -146,6 +146,14 @@ public:
     /// hospital's local date).
     CensusRow census(DbSession &db, const Principal &actor, const QString &date);
 
+    /// The reservation sweep: every reserved bed whose reservation ran out (database clock)
+    /// goes back to free, with event "bed.reservation_expired" and an audit row whose actor
+    /// is the system (no user, role "system"). Runs across hospitals, one transaction per
+    /// hospital bound to it (row-level security applies), at most \a batch beds each; the
+    /// beds are taken FOR UPDATE SKIP LOCKED, so several server instances sweeping at once,
+    /// or a bed being admitted to right now, never collide. Returns the beds freed.
+    static int expireReservations(DbSession &db, int batch = 500);
+
 private:
     DocumentStore &m_store;
 };

@@ -13,6 +13,7 @@
 
 #include <pqxx/pqxx>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -56,14 +57,18 @@ public:
     QByteArray betaAdmin, betaDesk, betaDoctor;
 
     /// Starts everything; false (with a warning) when something did not come up.
-    bool start(const QString &prefix)
+    /// \a configure adjusts the server's configuration (e.g. the reservation sweep interval).
+    bool start(const QString &prefix,
+               const std::function<void(hms::server::ServerConfig &)> &configure = {})
     {
         QLoggingCategory::setFilterRules(QStringLiteral("hms.server.access.info=false"));
         fixture = std::make_unique<ServerFixture>(prefix);
         if (!fixture->isValid())
             return false;
-        if (!fixture->start([](hms::server::ServerConfig &config) {
+        if (!fixture->start([configure](hms::server::ServerConfig &config) {
                 config.dbPoolSize = 8;
+                if (configure)
+                    configure(config);
             }))
             return false;
         alpha = fixture->createHospital(QStringLiteral("alpha"), QStringLiteral("Alpha"));

@@ -6,6 +6,7 @@
 #include "documents/pgdocumentstore.h"
 #include "ipd/ipdrepository.h"
 #include "live/eventlog.h"
+#include "medications/medicationrepository.h"
 #include "notifications/notificationrepository.h"
 #include "opd/appointmentrepository.h"
 #include "opd/opdrepository.h"
@@ -302,6 +303,21 @@ void TestTenancy::initTestCase()
             const AdmissionRow admitted =
                 IpdRepository::insertAdmission(tx, hospital, admission, user);
             IpdRepository::moveAdmission(tx, hospital, admitted, second->id, user);
+            // A prescription and one administration record (0013).
+            NewPrescription prescription;
+            prescription.patientId = patient;
+            prescription.admissionId = admitted.id;
+            prescription.drug = QStringLiteral("Tenancy probe");
+            prescription.dose = QStringLiteral("1 tab");
+            prescription.route = QStringLiteral("oral");
+            prescription.frequency = QStringLiteral("PRN");
+            const PrescriptionRow prescribed =
+                MedicationRepository::insertPrescription(tx, hospital, prescription, user);
+            NewAdministration given;
+            given.prescriptionId = prescribed.id;
+            given.outcome = QStringLiteral("given");
+            given.dose = QStringLiteral("1 tab");
+            MedicationRepository::insertAdministration(tx, hospital, given, user);
             NotificationRepository::create(tx, hospital, user, QStringLiteral("tenancy.probe"),
                                            std::nullopt, QString(), std::nullopt, std::nullopt);
             tx.commit();

@@ -1,0 +1,386 @@
+#include "medications/medicationrepository.h"
+
+#include "db/sql.h"
+#include "shared/clinical/medicationrules.h"
+
+#include <QJsonDocument>
+
+#include <pqxx/result>
+#include <pqxx/transaction_base>
+
+namespace hms::server {
+
+namespace {
+
+// Timestamps as ISO 8601 UTC text with milliseconds and Z, like the other tables' JSON.
+#define HMS_MED_UTC(column)                                                                        \
+    "to_char(" column " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+
+// The scheduled slots of prescription rx (joined with its hospital h) between the instants
+// FROM and TO: every local time of its frequency (SCHEDULE: medication::scheduleJson()) on
+// every local day around the window, in the hospital's time zone. Callers keep the slots in
+// [FROM, TO] and in the prescription's period.
+#define HMS_MED_SLOTS(SCHEDULE, FROM, TO)                                                          \
+    "CROSS JOIN LATERAL (SELECT DISTINCT (d.slot_day::date + t.slot_time::time) AT TIME ZONE "     \
+    "h.timezone "                                                                                  \
+    "AS due_at FROM jsonb_array_elements_text(" SCHEDULE                                           \
+    "::jsonb -> rx.frequency) AS t(slot_time), "                                                   \
+    "generate_series(((" FROM "::timestamptz AT TIME ZONE h.timezone)::date - 1)::timestamp, "     \
+    "((" TO "::timestamptz AT TIME ZONE h.timezone)::date + 1)::timestamp, interval '1 day') "     \
+    "AS d(slot_day)) s "
+
+#define HMS_MED_IN_PERIOD "s.due_at >= rx.start_at AND (rx.end_at IS NULL OR s.due_at < rx.end_at)"
+
+// The record of a slot that no later row corrects.
+#define HMS_MED_UNCORRECTED(alias)                                                                 \
+    "NOT EXISTS (SELECT 1 FROM medication_administrations c WHERE c.hospital_id = " alias          \
+    ".hospital_id AND c.corrects_id = " alias ".id)"
+
+constexpr char PrescriptionColumns[] =
+    "rx.id, rx.patient_id, rx.admission_id, rx.drug, rx.dose, rx.route, "
+    "rx.frequency, " HMS_MED_UTC("rx.start_at") " AS start_at, " HMS_MED_UTC(
+        "rx.end_at") " AS end_at, rx.instructions, "
+                     "rx.status, " HMS_MED_UTC(
+                         "rx.prescribed_at") " AS "
+                                             "prescribed_at, rx.prescribed_by, " HMS_MED_UTC(
+                                                 "rx.stopped_at") " AS stopped_at, "
+                                                                  "rx.stopped_by, "
+                                                                  "rx.stop_reason, rx.version";
+
+constexpr char AdministrationColumns[] = "m.id, m.prescription_id, " HMS_MED_UTC(
+    "m.due_at") " AS due_at, m.outcome, m.dose, m.reason, "
+                "" HMS_MED_UTC(
+                    "m.administered_at") " AS administered_at, m.nurse_id, m.corrects_id";
+
+QString text(const pqxx::field &field)
+{
+    return field.is_null() ? QString() : QString::fromUtf8(field.c_str());
+}
+
+std::optional<qint64> optionalId(const pqxx::field &field)
+{
+    if (field.is_null())
+        return std::nullopt;
+    return field.as<qint64>();
+}
+
+std::optional<std::string> optionalText(const QString &value)
+{
+    if (value.isEmpty())
+        return std::nullopt;
+    return value.toStdString();
+}
+
+std::string scheduleParameter()
+{
+    static const std::string schedule =
+        QJsonDocument(medication::scheduleJson()).toJson(QJsonDocument::Compact).toStdString();
+    return schedule;
+}
+
+PrescriptionRow prescriptionFromRow(const pqxx::row &row)
+{
+    PrescriptionRow p;
+    p.id = row["id"].as<qint64>();
+    p.patientId = row["patient_id"].as<qint64>();
+    p.admissionId = optionalId(row["admission_id"]);
+    p.drug = text(row["drug"]);
+    p.dose = text(row["dose"]);
+    p.route = text(row["route"]);
+    p.frequency = text(row["frequency"]);
+    p.startAt = text(row["start_at"]);
+    p.endAt = text(row["end_at"]);
+    p.instructions = text(row["instructions"]);
+    p.status = text(row["status"]);
+    p.prescribedAt = text(row["prescribed_at"]);
+    p.prescribedBy = row["prescribed_by"].as<qint64>();
+    p.stoppedAt = text(row["stopped_at"]);
+    p.stoppedBy = optionalId(row["stopped_by"]);
+    p.stopReason = text(row["stop_reason"]);
+    p.version = row["version"].as<int>();
+    return p;
+}
+
+/// \a prefix: "" for AdministrationColumns, "m_" for the due list's columns.
+AdministrationRow administrationFromRow(const pqxx::row &row, const std::string &prefix = {})
+{
+    AdministrationRow a;
+    a.id = row[prefix + "id"].as<qint64>();
+    a.prescriptionId = row[prefix + "prescription_id"].as<qint64>();
+    a.dueAt = text(row[prefix + "due_at"]);
+    a.outcome = text(row[prefix + "outcome"]);
+    a.dose = text(row[prefix + "dose"]);
+    a.reason = text(row[prefix + "reason"]);
+    a.administeredAt = text(row[prefix + "administered_at"]);
+    a.nurseId = row[prefix + "nurse_id"].as<qint64>();
+    a.correctsId = optionalId(row[prefix + "corrects_id"]);
+    return a;
+}
+
+} // namespace
+
+PrescriptionRow MedicationRepository::insertPrescription(pqxx::transaction_base &tx,
+                                                         qint64 hospitalId,
+                                                         const NewPrescription &p,
+                                                         qint64 prescribedBy)
+{
+    const qint64 id =
+        tx.exec_params1(
+              "INSERT INTO prescriptions (hospital_id, patient_id, admission_id, drug, dose, "
+              "route, frequency, start_at, end_at, instructions, prescribed_by) "
+              "SELECT $1, $2, $3, $4, $5, $6, $7, s.start_at, "
+              "COALESCE($9::timestamptz, s.start_at + make_interval(days => $10::integer)), $11, "
+              "$12 FROM (SELECT COALESCE($8::timestamptz, now()) AS start_at) s RETURNING id",
+              hospitalId, p.patientId, p.admissionId, p.drug.toStdString(), p.dose.toStdString(),
+              p.route.toStdString(), p.frequency.toStdString(), optionalText(p.startAt),
+              optionalText(p.endAt), p.durationDays, optionalText(p.instructions), prescribedBy)[0]
+            .as<qint64>();
+    return *findPrescription(tx, hospitalId, id, false);
+}
+
+std::optional<PrescriptionRow> MedicationRepository::findPrescription(pqxx::transaction_base &tx,
+                                                                      qint64 hospitalId,
+                                                                      qint64 id,
+                                                                      bool forUpdate)
+{
+    const pqxx::result result = forUpdate
+        ? tx.exec_params(sql::Query("SELECT ") + PrescriptionColumns
+                             + " FROM prescriptions rx WHERE rx.hospital_id = $1 AND "
+                               "rx.id = $2 FOR UPDATE",
+                         hospitalId, id)
+        : tx.exec_params(sql::Query("SELECT ") + PrescriptionColumns
+                             + " FROM prescriptions rx WHERE rx.hospital_id = $1 AND "
+                               "rx.id = $2",
+                         hospitalId, id);
+    if (result.empty())
+        return std::nullopt;
+    return prescriptionFromRow(result[0]);
+}
+
+std::vector<PrescriptionRow>
+MedicationRepository::prescriptionsOfAdmission(pqxx::transaction_base &tx,
+                                               qint64 hospitalId,
+                                               qint64 admissionId)
+{
+    std::vector<PrescriptionRow> rows;
+    for (const pqxx::row &row :
+         tx.exec_params(sql::Query("SELECT ") + PrescriptionColumns
+                            + " FROM prescriptions rx WHERE rx.hospital_id = $1 AND "
+                              "rx.admission_id = $2 ORDER BY rx.prescribed_at DESC, rx.id DESC",
+                        hospitalId, admissionId))
+        rows.push_back(prescriptionFromRow(row));
+    return rows;
+}
+
+PrescriptionRow MedicationRepository::endPrescription(pqxx::transaction_base &tx,
+                                                      qint64 hospitalId,
+                                                      qint64 id,
+                                                      const QString &status,
+                                                      qint64 userId,
+                                                      const QString &reason)
+{
+    tx.exec_params0("UPDATE prescriptions SET status = $3, stopped_at = now(), stopped_by = $4, "
+                    "stop_reason = $5, version = version + 1 "
+                    "WHERE hospital_id = $1 AND id = $2 AND status = 'active'",
+                    hospitalId, id, status.toStdString(), userId, reason.toStdString());
+    return *findPrescription(tx, hospitalId, id, false);
+}
+
+std::vector<qint64> MedicationRepository::completeForAdmission(pqxx::transaction_base &tx,
+                                                               qint64 hospitalId,
+                                                               qint64 admissionId,
+                                                               qint64 userId,
+                                                               const QString &reason)
+{
+    std::vector<qint64> ids;
+    for (const pqxx::row &row : tx.exec_params(
+             "UPDATE prescriptions SET status = 'completed', stopped_at = now(), stopped_by = $3, "
+             "stop_reason = $4, version = version + 1 "
+             "WHERE hospital_id = $1 AND admission_id = $2 AND status = 'active' RETURNING id",
+             hospitalId, admissionId, userId, reason.toStdString()))
+        ids.push_back(row[0].as<qint64>());
+    return ids;
+}
+
+bool MedicationRepository::isSlot(pqxx::transaction_base &tx,
+                                  qint64 hospitalId,
+                                  qint64 prescriptionId,
+                                  const QString &dueAt)
+{
+    return tx
+        .exec_params1(
+            "SELECT EXISTS (SELECT 1 FROM prescriptions rx "
+            "JOIN hospitals h ON h.id = rx.hospital_id " HMS_MED_SLOTS(
+                "$4", "$3",
+                "$3") "WHERE rx.hospital_id = $1 AND rx.id = $2 AND s.due_at = $3::timestamptz "
+                      "AND " HMS_MED_IN_PERIOD ")",
+            hospitalId, prescriptionId, dueAt.toStdString(), scheduleParameter())[0]
+        .as<bool>();
+}
+
+bool MedicationRepository::isAfterNowPlus(pqxx::transaction_base &tx,
+                                          const QString &dueAt,
+                                          int minutes)
+{
+    return tx
+        .exec_params1("SELECT $1::timestamptz > now() + make_interval(mins => $2)",
+                      dueAt.toStdString(), minutes)[0]
+        .as<bool>();
+}
+
+std::optional<AdministrationRow> MedicationRepository::currentRecord(pqxx::transaction_base &tx,
+                                                                     qint64 hospitalId,
+                                                                     qint64 prescriptionId,
+                                                                     const QString &dueAt)
+{
+    const pqxx::result result = tx.exec_params(
+        sql::Query("SELECT ") + AdministrationColumns
+            + " FROM medication_administrations m WHERE m.hospital_id = $1 AND "
+              "m.prescription_id = $2 AND m.due_at IS NOT DISTINCT FROM $3::timestamptz AND "
+              "" HMS_MED_UNCORRECTED("m") " ORDER BY m.id DESC LIMIT 1",
+        hospitalId, prescriptionId, optionalText(dueAt));
+    if (result.empty())
+        return std::nullopt;
+    return administrationFromRow(result[0]);
+}
+
+std::optional<AdministrationRow>
+MedicationRepository::findAdministration(pqxx::transaction_base &tx, qint64 hospitalId, qint64 id)
+{
+    const pqxx::result result =
+        tx.exec_params(sql::Query("SELECT ") + AdministrationColumns
+                           + " FROM medication_administrations m WHERE m.hospital_id = $1 AND "
+                             "m.id = $2",
+                       hospitalId, id);
+    if (result.empty())
+        return std::nullopt;
+    return administrationFromRow(result[0]);
+}
+
+bool MedicationRepository::isCorrected(pqxx::transaction_base &tx, qint64 hospitalId, qint64 id)
+{
+    return tx
+        .exec_params1("SELECT EXISTS (SELECT 1 FROM medication_administrations WHERE "
+                      "hospital_id = $1 AND corrects_id = $2)",
+                      hospitalId, id)[0]
+        .as<bool>();
+}
+
+AdministrationRow MedicationRepository::insertAdministration(pqxx::transaction_base &tx,
+                                                             qint64 hospitalId,
+                                                             const NewAdministration &a,
+                                                             qint64 nurseId)
+{
+    const qint64 id =
+        tx.exec_params1("INSERT INTO medication_administrations (hospital_id, prescription_id, "
+                        "due_at, outcome, dose, reason, nurse_id, corrects_id) "
+                        "VALUES ($1, $2, $3::timestamptz, $4, $5, $6, $7, $8) RETURNING id",
+                        hospitalId, a.prescriptionId, optionalText(a.dueAt),
+                        a.outcome.toStdString(), optionalText(a.dose), optionalText(a.reason),
+                        nurseId, a.correctsId)[0]
+            .as<qint64>();
+    return *findAdministration(tx, hospitalId, id);
+}
+
+std::vector<DueDose> MedicationRepository::dueOnWard(pqxx::transaction_base &tx,
+                                                     qint64 hospitalId,
+                                                     qint64 wardId,
+                                                     const QString &from,
+                                                     const QString &to)
+{
+    const pqxx::result result = tx.exec_params(
+        "SELECT a.id AS admission_id, b.id AS bed_id, r.code AS room, b.code AS bed, "
+        "p.id AS patient_id, p.mrn, p.full_name, rx.id AS prescription_id, rx.drug, rx.dose, "
+        "rx.route, rx.frequency, " HMS_MED_UTC(
+            "s.due_at") " AS due_at, "
+                        "(m.id IS NULL AND s.due_at < now() - make_interval(mins => $6)) AS "
+                        "overdue, "
+                        "m.id AS m_id, m.prescription_id AS m_prescription_id, " HMS_MED_UTC(
+                            "m.due_at") " AS m_due_at, m.outcome AS m_outcome, m.dose AS m_dose, "
+                                        "m.reason AS m_reason, " HMS_MED_UTC(
+                                            "m.administered_at") " AS m_administered_at, "
+                                                                 "m.nurse_id AS "
+                                                                 "m_nurse_id, m.corrects_id AS "
+                                                                 "m_corrects_id "
+                                                                 "FROM admissions a "
+                                                                 "JOIN beds b ON b.hospital_id = "
+                                                                 "a.hospital_id AND b.id = "
+                                                                 "a.bed_id "
+                                                                 "JOIN rooms r ON r.hospital_id = "
+                                                                 "b.hospital_id AND r.id = "
+                                                                 "b.room_id "
+                                                                 "JOIN patients p ON p.hospital_id "
+                                                                 "= a.hospital_id AND p.id = "
+                                                                 "a.patient_id "
+                                                                 "JOIN prescriptions rx ON "
+                                                                 "rx.hospital_id = a.hospital_id "
+                                                                 "AND rx.admission_id = a.id "
+                                                                 "AND rx.status = 'active' "
+                                                                 "JOIN hospitals h ON h.id = "
+                                                                 "a.hospital_id " HMS_MED_SLOTS(
+                                                                     "$5", "$3",
+                                                                     "$4") "LEFT JOIN LATERAL "
+                                                                           "(SELECT * FROM "
+                                                                           "medication_"
+                                                                           "administrations m0 "
+                                                                           "WHERE m0.hospital_id = "
+                                                                           "rx.hospital_id AND "
+                                                                           "m0.prescription_id = "
+                                                                           "rx.id "
+                                                                           "AND m0.due_at = "
+                                                                           "s.due_at "
+                                                                           "AND"
+                                                                           " " HMS_MED_UNCORRECTED(
+                                                                               "m0") " ORDER BY "
+                                                                                     "m0.id DESC "
+                                                                                     "LIMIT 1) "
+                                                                                     "m ON true "
+                                                                                     "WHERE "
+                                                                                     "a.hospital_"
+                                                                                     "id = $1 AND "
+                                                                                     "b.ward_id = "
+                                                                                     "$2 AND "
+                                                                                     "a.status = "
+                                                                                     "'active' "
+                                                                                     "AND s.due_at "
+                                                                                     "BETWEEN "
+                                                                                     "$3::"
+                                                                                     "timestamptz "
+                                                                                     "AND "
+                                                                                     "$4::"
+                                                                                     "timestamptz "
+                                                                                     "AND"
+                                                                                     " " HMS_MED_IN_PERIOD
+                                                                                     " ORDER BY "
+                                                                                     "s.due_at, "
+                                                                                     "r.code, "
+                                                                                     "b.code, "
+                                                                                     "rx.id",
+        hospitalId, wardId, from.toStdString(), to.toStdString(), scheduleParameter(),
+        OverdueAfterMinutes);
+    std::vector<DueDose> doses;
+    doses.reserve(result.size());
+    for (const pqxx::row &row : result) {
+        DueDose dose;
+        dose.admissionId = row["admission_id"].as<qint64>();
+        dose.bedId = row["bed_id"].as<qint64>();
+        dose.room = text(row["room"]);
+        dose.bed = text(row["bed"]);
+        dose.patientId = row["patient_id"].as<qint64>();
+        dose.mrn = text(row["mrn"]);
+        dose.fullName = text(row["full_name"]);
+        dose.prescriptionId = row["prescription_id"].as<qint64>();
+        dose.drug = text(row["drug"]);
+        dose.dose = text(row["dose"]);
+        dose.route = text(row["route"]);
+        dose.frequency = text(row["frequency"]);
+        dose.dueAt = text(row["due_at"]);
+        dose.overdue = row["overdue"].as<bool>();
+        if (!row["m_id"].is_null())
+            dose.administration = administrationFromRow(row, "m_");
+        doses.push_back(std::move(dose));
+    }
+    return doses;
+}
+
+} // namespace hms::server
