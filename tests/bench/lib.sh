@@ -6,6 +6,8 @@
 #
 # After bench_cluster: $work (temp dir), $HMS_DATABASE_URL (database "hms"), $pgcluster.
 # After bench_server: $port, $server_pid, $base (http://127.0.0.1:$port).
+# BENCH_SERVER_WRAPPER runs hms-server under a tool, for profiling: e.g.
+#   BENCH_SERVER_WRAPPER="valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.%p"
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 cd "$repo"
@@ -52,7 +54,7 @@ trap 'exit 129' HUP # terminal closed
 # Waits up to 30 s for URL $1 to answer; $2 is the pid to watch, $3 its log.
 wait_http() {
     local url=$1 pid=$2 log=$3 _
-    for _ in {1..150}; do
+    for _ in {1..600}; do
         curl -fsS --max-time 2 "$url" >/dev/null 2>&1 && return 0
         if ! kill -0 "$pid" 2>/dev/null; then
             tail -n 30 "$log" >&2
@@ -95,7 +97,8 @@ bench_cluster() {
 bench_server() {
     port=$("$pgcluster" free-port)
     HMS_LISTEN=127.0.0.1:$port HMS_ARGON2_ITERATIONS=2 HMS_ARGON2_MEMORY_KIB=19456 \
-        HMS_JWT_KEY_FILE=$work/jwt.key build/bin/hms-server --no-migrate "$@" >"$work/server.log" 2>&1 &
+        HMS_JWT_KEY_FILE=$work/jwt.key ${BENCH_SERVER_WRAPPER:-} build/bin/hms-server --no-migrate "$@" \
+        >"$work/server.log" 2>&1 &
     server_pid=$!
     base=http://127.0.0.1:$port
     wait_http "$base/api/v1/health" "$server_pid" "$work/server.log" || die "hms-server did not come up"
