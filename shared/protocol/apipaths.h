@@ -51,6 +51,8 @@ inline constexpr char Admissions[] = "/api/v1/admissions";
 inline constexpr char Admission[] = "/api/v1/admissions/{id}";
 inline constexpr char AdmissionTransfer[] = "/api/v1/admissions/{id}/transfer";
 inline constexpr char AdmissionDischarge[] = "/api/v1/admissions/{id}/discharge";
+inline constexpr char AdmissionAccount[] = "/api/v1/admissions/{id}/account";
+inline constexpr char WardStaff[] = "/api/v1/wards/{id}/staff";
 inline constexpr char Notifications[] = "/api/v1/notifications";
 inline constexpr char NotificationRead[] = "/api/v1/notifications/{id}/read";
 

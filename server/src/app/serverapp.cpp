@@ -5,6 +5,7 @@
 #include "auth/authservice.h"
 #include "auth/jwt.h"
 #include "auth/passwordhasher.h"
+#include "billing/accountroutes.h"
 #include "db/dbsession.h"
 #include "db/dbworkerpool.h"
 #include "db/migrator.h"
@@ -28,6 +29,7 @@
 #include "shared/protocol/apipaths.h"
 #include "users/useradminservice.h"
 #include "users/userroutes.h"
+#include "wardstaff/wardstaffroutes.h"
 #include "workflows/wfroutes.h"
 
 #include <QDir>
@@ -128,6 +130,8 @@ bool ServerApp::start()
     m_ipd = std::make_unique<IpdService>(*m_documentStore);
     m_bedBoard = std::make_unique<BedBoard>();
     registerIpdRoutes(m_router, *m_ipd, *m_bedBoard);
+    registerWardStaffRoutes(m_router);
+    registerAccountRoutes(m_router);
     registerNotificationRoutes(m_router);
     registerWorkflowAdminRoutes(m_router);
     m_appointments = std::make_unique<AppointmentService>();
