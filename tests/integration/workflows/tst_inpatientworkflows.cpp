@@ -14,6 +14,8 @@
 #include <QTest>
 #include <QThread>
 
+#include <pqxx/pqxx>
+
 #include <memory>
 
 using namespace hms;
@@ -37,6 +39,7 @@ private Q_SLOTS:
     void cleanupTestCase();
 
     void wardStaffRest();
+    void pausedQueueIsNotClaimed();
     void admitChargesTransferDischargeCleaned();
     void notCleanedEscalatesOnce();
     void killNineLeavesEveryEffectOnce();
@@ -59,6 +62,8 @@ private:
     qint64 admit(qint64 patient, qint64 bed, qint64 deposit);
     bool discharge(qint64 admission);
     int bedVersion(qint64 bed);
+    /// Housekeeping: POST /beds/{id}/status free (cleaning -> free) as a nurse.
+    int markClean(qint64 bed);
     QString runStatus(const char *type, qint64 admission) const;
     bool waitForRun(const char *type, qint64 admission, const char *status, int timeoutMs);
 
@@ -174,6 +179,17 @@ int TestInpatientWorkflows::bedVersion(qint64 bed)
     return int(count("SELECT version FROM beds WHERE id = " + n(bed)));
 }
 
+int TestInpatientWorkflows::markClean(qint64 bed)
+{
+    const QByteArray ifMatch = "If-Match: \"" + QByteArray::number(bedVersion(bed)) + "\"\r\n";
+    const std::optional<RawResponse> cleaned = RawHttpClient::roundTrip(
+        m_fixture->port(),
+        requestWith("POST", withId(api::BedStatus, QString::number(bed)), m_nurseToken,
+                    jsonBytes({{u"status"_s, u"free"_s}}), ifMatch),
+        15'000);
+    return cleaned ? cleaned->status : 0;
+}
+
 QString TestInpatientWorkflows::runStatus(const char *type, qint64 admission) const
 {
     pqxx::connection connection(url());
@@ -271,6 +287,48 @@ void TestInpatientWorkflows::wardStaffRest()
     QCOMPARE(m_fixture->request("GET", path, m_adminToken).json(), body);
 }
 
+void TestInpatientWorkflows::pausedQueueIsNotClaimed()
+{
+    const qint64 bed = createBed(u"B5"_s, 500);
+    const qint64 patient = createPatient(u"Paus Patient"_s, u"+15550007004"_s);
+    QVERIFY(bed > 0 && patient > 0);
+    QCOMPARE(runAdmin(url(), {u"wf"_s, u"queues"_s, u"pause"_s, u"nowhere"_s}).exitCode, 1);
+    QCOMPARE(runAdmin(url(), {u"wf"_s, u"queues"_s, u"pause"_s}).exitCode, 2);
+    const AdminRun paused = runAdmin(url(), {u"wf"_s, u"queues"_s, u"pause"_s, u"alpha"_s});
+    QVERIFY2(paused.exitCode == 0, paused.err.constData());
+    const qint64 admission = admit(patient, bed, 0);
+    QVERIFY(admission > 0);
+    const std::string created =
+        "SELECT count(*) FROM notifications WHERE kind = 'admission.created' AND entity_id = "
+        + n(admission);
+    WorkerProcess worker(url(), workerArgs(), {}, u"hms-worker"_s);
+    QThread::msleep(2000); // twenty poll intervals
+    QCOMPARE(runStatus("admitPatient", admission), u"ready"_s);
+    QCOMPARE(count(created), 0);
+    QCOMPARE(runAdmin(url(), {u"wf"_s, u"queues"_s, u"resume"_s, u"alpha"_s}).exitCode, 0);
+    QVERIFY(waitUntil(
+        [&] {
+            return count(created) == 2;
+        },
+        20'000));
+    QCOMPARE(count("SELECT count(*) FROM audit_log WHERE action IN ('workflow.queue.pause', "
+                   "'workflow.queue.resume') AND entity_id = 'alpha'"),
+             2);
+    // Leave nothing running: discharged, the bed cleaned (the signal waits for the run).
+    QVERIFY(waitUntil(
+        [&] {
+            return count("SELECT count(*) FROM inpatient_accounts WHERE admission_id = "
+                         + n(admission))
+                == 1;
+        },
+        20'000));
+    QVERIFY(discharge(admission));
+    QCOMPARE(markClean(bed), 200);
+    QVERIFY(waitForRun("dischargePatient", admission, "completed", 20'000));
+    QVERIFY(waitForRun("admitPatient", admission, "completed", 20'000));
+    QCOMPARE(worker.terminate(), 0);
+}
+
 void TestInpatientWorkflows::admitChargesTransferDischargeCleaned()
 {
     const qint64 bed1 = createBed(u"B1"_s, 1200);
@@ -290,6 +348,14 @@ void TestInpatientWorkflows::admitChargesTransferDischargeCleaned()
     const qint64 admission = admit(patient, bed1, 5000);
     QVERIFY(admission > 0);
     const std::string a = n(admission);
+    const std::string bedDays = "SELECT count(*) FROM account_charges c JOIN inpatient_accounts "
+                                "i ON i.id = c.account_id WHERE c.kind = 'bed_day' AND "
+                                "i.admission_id = "
+        + a;
+    const std::string nurseEvents = "SELECT count(*) FROM events WHERE topic = 'user:" + n(m_nurse1)
+        + "' AND type = "
+          "'notification.created'";
+    const qint64 nurseEventsBefore = count(nurseEvents);
     // Started in the admission's transaction, before any worker runs.
     QCOMPARE(runStatus("admitPatient", admission), u"ready"_s);
     const QByteArray accountPath = withId(api::AdmissionAccount, QString::number(admission));
@@ -311,9 +377,7 @@ void TestInpatientWorkflows::admitChargesTransferDischargeCleaned()
                        "user_id IN ("
                        + n(m_nurse1) + "," + n(m_nurse2) + ") AND patient_id = " + n(patient)),
                  2);
-        QCOMPARE(count("SELECT count(*) FROM events WHERE topic = 'user:" + n(m_nurse1)
-                       + "' AND type = 'notification.created'"),
-                 1);
+        QCOMPARE(count(nurseEvents), nurseEventsBefore + 1);
         // The account opens with the deposit and the day of admission is charged.
         QVERIFY(waitUntil(
             [&] {
@@ -350,7 +414,7 @@ void TestInpatientWorkflows::admitChargesTransferDischargeCleaned()
         QCOMPARE(m_fixture->request("GET", accountPath, m_nurseToken).status, 403);
         // Many short passes later, still one charge for today.
         QThread::msleep(1200);
-        QCOMPARE(count("SELECT count(*) FROM account_charges WHERE kind = 'bed_day'"), 1);
+        QCOMPARE(count(bedDays), 1);
         QCOMPARE(worker.terminate(), 0);
     }
 
@@ -371,13 +435,14 @@ void TestInpatientWorkflows::admitChargesTransferDischargeCleaned()
         // The next pass catches up on the missing days, each priced at the bed of its start.
         QVERIFY(waitUntil(
             [&] {
-                return count("SELECT count(*) FROM account_charges WHERE kind = 'bed_day'") == 4;
+                return count(bedDays) == 4;
             },
             20'000));
         const auto amountOn = [&](int daysBack) {
-            return count("SELECT amount_minor FROM account_charges WHERE kind = 'bed_day' AND "
-                         "service_date = '"
-                         + today + "'::date - " + std::to_string(daysBack));
+            return count("SELECT c.amount_minor FROM account_charges c JOIN inpatient_accounts i "
+                         "ON i.id = c.account_id WHERE c.kind = 'bed_day' AND i.admission_id = "
+                         + a + " AND c.service_date = '" + today + "'::date - "
+                         + std::to_string(daysBack));
         };
         QCOMPARE(amountOn(3), 1200); // day of admission
         QCOMPARE(amountOn(2), 1200); // moved at noon: the bed at the day's start
@@ -395,26 +460,20 @@ void TestInpatientWorkflows::admitChargesTransferDischargeCleaned()
         QCOMPARE(closed.value(u"account"_s)[u"bedDays"_s].toInt(), 4);
         QCOMPARE(closed.value(u"balanceMinor"_s).toInteger(), 1200 * 3 + 2000 - 5000);
         QCOMPARE(count("SELECT count(*) FROM inpatient_accounts WHERE charges_minor = "
-                       "(SELECT sum(amount_minor) FROM account_charges WHERE amount_minor > 0) "
+                       "(SELECT sum(amount_minor) FROM account_charges c WHERE c.account_id = "
+                       "inpatient_accounts.id AND c.amount_minor > 0) "
                        "AND admission_id = "
                        + a),
                  1);
 
         // Housekeeping marks the bed clean: the run stops waiting, nobody is escalated.
-        const QByteArray ifMatch = "If-Match: \"" + QByteArray::number(bedVersion(bed2)) + "\"\r\n";
-        const std::optional<RawResponse> cleaned = RawHttpClient::roundTrip(
-            m_fixture->port(),
-            requestWith("POST", withId(api::BedStatus, QString::number(bed2)), m_nurseToken,
-                        jsonBytes({{u"status"_s, u"free"_s}}), ifMatch),
-            15'000);
-        QVERIFY(cleaned);
-        QCOMPARE(cleaned->status, 200);
+        QCOMPARE(markClean(bed2), 200);
         QVERIFY(waitForRun("dischargePatient", admission, "completed", 20'000));
         QVERIFY(waitForRun("admitPatient", admission, "completed", 20'000));
         QThread::msleep(EscalateMs + 500);
         QCOMPARE(count("SELECT count(*) FROM notifications WHERE kind = 'bed.cleaning_overdue'"),
                  0);
-        QCOMPARE(count("SELECT count(*) FROM account_charges WHERE kind = 'bed_day'"), 4);
+        QCOMPARE(count(bedDays), 4);
         QCOMPARE(worker.terminate(), 0);
     }
 }

@@ -15,6 +15,9 @@
 #include <QJsonDocument>
 #include <QProcess>
 #include <QRandomGenerator>
+#include <QSet>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -55,6 +58,7 @@ private Q_SLOTS:
     void signalsExactlyOnceInOrder(); // G6
     void failingStepRetriesThenDies(); // G7
     void crashingStepEndsDead(); // G7
+    void externalStepsAtLeastOnceWithStableKeys(); // G4
     void versionsAndNonDeterminism(); // G8
     void stepsStayInTheirHospital(); // G9
     void backlogDoesNotStarveOthers(); // G10
@@ -294,6 +298,57 @@ void TestWorkflows::crashAroundACommit()
     const std::string run = std::to_string(runs[0]);
     QCOMPARE(count("SELECT count(*) FROM test_effect WHERE run_id = " + run), 3);
     QCOMPARE(count("SELECT count(DISTINCT step) FROM test_effect WHERE run_id = " + run), 3);
+    QCOMPARE(next.terminate(), 0);
+}
+
+// G4: an external call that happened but whose journal row did not commit (the worker
+// died in between) is made again with the same key; a journaled one is never repeated.
+void TestWorkflows::externalStepsAtLeastOnceWithStableKeys()
+{
+    QTcpServer sink;
+    QVERIFY(sink.listen(QHostAddress(QHostAddress::LocalHost)));
+    QStringList keys;
+    connect(&sink, &QTcpServer::newConnection, &sink, [&] {
+        while (QTcpSocket *socket = sink.nextPendingConnection()) {
+            connect(socket, &QTcpSocket::readyRead, socket, [socket, &keys] {
+                const QByteArray head = socket->peek(socket->bytesAvailable());
+                if (!head.contains("\r\n\r\n"))
+                    return;
+                for (const QByteArray &line : socket->readAll().split('\n'))
+                    if (line.toLower().startsWith("idempotency-key:"))
+                        keys.append(QString::fromLatin1(line.mid(16).trimmed()));
+                socket->write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                socket->disconnectFromHost();
+            });
+            connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        }
+    });
+    const std::vector<qint64> runs = startRuns(m_alpha, u"external"_s, 1, 1, u"g4-"_s,
+                                               {{u"sinkPort"_s, int(sink.serverPort())}});
+    const QMap<QString, QString> env{{u"HMS_WF_TEST_CRASH"_s, u"external:1"_s},
+                                     {u"HMS_WF_TEST_CRASH_MARKER"_s, marker(u"g4-crash"_s)}};
+    const QStringList args{u"--queues"_s, u"alpha"_s, u"--concurrency"_s, u"1"_s};
+    {
+        WorkerProcess crashing(url(), args, env);
+        // Wait with the event loop running: the sink answers in this thread.
+        QVERIFY(waitUntil(
+            [&] {
+                return !crashing.running();
+            },
+            20'000));
+    }
+    QVERIFY(QFile::exists(marker(u"g4-crash"_s)));
+    QCOMPARE(keys.size(), 1);
+    WorkerProcess next(url(), args, env); // the marker exists: no second crash
+    QVERIFY2(waitForStatus(runs[0], u"completed"_s, 20'000), qPrintable(status(runs[0])));
+    const QString run = QString::number(runs[0]);
+    // Call 1 twice with one key, call 2 once; keys are "<run id>:<seq>".
+    QCOMPARE(keys.size(), 3);
+    QCOMPARE(keys.at(0), keys.at(1));
+    QVERIFY(keys.at(0).startsWith(run + u':'));
+    QVERIFY(keys.at(2).startsWith(run + u':'));
+    QVERIFY(keys.at(2) != keys.at(0));
+    QCOMPARE(QSet<QString>(keys.cbegin(), keys.cend()).size(), 2);
     QCOMPARE(next.terminate(), 0);
 }
 

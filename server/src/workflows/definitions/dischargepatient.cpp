@@ -8,6 +8,8 @@
 #include <pqxx/result>
 #include <pqxx/transaction>
 
+#include <algorithm>
+
 namespace hms::server::wf {
 
 using steps::idOf;
@@ -15,7 +17,8 @@ using steps::k;
 
 namespace {
 
-/// How often closeAccount looks again while admitPatient has not opened the account.
+/// How often closeAccount looks again while admitPatient has not opened the account (or a
+/// tenth of the escalation time when that is shorter).
 constexpr qint64 DefaultAccountPollMs = 30'000;
 
 QString bedStatus(pqxx::transaction_base &tx, qint64 hospitalId, qint64 bedId)
@@ -39,12 +42,15 @@ void dischargepatient::start(pqxx::transaction_base &tx,
     const qint64 configured =
         qEnvironmentVariable("HMS_BED_CLEANING_ESCALATION_MS").toLongLong(&ok);
     const qint64 escalateAfterMs = ok && configured > 0 ? configured : DefaultEscalateAfterMs;
-    const QJsonObject input{{k("admissionId"), QString::number(admissionId)},
-                            {k("patientId"), QString::number(patientId)},
-                            {k("bedId"), QString::number(bedId)},
-                            {k("wardId"), QString::number(wardId)},
-                            {k("actorUserId"), QString::number(actorUserId)},
-                            {k("escalateAfterMs"), double(escalateAfterMs)}};
+    const QJsonObject input{
+        {k("admissionId"), QString::number(admissionId)},
+        {k("patientId"), QString::number(patientId)},
+        {k("bedId"), QString::number(bedId)},
+        {k("wardId"), QString::number(wardId)},
+        {k("actorUserId"), QString::number(actorUserId)},
+        {k("escalateAfterMs"), double(escalateAfterMs)},
+        {k("accountPollMs"),
+         double(std::min(DefaultAccountPollMs, std::max<qint64>(100, escalateAfterMs / 10)))}};
     wf::start(tx, hospitalId, QLatin1String(Type), Version, QString::number(admissionId), input);
 }
 

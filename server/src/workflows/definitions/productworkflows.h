@@ -59,8 +59,8 @@ void start(pqxx::transaction_base &tx,
 /// which also puts the bed into cleaning; key = admission id). Input: {admissionId,
 /// patientId, bedId, wardId, actorUserId, escalateAfterMs, accountPollMs?}.
 /// 1. closeAccount: the last bed-day charges (up to and including the discharge day), the
-///    account closed with its balance. Waits (accountPollMs) while admitPatient has not
-///    opened the account yet.
+///    account closed with its balance. Waits (accountPollMs: 30 s, or a tenth of
+///    escalateAfterMs when shorter) while admitPatient has not opened the account yet.
 /// 2. checkBed: the bed's status now (cleaning unless already cleaned or under maintenance).
 /// 3. notifyHousekeeping: "bed.cleaning_needed" for each enabled nurse of the ward.
 /// 4. waits for signal "bedCleaned" (IpdService::setStatus cleaning -> free) at most
