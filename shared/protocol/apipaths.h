@@ -61,6 +61,8 @@ inline constexpr char PrescriptionAdministrations[] = "/api/v1/prescriptions/{id
 inline constexpr char WardMedicationsDue[] = "/api/v1/wards/{id}/medications/due";
 inline constexpr char AdmissionVitals[] = "/api/v1/admissions/{id}/vitals";
 inline constexpr char AdmissionNursingNotes[] = "/api/v1/admissions/{id}/nursing-notes";
+inline constexpr char AdmissionAccount[] = "/api/v1/admissions/{id}/account";
+inline constexpr char WardStaff[] = "/api/v1/wards/{id}/staff";
 inline constexpr char Notifications[] = "/api/v1/notifications";
 inline constexpr char NotificationRead[] = "/api/v1/notifications/{id}/read";
 

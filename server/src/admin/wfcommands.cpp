@@ -279,6 +279,53 @@ int wfOverview(CommandContext &context, bool workers)
     });
 }
 
+// A paused queue is not claimed (the claim function checks wf.queue.paused); runs keep
+// arriving and wait. The queue row is created when the hospital has none yet.
+int wfQueuePause(CommandContext &context, bool pause)
+{
+    const QString usage =
+        pause ? QStringLiteral("wf queues pause QUEUE") : QStringLiteral("wf queues resume QUEUE");
+    // QUEUE is positional; the shared parser takes options only, so it is taken out first.
+    QStringList queues;
+    while (!context.arguments.isEmpty() && !context.arguments.first().startsWith(u'-'))
+        queues.append(context.arguments.takeFirst());
+    QCommandLineParser parser;
+    parser.addPositionalArgument(QStringLiteral("queue"),
+                                 QStringLiteral("The queue (the hospital's code)."));
+    if (auto exit =
+            parseCommand(context, parser, usage,
+                         pause ? QStringLiteral("Stop workers claiming the queue's runs.")
+                               : QStringLiteral("Let workers claim the queue's runs again."),
+                         {}))
+        return *exit;
+    if (queues.size() != 1) {
+        context.err << "hms-admin " << usage << ": name exactly one queue" << Qt::endl;
+        return UsageError;
+    }
+    const QString queue = queues.first();
+    return runGuarded(context, usage, [&] {
+        auto connection = connectConsole(context);
+        pqxx::work tx(*connection);
+        const pqxx::result row = tx.exec_params(
+            "INSERT INTO wf.queue (name, hospital_id, paused) SELECT code, id, $2 FROM hospitals "
+            "WHERE code = $1 ON CONFLICT (name) DO UPDATE SET paused = EXCLUDED.paused "
+            "RETURNING hospital_id",
+            queue.toStdString(), pause);
+        if (row.empty())
+            throw CommandFailure(QStringLiteral("no queue %1").arg(queue));
+        const qint64 hospital = row[0][0].as<qint64>();
+        enterTenant(tx, hospital);
+        AuditLog::append(tx,
+                         consoleAudit(hospital,
+                                      pause ? QStringLiteral("workflow.queue.pause")
+                                            : QStringLiteral("workflow.queue.resume"),
+                                      QStringLiteral("workflow_queue"), queue));
+        tx.commit();
+        context.out << (pause ? "paused queue " : "resumed queue ") << queue << Qt::endl;
+        return int(Ok);
+    });
+}
+
 // Keeps wf.run small (WORKER.md pitfall 4): finished runs past retention move with their
 // journal to wf.run_archive / wf.step_archive; their signals are dropped. Run daily.
 int wfArchive(CommandContext &context)
@@ -345,6 +392,16 @@ void addWorkflowCommands(QList<Command> &commands)
     commands.append(
         {words("queues"), QStringLiteral("workflow queue depths"), [](CommandContext &c) {
              return wfOverview(c, false);
+         }});
+    commands.append(
+        {QStringList{QStringLiteral("wf"), QStringLiteral("queues"), QStringLiteral("pause")},
+         QStringLiteral("stop workers claiming a queue"), [](CommandContext &c) {
+             return wfQueuePause(c, true);
+         }});
+    commands.append(
+        {QStringList{QStringLiteral("wf"), QStringLiteral("queues"), QStringLiteral("resume")},
+         QStringLiteral("let workers claim a queue again"), [](CommandContext &c) {
+             return wfQueuePause(c, false);
          }});
 }
 

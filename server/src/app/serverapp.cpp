@@ -5,6 +5,7 @@
 #include "auth/authservice.h"
 #include "auth/jwt.h"
 #include "auth/passwordhasher.h"
+#include "billing/accountroutes.h"
 #include "db/dbsession.h"
 #include "db/dbworkerpool.h"
 #include "db/migrator.h"
@@ -33,6 +34,7 @@
 #include "shared/protocol/apipaths.h"
 #include "users/useradminservice.h"
 #include "users/userroutes.h"
+#include "wardstaff/wardstaffroutes.h"
 #include "workflows/wfroutes.h"
 
 #include <QDir>
@@ -137,6 +139,8 @@ bool ServerApp::start()
     registerMedicationRoutes(m_router, *m_medications);
     m_nursing = std::make_unique<NursingService>(*m_documentStore);
     registerNursingRoutes(m_router, *m_nursing);
+    registerWardStaffRoutes(m_router);
+    registerAccountRoutes(m_router);
     registerNotificationRoutes(m_router);
     registerWorkflowAdminRoutes(m_router);
     m_appointments = std::make_unique<AppointmentService>();

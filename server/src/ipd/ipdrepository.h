@@ -68,6 +68,7 @@ struct NewAdmission
     std::optional<qint64> visitId;
     QString reason;
     std::optional<int> expectedStayDays;
+    qint64 depositMinor = 0; ///< paid at admission (minor units), for the inpatient account
 };
 
 /// Admissions, discharges and transfers of one day (the hospital's local date).

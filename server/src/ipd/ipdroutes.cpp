@@ -21,6 +21,7 @@ namespace hms::server {
 namespace {
 
 constexpr qint64 MaxDailyRate = 1'000'000'000'000; // minor units
+constexpr qint64 MaxDeposit = 1'000'000'000'000; // minor units
 constexpr int DefaultReservationMinutes = 120;
 constexpr int DischargeFollowUpMax = 2000;
 
@@ -222,6 +223,9 @@ void registerIpdRoutes(Router &router, IpdService &service, BedBoard &board)
              const std::optional<qint64> stay =
                  reader.optionalInteger(key("expectedStayDays"), 1, 365);
              admission.visitId = reader.optionalId(key("visitId"));
+             // Paid at admission, integer minor units: the inpatient account's first credit.
+             admission.depositMinor =
+                 reader.optionalInteger(key("deposit"), 0, MaxDeposit).value_or(0);
              requireValid(reader);
              admission.patientId = *patientId;
              admission.bedId = *bedId;

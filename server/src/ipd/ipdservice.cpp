@@ -12,6 +12,7 @@
 #include "opd/opdrepository.h"
 #include "shared/auth/permissions.h"
 #include "shared/clinical/clinicalrules.h"
+#include "workflows/definitions/productworkflows.h"
 
 #include <QHash>
 #include <QJsonArray>
@@ -417,6 +418,10 @@ std::optional<AdmissionRow> IpdService::admit(DbSession &db,
     AuditEntry audit = admissionAudit(actor, client, QStringLiteral("admission.create"), created);
     audit.details.insert(key("bedFrom"), bed.status);
     AuditLog::append(tx, audit);
+    // The admitPatient workflow (nurses told, account opened, bed days charged) exists iff
+    // this admission commits.
+    wf::admitpatient::start(tx, actor.hospitalId, created.id, created.patientId, bed.id, bed.wardId,
+                            actor.userId, admission.depositMinor);
     if (hooks.beforeCommit)
         hooks.beforeCommit(tx, created);
     tx.commit();
@@ -494,6 +499,9 @@ BedRow IpdService::setStatus(DbSession &db,
     const BedRow updated =
         IpdRepository::setBedStatus(tx, actor.hospitalId, bedId, to, actor.userId);
     appendBedEvent(tx, updated, QStringLiteral("bed.") + to);
+    // Housekeeping done: the discharge's workflow stops waiting (no escalation).
+    if (bed.status == QLatin1String("cleaning") && to == QLatin1String("free"))
+        wf::dischargepatient::signalBedCleaned(tx, actor.hospitalId, bedId, actor.userId);
     AuditLog::append(tx,
                      bedAudit(actor, client, QStringLiteral("bed.status"), updated, bed.status));
     tx.commit();
@@ -603,6 +611,9 @@ AdmissionRow IpdService::discharge(DbSession &db,
         audit.details.insert(key("prescriptionsCompleted"), ids);
     }
     AuditLog::append(tx, audit);
+    // The dischargePatient workflow (account closed, housekeeping told, escalation).
+    wf::dischargepatient::start(tx, actor.hospitalId, admission.id, admission.patientId, bed.id,
+                                bed.wardId, actor.userId);
     tx.commit();
     return discharged;
 }

@@ -1,6 +1,7 @@
 // Tenant isolation underneath the code (SECURITY.md T4, T5): row-level security as the
 // application's database role, the catalog facts it rests on, the transaction-local tenant
 // setting on pooled connections, and the append-only audit table.
+#include "billing/accountrepository.h"
 #include "db/dbsession.h"
 #include "db/tenant.h"
 #include "documents/pgdocumentstore.h"
@@ -320,6 +321,13 @@ void TestTenancy::initTestCase()
             MedicationRepository::insertAdministration(tx, hospital, given, user);
             NotificationRepository::create(tx, hospital, user, QStringLiteral("tenancy.probe"),
                                            std::nullopt, QString(), std::nullopt, std::nullopt);
+            // Ward staff, an inpatient account with its deposit and bed days (0014).
+            tx.exec_params0("INSERT INTO ward_staff (hospital_id, ward_id, user_id, duty) "
+                            "VALUES ($1, $2, $3, 'supervisor')",
+                            hospital, ward->id, user);
+            const AccountRow account =
+                AccountRepository::open(tx, hospital, admitted.id, 500, std::nullopt).first;
+            QCOMPARE(AccountRepository::chargeBedDays(tx, account, std::nullopt).inserted, 1);
             tx.commit();
         }
     }

@@ -6,7 +6,9 @@
 //                         three@1 with step 2 renamed (a deploy that breaks determinism)
 //   HMS_WF_TEST_CRASH     "before:K" (abort inside step K's transaction, uncommitted) or
 //                         "after:K" (abort right after step K committed) of workflow three,
-//                         once per marker file HMS_WF_TEST_CRASH_MARKER
+//                         or "external:K" (abort right after external call K of workflow
+//                         external returned, before its journal row), once per marker file
+//                         HMS_WF_TEST_CRASH_MARKER
 //   HMS_WF_TEST_PAUSE     "K:MS:FILE": step K of three writes FILE, then sleeps MS inside its
 //                         transaction (a stalled worker, for SIGSTOP tests)
 //   HMS_WF_TEST_STEP_MS   every step of three sleeps this long (work in flight to kill)
@@ -15,7 +17,9 @@
 #include "workflows/worker.h"
 
 #include <QFile>
+#include <QHostAddress>
 #include <QJsonArray>
+#include <QTcpSocket>
 #include <QThread>
 
 #include <pqxx/connection>
@@ -86,6 +90,31 @@ QJsonObject three(WorkflowContext &ctx, const QString &secondName)
         maybeCrash("after", step);
     }
     return {{k("steps"), 3}};
+}
+
+/// G4: two external calls, each a POST to the HTTP sink on 127.0.0.1:<input sinkPort> that
+/// carries the step's idempotency key.
+QJsonObject externalCalls(WorkflowContext &ctx)
+{
+    const quint16 port = quint16(ctx.input().value(k("sinkPort")).toInt());
+    for (int call = 1; call <= 2; ++call) {
+        ctx.external(QStringLiteral("call%1").arg(call), [&](const QString &key) {
+            QTcpSocket socket;
+            socket.connectToHost(QHostAddress(QHostAddress::LocalHost), port);
+            if (!socket.waitForConnected(5000))
+                throw std::runtime_error("sink unreachable");
+            socket.write("POST /effect HTTP/1.1\r\nHost: 127.0.0.1\r\nIdempotency-Key: "
+                         + key.toLatin1() + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            QByteArray reply;
+            while (!reply.contains("\r\n\r\n") && socket.waitForReadyRead(5000))
+                reply += socket.readAll();
+            if (!reply.startsWith("HTTP/1.1 200"))
+                throw std::runtime_error("sink did not answer 200");
+            maybeCrash("external", call);
+            return QJsonObject{{k("key"), key}};
+        });
+    }
+    return {{k("calls"), 2}};
 }
 
 QJsonObject sleeper(WorkflowContext &ctx)
@@ -199,6 +228,7 @@ int main(int argc, char *argv[])
             return three(ctx, k("step2"));
         });
     registry.add(k("sleeper"), 1, sleeper);
+    registry.add(k("external"), 1, externalCalls);
     registry.add(k("signals"), 1, signalLoop);
     registry.add(k("failing"), 1, failing);
     registry.add(k("aborting"), 1, aborting);

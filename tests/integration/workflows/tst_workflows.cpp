@@ -6,6 +6,7 @@
 #include "opd/opdrepository.h"
 #include "shared/protocol/apipaths.h"
 #include "support/serverfixture.h"
+#include "workerprocess.h"
 #include "workflows/wfapi.h"
 
 #include <QDir>
@@ -14,6 +15,9 @@
 #include <QJsonDocument>
 #include <QProcess>
 #include <QRandomGenerator>
+#include <QSet>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -33,81 +37,6 @@ using namespace Qt::StringLiterals;
 namespace {
 
 const QString Password = u"workflow engine horse 42"_s;
-
-/// One worker process (hms-test-worker or hms-worker).
-class WorkerProcess
-{
-public:
-    WorkerProcess(const std::string &databaseUrl,
-                  const QStringList &arguments,
-                  const QMap<QString, QString> &environment = {},
-                  const QString &binary = u"hms-test-worker"_s)
-    {
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(u"HMS_DATABASE_URL"_s, QString::fromStdString(databaseUrl));
-        env.insert(u"HMS_WORKER_LEASE_MS"_s, u"2000"_s);
-        env.insert(u"HMS_WORKER_HEARTBEAT_MS"_s, u"400"_s);
-        env.insert(u"HMS_WORKER_REAP_MS"_s, u"300"_s);
-        env.insert(u"HMS_WORKER_POLL_MS"_s, u"100"_s);
-        env.insert(u"HMS_WORKER_BACKOFF_MS"_s, u"100"_s);
-        for (auto it = environment.cbegin(); it != environment.cend(); ++it)
-            env.insert(it.key(), it.value());
-        m_process.setProcessEnvironment(env);
-        m_process.setProcessChannelMode(QProcess::MergedChannels);
-        if (!qEnvironmentVariableIsEmpty("HMS_WF_TEST_LOG_DIR")) {
-            static int n = 0;
-            m_process.setStandardOutputFile(qEnvironmentVariable("HMS_WF_TEST_LOG_DIR")
-                                            + u"/worker-%1.log"_s.arg(++n));
-        }
-        m_process.start(qEnvironmentVariable("HMS_BIN_DIR") + u'/' + binary, arguments);
-        m_process.waitForStarted(10'000);
-    }
-
-    ~WorkerProcess()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            ::kill(pid(), SIGCONT);
-            m_process.kill();
-            m_process.waitForFinished(10'000);
-        }
-    }
-
-    qint64 pid() const { return m_process.processId(); }
-
-    bool running() const { return m_process.state() == QProcess::Running; }
-
-    void kill9()
-    {
-        m_process.kill();
-        m_process.waitForFinished(10'000);
-    }
-
-    /// SIGTERM and wait: the exit code, -1 when it did not stop.
-    int terminate(int timeoutMs = 20'000)
-    {
-        m_process.terminate();
-        const int code = !m_process.waitForFinished(timeoutMs) ? -1
-            : m_process.exitStatus() == QProcess::NormalExit   ? m_process.exitCode()
-                                                               : -2;
-        if (code != 0)
-            qWarning("worker log:\n%s", m_process.readAll().constData());
-        return code;
-    }
-
-    /// Waits for the process to end on its own: its exit code, -2 when it crashed, -1 when
-    /// still running after \a timeoutMs.
-    int waitForExit(int timeoutMs)
-    {
-        if (!m_process.waitForFinished(timeoutMs))
-            return -1;
-        return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -2;
-    }
-
-    QByteArray log() { return m_process.readAll(); }
-
-private:
-    QProcess m_process;
-};
 
 } // namespace
 
@@ -129,6 +58,7 @@ private Q_SLOTS:
     void signalsExactlyOnceInOrder(); // G6
     void failingStepRetriesThenDies(); // G7
     void crashingStepEndsDead(); // G7
+    void externalStepsAtLeastOnceWithStableKeys(); // G4
     void versionsAndNonDeterminism(); // G8
     void stepsStayInTheirHospital(); // G9
     void backlogDoesNotStarveOthers(); // G10
@@ -368,6 +298,57 @@ void TestWorkflows::crashAroundACommit()
     const std::string run = std::to_string(runs[0]);
     QCOMPARE(count("SELECT count(*) FROM test_effect WHERE run_id = " + run), 3);
     QCOMPARE(count("SELECT count(DISTINCT step) FROM test_effect WHERE run_id = " + run), 3);
+    QCOMPARE(next.terminate(), 0);
+}
+
+// G4: an external call that happened but whose journal row did not commit (the worker
+// died in between) is made again with the same key; a journaled one is never repeated.
+void TestWorkflows::externalStepsAtLeastOnceWithStableKeys()
+{
+    QTcpServer sink;
+    QVERIFY(sink.listen(QHostAddress(QHostAddress::LocalHost)));
+    QStringList keys;
+    connect(&sink, &QTcpServer::newConnection, &sink, [&] {
+        while (QTcpSocket *socket = sink.nextPendingConnection()) {
+            connect(socket, &QTcpSocket::readyRead, socket, [socket, &keys] {
+                const QByteArray head = socket->peek(socket->bytesAvailable());
+                if (!head.contains("\r\n\r\n"))
+                    return;
+                for (const QByteArray &line : socket->readAll().split('\n'))
+                    if (line.toLower().startsWith("idempotency-key:"))
+                        keys.append(QString::fromLatin1(line.mid(16).trimmed()));
+                socket->write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                socket->disconnectFromHost();
+            });
+            connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        }
+    });
+    const std::vector<qint64> runs = startRuns(m_alpha, u"external"_s, 1, 1, u"g4-"_s,
+                                               {{u"sinkPort"_s, int(sink.serverPort())}});
+    const QMap<QString, QString> env{{u"HMS_WF_TEST_CRASH"_s, u"external:1"_s},
+                                     {u"HMS_WF_TEST_CRASH_MARKER"_s, marker(u"g4-crash"_s)}};
+    const QStringList args{u"--queues"_s, u"alpha"_s, u"--concurrency"_s, u"1"_s};
+    {
+        WorkerProcess crashing(url(), args, env);
+        // Wait with the event loop running: the sink answers in this thread.
+        QVERIFY(waitUntil(
+            [&] {
+                return !crashing.running();
+            },
+            20'000));
+    }
+    QVERIFY(QFile::exists(marker(u"g4-crash"_s)));
+    QCOMPARE(keys.size(), 1);
+    WorkerProcess next(url(), args, env); // the marker exists: no second crash
+    QVERIFY2(waitForStatus(runs[0], u"completed"_s, 20'000), qPrintable(status(runs[0])));
+    const QString run = QString::number(runs[0]);
+    // Call 1 twice with one key, call 2 once; keys are "<run id>:<seq>".
+    QCOMPARE(keys.size(), 3);
+    QCOMPARE(keys.at(0), keys.at(1));
+    QVERIFY(keys.at(0).startsWith(run + u':'));
+    QVERIFY(keys.at(2).startsWith(run + u':'));
+    QVERIFY(keys.at(2) != keys.at(0));
+    QCOMPARE(QSet<QString>(keys.cbegin(), keys.cend()).size(), 2);
     QCOMPARE(next.terminate(), 0);
 }
 

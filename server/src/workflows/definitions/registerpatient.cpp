@@ -1,9 +1,9 @@
 #include "audit/auditlog.h"
 #include "live/eventlog.h"
-#include "notifications/notificationrepository.h"
 #include "opd/opdrepository.h"
 #include "opd/opdservice.h"
 #include "workflows/definitions/productworkflows.h"
+#include "workflows/definitions/workflowsteps.h"
 #include "workflows/workflow.h"
 
 #include <QJsonArray>
@@ -15,38 +15,8 @@ namespace hms::server::wf {
 
 namespace {
 
-QString k(const char *name)
-{
-    return QString::fromLatin1(name);
-}
-
-std::optional<qint64> idOf(const QJsonObject &object, const char *name)
-{
-    bool ok = false;
-    const qint64 id = object.value(k(name)).toString().toLongLong(&ok);
-    return ok && id > 0 ? std::optional<qint64>(id) : std::nullopt;
-}
-
-/// An audit row for what a workflow did on behalf of the user whose action started it.
-AuditEntry workflowAudit(const WorkflowContext &ctx,
-                         std::optional<qint64> actorUserId,
-                         const QString &action,
-                         const QString &entity,
-                         qint64 entityId,
-                         qint64 patientId)
-{
-    AuditEntry entry;
-    entry.hospitalId = ctx.hospitalId();
-    entry.actorUserId = actorUserId;
-    entry.actorRole = QStringLiteral("workflow");
-    entry.category = QStringLiteral("demographic");
-    entry.action = action;
-    entry.entity = entity;
-    entry.entityId = QString::number(entityId);
-    entry.patientId = patientId;
-    entry.details = {{k("runId"), QString::number(ctx.runId())}};
-    return entry;
-}
+using steps::idOf;
+using steps::k;
 
 QJsonArray notifyRole(pqxx::work &tx,
                       const WorkflowContext &ctx,
@@ -57,14 +27,8 @@ QJsonArray notifyRole(pqxx::work &tx,
                       const QString &entity,
                       qint64 entityId)
 {
-    QJsonArray ids;
-    for (const pqxx::row &row : tx.exec_params(sql, ctx.hospitalId(), selector)) {
-        const NotificationRow created =
-            NotificationRepository::create(tx, ctx.hospitalId(), row[0].as<qint64>(), kind,
-                                           patientId, entity, entityId, ctx.runId());
-        ids.append(QString::number(created.id));
-    }
-    return ids;
+    return steps::notifyQuery(tx, ctx, sql, selector, std::nullopt, kind, patientId, entity,
+                              entityId);
 }
 
 QJsonObject registerPatient(WorkflowContext &ctx)
@@ -109,8 +73,9 @@ QJsonObject registerPatient(WorkflowContext &ctx)
                           {k("token"), row.token},
                           {k("state"), row.state},
                           {k("patientId"), QString::number(row.patientId)}});
-        AuditEntry audit = workflowAudit(ctx, actor, QStringLiteral("visit.check_in"),
-                                         QStringLiteral("visit"), row.id, *patientId);
+        AuditEntry audit = steps::workflowAudit(ctx, actor, QStringLiteral("demographic"),
+                                                QStringLiteral("visit.check_in"),
+                                                QStringLiteral("visit"), row.id, *patientId);
         audit.details.insert(k("departmentId"), QString::number(*departmentId));
         audit.details.insert(k("token"), row.token);
         AuditLog::append(tx, audit);
@@ -159,6 +124,9 @@ QJsonObject registerPatient(WorkflowContext &ctx)
 void registerProductWorkflows(Registry &registry)
 {
     registry.add(QLatin1String(registerpatient::Type), registerpatient::Version, registerPatient);
+    registry.add(QLatin1String(admitpatient::Type), admitpatient::Version, admitPatient);
+    registry.add(QLatin1String(dischargepatient::Type), dischargepatient::Version,
+                 dischargePatient);
 }
 
 } // namespace hms::server::wf

@@ -1,0 +1,59 @@
+#pragma once
+
+#include "auth/principal.h"
+
+#include <QJsonObject>
+#include <QString>
+
+#include <pqxx/types>
+
+#include <vector>
+
+namespace hms::server {
+
+class DbSession;
+struct ClientInfo;
+
+/// One user's duty on a ward (table ward_staff, migration 0014).
+struct WardStaffMember
+{
+    qint64 userId = 0;
+    QString duty; ///< nurse | supervisor
+    QString username;
+    QString displayName;
+    QString role;
+    bool enabled = true;
+};
+
+/// Who works on a ward: its nurses (told about admissions and beds to clean by the
+/// admitPatient and dischargePatient workflows) and its supervisors (the escalation when a
+/// bed is not cleaned in time). A nurse duty needs a nurse; a supervisor duty a nurse or a
+/// doctor (the ward sister or the consultant in charge): admins run the system but are not
+/// on a ward, and other roles are refused. Disabled users are refused too. 422 names each
+/// refused entry (nurses[i], supervisors[i]); a user of another hospital is refused exactly
+/// like an unknown id.
+class WardStaffService
+{
+public:
+    static constexpr int MaxPerDuty = 200;
+
+    /// 404 for an unknown or another hospital's ward.
+    static std::vector<WardStaffMember> staff(DbSession &db, const Principal &actor, qint64 wardId);
+
+    /// Replaces the ward's whole list in one transaction (audited, live event
+    /// "ward.staff_changed" on topic "beds:<ward id>" with ids only).
+    static std::vector<WardStaffMember> replace(DbSession &db,
+                                                const Principal &actor,
+                                                const ClientInfo &client,
+                                                qint64 wardId,
+                                                const std::vector<qint64> &nurses,
+                                                const std::vector<qint64> &supervisors);
+
+    static QJsonObject toJson(qint64 wardId, const std::vector<WardStaffMember> &staff);
+
+    /// SQL returning the enabled users of a ward with duty $3 (hospital $1, ward $2), for the
+    /// workflows' notification steps; one column: the user id, ordered.
+    static const char *const DutyUsersSql;
+};
+
+} // namespace hms::server

@@ -1,0 +1,65 @@
+#pragma once
+
+#include "audit/auditlog.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QString>
+
+#include <pqxx/transaction>
+
+#include <optional>
+#include <string>
+
+namespace hms::server::wf {
+
+class WorkflowContext;
+
+/// Pieces the product workflows share (ids only in everything they return).
+namespace steps {
+
+inline QString k(const char *name)
+{
+    return QString::fromLatin1(name);
+}
+
+/// The id in \a object's string field \a name, if it is a positive integer.
+std::optional<qint64> idOf(const QJsonObject &object, const char *name);
+
+/// A millisecond duration from the run's input (tests shorten timers this way), else
+/// \a fallback.
+qint64 msOf(const QJsonObject &input, const char *name, qint64 fallback);
+
+/// An audit row for what a workflow did on behalf of the user whose action started it.
+AuditEntry workflowAudit(const WorkflowContext &ctx,
+                         std::optional<qint64> actorUserId,
+                         const QString &category,
+                         const QString &action,
+                         const QString &entity,
+                         qint64 entityId,
+                         std::optional<qint64> patientId);
+
+/// A notification (+ live event user:<id>) for each user id the query \a sql returns
+/// (parameters: $1 the hospital, $2 \a selector, $3 \a extra); their ids.
+QJsonArray notifyQuery(pqxx::work &tx,
+                       const WorkflowContext &ctx,
+                       const std::string &sql,
+                       qint64 selector,
+                       const std::optional<QString> &extra,
+                       const QString &kind,
+                       std::optional<qint64> patientId,
+                       const QString &entity,
+                       qint64 entityId);
+
+/// notifyQuery for the enabled users of ward \a wardId with \a duty (nurse | supervisor).
+QJsonArray notifyWardStaff(pqxx::work &tx,
+                           const WorkflowContext &ctx,
+                           qint64 wardId,
+                           const QString &duty,
+                           const QString &kind,
+                           std::optional<qint64> patientId,
+                           const QString &entity,
+                           qint64 entityId);
+
+} // namespace steps
+} // namespace hms::server::wf
