@@ -67,14 +67,17 @@ inline QJsonObject patientBody(const QString &fullName,
                        {QStringLiteral("phone"), phone}};
 }
 
-/// Types \a name into \a picker's search and selects the first match; true when that is
-/// the patient called \a name.
-inline bool pickPatient(hms::client::PatientPicker *picker, const QString &name)
+/// Types \a search (by default \a name) into \a picker's search and selects the first
+/// match; true when that is the patient called \a name.
+inline bool
+pickPatient(hms::client::PatientPicker *picker, const QString &name, QString search = {})
 {
-    picker->searchField()->setText(name);
+    if (search.isEmpty())
+        search = name;
+    picker->searchField()->setText(search);
     if (!QTest::qWaitFor(
-            [picker, &name]() {
-                return picker->model()->query() == name && !picker->model()->isLoading()
+            [picker, &search]() {
+                return picker->model()->query() == search && !picker->model()->isLoading()
                     && picker->model()->rowCount() > 0;
             },
             5000))

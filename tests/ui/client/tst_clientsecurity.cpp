@@ -4,6 +4,7 @@
 
 #include "app/mainwindow.h"
 #include "app/serverapp.h"
+#include "auth/session.h"
 #include "config/serverconfig.h"
 #include "screens/login/loginview.h"
 

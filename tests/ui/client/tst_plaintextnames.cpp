@@ -82,6 +82,7 @@ void TestPlainTextNames::htmlNameIsShownLiterallyEverywhere()
 {
     const QString name =
         QStringLiteral("<img src=http://127.0.0.1:%1/x><b>x</b>").arg(m_canary.serverPort());
+    const QString phone = QStringLiteral("+15556660001");
     const QByteArray admin = hms::test::accessTokenOf(
         m_fixture->login(ui::Hospital, QStringLiteral("admin"), ui::Password));
     const QByteArray reception = hms::test::accessTokenOf(
@@ -103,10 +104,10 @@ void TestPlainTextNames::htmlNameIsShownLiterallyEverywhere()
                                     {QStringLiteral("code"), QStringLiteral("W-1")}})
                               .value(QStringLiteral("id"))
                               .toString();
-    const QString patientId = ui::call(*m_fixture, "POST", "/api/v1/patients", reception,
-                                       ui::patientBody(name, QStringLiteral("+15556660001")))
-                                  .value(QStringLiteral("id"))
-                                  .toString();
+    const QString patientId =
+        ui::call(*m_fixture, "POST", "/api/v1/patients", reception, ui::patientBody(name, phone))
+            .value(QStringLiteral("id"))
+            .toString();
     QVERIFY(!departmentId.isEmpty() && !bedId.isEmpty() && !patientId.isEmpty());
     QVERIFY(!ui::call(*m_fixture, "POST", "/api/v1/visits", reception,
                       {{QStringLiteral("patientId"), patientId},
@@ -127,8 +128,7 @@ void TestPlainTextNames::htmlNameIsShownLiterallyEverywhere()
     auto *patients =
         qobject_cast<hms::client::PatientsScreen *>(window.screenWidget(Screen::Patients));
     QVERIFY(patients);
-    QTest::keyClicks(patients->findChild<QLineEdit *>(QStringLiteral("searchEdit")),
-                     QStringLiteral("+15556660001"));
+    QTest::keyClicks(patients->findChild<QLineEdit *>(QStringLiteral("searchEdit")), phone);
     PatientSearchModel *found = patients->model();
     QTRY_COMPARE(found->rowCount(), 1);
     const QModelIndex nameCell = found->index(0, int(PatientSearchModel::Column::FullName));
@@ -154,13 +154,13 @@ void TestPlainTextNames::htmlNameIsShownLiterallyEverywhere()
     auto *appointments =
         qobject_cast<hms::client::AppointmentsScreen *>(window.screenWidget(Screen::Appointments));
     QVERIFY(appointments);
-    QVERIFY(ui::pickPatient(appointments->patientPicker(), name));
+    QVERIFY(ui::pickPatient(appointments->patientPicker(), name, phone));
     QVERIFY(window.grab().width() > 0);
     QVERIFY(window.showScreen(Screen::Admissions));
     auto *desk =
         qobject_cast<hms::client::AdmissionScreen *>(window.screenWidget(Screen::Admissions));
     QVERIFY(desk);
-    QVERIFY(ui::pickPatient(desk->patientPicker(), name));
+    QVERIFY(ui::pickPatient(desk->patientPicker(), name, phone));
     auto *summary = desk->findChild<QLabel *>(QStringLiteral("admitSelection"));
     QVERIFY(summary);
     QTRY_VERIFY(summary->text().contains(name));
