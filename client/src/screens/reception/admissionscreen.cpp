@@ -51,9 +51,14 @@ AdmissionScreen::AdmissionScreen(const ClientContext &context, QWidget *parent)
     m_reason->setObjectName(QStringLiteral("admitReason"));
     m_reason->setAccessibleName(tr("Reason for admission"));
     m_reason->setMaxLength(2000);
-    fields->addRow(tr("Department:"), m_department);
-    fields->addRow(tr("Attending doctor:"), m_doctor);
-    fields->addRow(tr("&Reason:"), m_reason);
+    const auto addRow = [fields, desk](const QString &name, const QString &text, QWidget *field) {
+        QLabel *caption = plainLabel(name, desk, text);
+        caption->setBuddy(field);
+        fields->addRow(caption, field);
+    };
+    addRow(QStringLiteral("admitDepartmentLabel"), tr("&Department:"), m_department);
+    addRow(QStringLiteral("admitDoctorLabel"), tr("A&ttending doctor:"), m_doctor);
+    addRow(QStringLiteral("admitReasonLabel"), tr("&Reason:"), m_reason);
     form->addLayout(fields);
     m_admit = new QPushButton(tr("&Admit to the selected bed"), desk);
     m_admit->setObjectName(QStringLiteral("admitButton"));

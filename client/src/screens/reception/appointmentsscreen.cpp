@@ -98,7 +98,10 @@ AppointmentsScreen::AppointmentsScreen(const ClientContext &context, QWidget *pa
     m_reason->setObjectName(QStringLiteral("appointmentReason"));
     m_reason->setAccessibleName(tr("Reason for the visit"));
     m_reason->setMaxLength(500);
-    reasonRow->addRow(tr("Reason (optional):"), m_reason);
+    QLabel *reasonLabel =
+        plainLabel(QStringLiteral("appointmentReasonLabel"), bookBox, tr("&Reason (optional):"));
+    reasonLabel->setBuddy(m_reason);
+    reasonRow->addRow(reasonLabel, m_reason);
     bookLayout->addLayout(reasonRow);
     m_book = new QPushButton(tr("&Book the selected slot"), bookBox);
     m_book->setObjectName(QStringLiteral("bookButton"));
