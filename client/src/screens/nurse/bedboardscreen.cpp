@@ -59,7 +59,7 @@ BedBoardScreen::BedBoardScreen(const ClientContext &context, QWidget *parent)
     m_bedDetails->setWordWrap(true);
     side->addWidget(m_bedDetails);
     side->addStretch();
-    row->addLayout(side, 2);
+    row->addLayout(side, 1);
     layout->addLayout(row, 1);
     m_status = plainLabel(QStringLiteral("bedStatus"), this);
     layout->addWidget(m_status);

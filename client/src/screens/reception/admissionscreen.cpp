@@ -67,7 +67,7 @@ AdmissionScreen::AdmissionScreen(const ClientContext &context, QWidget *parent)
     m_status = plainLabel(QStringLiteral("admitStatus"), desk);
     m_status->setWordWrap(true);
     form->addWidget(m_status);
-    layout->addWidget(desk, 2);
+    layout->addWidget(desk, 1);
 
     setTabOrder(m_patient->searchField(), m_patient->list());
     setTabOrder(m_patient->list(), m_department);
