@@ -4,8 +4,10 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QLocale>
 #include <QPixmap>
 #include <QTimer>
+#include <QTranslator>
 
 #include <cstdio>
 
@@ -28,6 +30,11 @@ int main(int argc, char *argv[])
     QApplication::setApplicationName(QStringLiteral("hms-client"));
     QApplication::setOrganizationName(QStringLiteral("HMS"));
     QApplication::setApplicationVersion(QLatin1String(hms::Version));
+    // The user's language when the client has it (built-in :/i18n/hms_client_<lang>.qm).
+    QTranslator translator;
+    if (translator.load(QLocale(), QStringLiteral("hms_client"), QStringLiteral("_"),
+                        QStringLiteral(":/i18n")))
+        QApplication::installTranslator(&translator);
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("HMS desktop client"));
@@ -54,9 +61,11 @@ int main(int argc, char *argv[])
         QStringLiteral("path"));
     const QCommandLineOption screenOption(
         QStringLiteral("screen"),
-        QStringLiteral("With --login-as: show this screen (patients, register, queue, bed-board, "
-                       "users, audit) before the screenshot; exit code 3 when the role has "
-                       "no such screen."),
+        QStringLiteral(
+            "With --login-as: show this screen (patients, register, queue, appointments, "
+            "admissions, bed-board, "
+            "users, audit) before the screenshot; exit code 3 when the role has "
+            "no such screen."),
         QStringLiteral("name"));
     parser.addOption(screenOption);
     parser.addOption(serverOption);

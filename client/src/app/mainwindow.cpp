@@ -12,6 +12,8 @@
 #include "screens/login/loginview.h"
 #include "screens/nurse/bedboardscreen.h"
 #include "screens/placeholder/placeholderscreen.h"
+#include "screens/reception/admissionscreen.h"
+#include "screens/reception/appointmentsscreen.h"
 #include "screens/reception/patientsscreen.h"
 #include "screens/reception/queuescreen.h"
 #include "screens/reception/registerscreen.h"
@@ -348,8 +350,14 @@ QWidget *MainWindow::createScreen(Screen screen)
     case Screen::Queue:
         page = new QueueScreen(context, has(hms::Permission::QueueCall), m_screens);
         break;
+    case Screen::Appointments:
+        page = new AppointmentsScreen(context, m_screens);
+        break;
+    case Screen::Admissions:
+        page = new AdmissionScreen(context, m_screens);
+        break;
     case Screen::BedBoard:
-        page = new BedBoardScreen(context, has(hms::Permission::AdmissionManage), m_screens);
+        page = new BedBoardScreen(context, m_screens);
         break;
     case Screen::Users:
         page = new UsersScreen(context, m_screens);

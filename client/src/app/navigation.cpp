@@ -20,6 +20,14 @@ const QList<ScreenEntry> &screenTable()
          QT_TRANSLATE_NOOP("hms::client::Navigation", "Queue"),
          {P::QueueManage, P::QueueCall},
          QKeySequence(Qt::CTRL | Qt::Key_U)},
+        {Screen::Appointments,
+         QT_TRANSLATE_NOOP("hms::client::Navigation", "Appointments"),
+         {P::AppointmentManage},
+         QKeySequence(Qt::CTRL | Qt::Key_P)},
+        {Screen::Admissions,
+         QT_TRANSLATE_NOOP("hms::client::Navigation", "Admission desk"),
+         {P::AdmissionManage},
+         QKeySequence(Qt::CTRL | Qt::Key_D)},
         {Screen::BedBoard,
          QT_TRANSLATE_NOOP("hms::client::Navigation", "Bed board"),
          {P::BedRead},
@@ -66,6 +74,13 @@ QString screenDescription(Screen screen)
     case Screen::Queue:
         return QCoreApplication::translate("hms::client::Navigation",
                                            "The OPD queue: check patients in and call the next.");
+    case Screen::Appointments:
+        return QCoreApplication::translate(
+            "hms::client::Navigation",
+            "Book, move and cancel appointments; check booked patients in.");
+    case Screen::Admissions:
+        return QCoreApplication::translate("hms::client::Navigation",
+                                           "Admit a patient to a free bed.");
     case Screen::BedBoard:
         return QCoreApplication::translate("hms::client::Navigation",
                                            "Wards and beds at a glance.");
@@ -112,6 +127,10 @@ QString screenKey(Screen screen)
         return QStringLiteral("register");
     case Screen::Queue:
         return QStringLiteral("queue");
+    case Screen::Appointments:
+        return QStringLiteral("appointments");
+    case Screen::Admissions:
+        return QStringLiteral("admissions");
     case Screen::BedBoard:
         return QStringLiteral("bed-board");
     case Screen::Users:
@@ -128,8 +147,9 @@ QString screenKey(Screen screen)
 
 std::optional<Screen> screenFromKey(const QString &key)
 {
-    for (Screen screen : {Screen::Patients, Screen::Register, Screen::Queue, Screen::BedBoard,
-                          Screen::Users, Screen::Audit, Screen::Pharmacy, Screen::Lab}) {
+    for (Screen screen : {Screen::Patients, Screen::Register, Screen::Queue, Screen::Appointments,
+                          Screen::Admissions, Screen::BedBoard, Screen::Users, Screen::Audit,
+                          Screen::Pharmacy, Screen::Lab}) {
         if (screenKey(screen) == key)
             return screen;
     }

@@ -11,7 +11,18 @@
 namespace hms::client {
 
 /// Every screen the shell can show.
-enum class Screen { Patients, Register, Queue, BedBoard, Users, Audit, Pharmacy, Lab };
+enum class Screen {
+    Patients,
+    Register,
+    Queue,
+    Appointments,
+    Admissions,
+    BedBoard,
+    Users,
+    Audit,
+    Pharmacy,
+    Lab
+};
 
 /// One row of the navigation table: a screen exists for a role when the role has any of
 /// \a anyOf in the shared permission matrix (hms::roleHas).

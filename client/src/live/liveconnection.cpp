@@ -47,9 +47,12 @@ LiveConnection::~LiveConnection()
 
 void LiveConnection::start(const QUrl &serverUrl)
 {
-    const QSet<QString> topics = m_topics; // screens may subscribe before the socket exists
+    // Screens may subscribe before the socket exists.
+    const QSet<QString> topics = m_topics;
+    const QHash<QString, int> users = m_topicUsers;
     stop();
     m_topics = topics;
+    m_topicUsers = users;
     m_url = serverUrl;
     m_url.setScheme(serverUrl.scheme() == QLatin1String("https") ? QStringLiteral("wss")
                                                                  : QStringLiteral("ws"));
@@ -71,6 +74,7 @@ void LiveConnection::stop()
         socket->deleteLater();
     }
     m_topics.clear();
+    m_topicUsers.clear();
     m_confirmed.clear();
     m_lastSeq = -1;
     m_authenticated = false;
@@ -79,7 +83,9 @@ void LiveConnection::stop()
 
 void LiveConnection::subscribe(const QString &topic)
 {
-    if (m_topics.contains(topic))
+    // Two screens may follow one topic (the queue board and the appointments of a
+    // department): the topic stays followed until the last of them lets go.
+    if (m_topicUsers[topic]++ > 0)
         return;
     m_topics.insert(topic);
     if (m_authenticated)
@@ -88,6 +94,12 @@ void LiveConnection::subscribe(const QString &topic)
 
 void LiveConnection::unsubscribe(const QString &topic)
 {
+    const auto users = m_topicUsers.find(topic);
+    if (users == m_topicUsers.end())
+        return;
+    if (--*users > 0)
+        return;
+    m_topicUsers.erase(users);
     m_confirmed.remove(topic);
     if (!m_topics.remove(topic))
         return;

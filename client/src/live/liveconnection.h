@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QHash>
 #include <QJsonObject>
 #include <QObject>
 #include <QSet>
@@ -48,6 +49,7 @@ public:
     void stop();
 
     /// Follows \a topic from now on (and across reconnects). Safe to call while offline.
+    /// Counted: each subscribe() is matched by one unsubscribe() of the same caller.
     void subscribe(const QString &topic);
     void unsubscribe(const QString &topic);
 
@@ -88,6 +90,7 @@ private:
     QTimer *m_reconnectTimer = nullptr;
     QUrl m_url;
     QSet<QString> m_topics;
+    QHash<QString, int> m_topicUsers; ///< topic -> how many subscribe() calls hold it
     QSet<QString> m_confirmed;
     qint64 m_lastSeq = -1; ///< -1: nothing seen yet (subscribe without since)
     bool m_authenticated = false;

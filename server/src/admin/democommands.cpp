@@ -4,8 +4,13 @@
 #include "hospitals/hospitalrepository.h"
 #include "ipd/ipdrepository.h"
 #include "live/eventlog.h"
+#include "opd/appointmentrepository.h"
+#include "opd/opdrepository.h"
+#include "patients/patientrepository.h"
+#include "shared/patients/patientrules.h"
 #include "users/userrepository.h"
 
+#include <QDate>
 #include <QFile>
 #include <QFileInfo>
 #include <QMap>
@@ -35,11 +40,13 @@ QString randomPassword()
 }
 
 // Three wards with a few rooms of beds, once (when the demo hospital has no ward yet), so the
-// bed board has something to show. Written as the admin, audited, with their events.
-void seedDemoWards(pqxx::transaction_base &tx, qint64 hospitalId, qint64 adminId)
+// bed board has something to show. Written as the admin, audited, with their events. Returns
+// the beds it made (none when the wards were there already).
+QList<BedRow> seedDemoWards(pqxx::transaction_base &tx, qint64 hospitalId, qint64 adminId)
 {
+    QList<BedRow> beds;
     if (!IpdRepository::wards(tx, hospitalId).empty())
-        return;
+        return beds;
 
     struct DemoWard
     {
@@ -84,6 +91,7 @@ void seedDemoWards(pqxx::transaction_base &tx, qint64 hospitalId, qint64 adminId
                     demo.features, demo.dailyRate, adminId);
                 if (!created)
                     continue;
+                beds.append(*created);
                 EventLog::append(tx, hospitalId,
                                  QStringLiteral("beds:") + QString::number(ward->id),
                                  QStringLiteral("bed.created"),
@@ -95,6 +103,128 @@ void seedDemoWards(pqxx::transaction_base &tx, qint64 hospitalId, qint64 adminId
                                               QStringLiteral("bed"), QString::number(created->id)));
             }
         }
+    }
+    return beds;
+}
+
+// Fictional people for the demo; never real patients.
+constexpr const char *DemoPatients[] = {
+    "Amara Okafor", "Bruno Silva",   "Chen Wei",      "Dana Kowalski",  "Elif Yilmaz",
+    "Farid Haddad", "Grace Mensah",  "Hiro Tanaka",   "Ines Moreau",    "Jonas Berg",
+    "Kavya Reddy",  "Liam O'Connor", "Maya Cohen",    "Nikolai Petrov", "Olivia Brown",
+    "Pablo Ruiz",   "Qi Zhang",      "Rosa Martinez", "Samir Khan",     "Tara Nguyen",
+    "Umar Farouk",  "Vera Novak",    "Wanjiru Kamau", "Xavier Dubois",  "Yara Nasser",
+    "Zoe Fischer",  "Arjun Mehta",   "Beatriz Costa", "Caleb Johnson",  "Dina Rahman",
+};
+
+// Departments with the demo doctor and weekly schedules, ~30 patients, a morning queue and
+// a few admissions, once (when the demo hospital has no department yet), so every screen of
+// the client shows something. Audited and with their live events, like the API would.
+void seedDemoClinic(pqxx::transaction_base &tx,
+                    qint64 hospitalId,
+                    const QString &hospitalCode,
+                    qint64 adminId,
+                    qint64 doctorId,
+                    qint64 receptionId,
+                    const QList<BedRow> &beds)
+{
+    if (!OpdRepository::departments(tx, hospitalId).empty())
+        return;
+    const auto audit = [&](const char *action, const char *entity, qint64 id) {
+        AuditLog::append(tx,
+                         consoleAudit(hospitalId, QLatin1String(action), QLatin1String(entity),
+                                      QString::number(id)));
+    };
+
+    struct DemoDepartment
+    {
+        const char *code;
+        const char *name;
+        QList<int> weekdays;
+        const char *start;
+        const char *end;
+        int slotMinutes;
+    };
+
+    const DemoDepartment departments[] = {
+        {"GEN", "General medicine", {1, 2, 3, 4, 5}, "08:00", "12:00", 15},
+        {"PED", "Paediatrics", {1, 2, 3, 4, 5}, "13:00", "16:00", 20},
+        {"ORT", "Orthopaedics", {6, 7}, "09:00", "13:00", 30},
+    };
+    QList<qint64> departmentIds;
+    for (const DemoDepartment &demo : departments) {
+        const std::optional<DepartmentRow> department = OpdRepository::insertDepartment(
+            tx, hospitalId, QLatin1String(demo.code), QLatin1String(demo.name), adminId);
+        if (!department)
+            continue;
+        departmentIds.append(department->id);
+        audit("department.create", "department", department->id);
+        OpdRepository::addDoctor(tx, hospitalId, department->id, doctorId);
+        for (int weekday : demo.weekdays) {
+            const ScheduleRow rule = AppointmentRepository::insertSchedule(
+                tx, hospitalId, department->id, doctorId, weekday, QLatin1String(demo.start),
+                QLatin1String(demo.end), demo.slotMinutes, adminId);
+            audit("schedule.create", "schedule", rule.id);
+        }
+    }
+
+    const int year = QDate::currentDate().year();
+    QList<qint64> patientIds;
+    int serial = 0;
+    for (const char *name : DemoPatients) {
+        ++serial;
+        PatientInput input;
+        input.fullName = QLatin1String(name);
+        input.birthDate = QDate(1950 + (serial * 7) % 70, 1 + serial % 12, 1 + (serial * 3) % 28);
+        input.sex = serial % 2 ? QStringLiteral("F") : QStringLiteral("M");
+        input.phone = QStringLiteral("+1555010%1").arg(serial, 4, 10, QLatin1Char('0'));
+        const qint64 number = PatientRepository::nextMrnParts(tx, hospitalId).number;
+        const qint64 id = PatientRepository::insert(
+                              tx, hospitalId, computeMrn(mrnPrefixFor(hospitalCode), year, number),
+                              input, receptionId)
+                              .id;
+        patientIds.append(id);
+        audit("patient.register", "patient", id);
+    }
+
+    // This morning's queue of the first department: six patients checked in.
+    if (!departmentIds.isEmpty()) {
+        const qint64 departmentId = departmentIds.first();
+        const QString today = OpdRepository::today(tx, hospitalId);
+        for (int i = 0; i < 6 && i < patientIds.size(); ++i) {
+            const int token = OpdRepository::nextToken(tx, hospitalId, departmentId, today);
+            const VisitRow visit = OpdRepository::insertVisit(
+                tx, hospitalId, departmentId, patientIds.at(i), today, token, receptionId);
+            EventLog::append(tx, hospitalId,
+                             QStringLiteral("queue:") + QString::number(departmentId),
+                             QStringLiteral("visit.checked_in"),
+                             {{QStringLiteral("visitId"), QString::number(visit.id)},
+                              {QStringLiteral("token"), token},
+                              {QStringLiteral("state"), visit.state},
+                              {QStringLiteral("patientId"), QString::number(visit.patientId)}});
+            audit("visit.check_in", "visit", visit.id);
+        }
+    }
+
+    // Every third bed occupied by a later patient of the list.
+    int next = 10;
+    for (int i = 0; i < beds.size() && next < patientIds.size(); i += 3, ++next) {
+        const BedRow &bed = beds.at(i);
+        NewAdmission admission;
+        admission.patientId = patientIds.at(next);
+        admission.bedId = bed.id;
+        admission.attendingDoctorId = doctorId;
+        admission.reason = QStringLiteral("Demo admission");
+        const AdmissionRow admitted =
+            IpdRepository::insertAdmission(tx, hospitalId, admission, receptionId);
+        const BedRow occupied = IpdRepository::setBedStatus(
+            tx, hospitalId, bed.id, QStringLiteral("occupied"), receptionId);
+        EventLog::append(tx, hospitalId, QStringLiteral("beds:") + QString::number(bed.wardId),
+                         QStringLiteral("bed.occupied"),
+                         {{QStringLiteral("bedId"), QString::number(bed.id)},
+                          {QStringLiteral("wardId"), QString::number(bed.wardId)},
+                          {QStringLiteral("status"), occupied.status}});
+        audit("admission.create", "admission", admitted.id);
     }
 }
 
@@ -146,7 +276,7 @@ int demoSeed(CommandContext &context)
                                           QString::number(hospital->id)));
         }
         enterTenant(tx, hospital->id);
-        tx.exec0("SET LOCAL ROLE " + std::string(ApplicationDbRole)); // RLS from here on
+        tx.exec0(SetLocalRoleApplication); // RLS from here on
 
         const std::unique_ptr<PasswordHasher> hasher = consoleHasher();
         QList<QStringList> table;
@@ -180,9 +310,18 @@ int demoSeed(CommandContext &context)
                 {QLatin1String(DemoHospital), username, roleName(role), passwords.value(username)});
         }
 
-        if (const std::optional<UserRow> admin =
-                UserRepository::findByUsername(tx, roleName(Role::Admin)))
-            seedDemoWards(tx, hospital->id, admin->id);
+        const std::optional<UserRow> admin =
+            UserRepository::findByUsername(tx, roleName(Role::Admin));
+        const std::optional<UserRow> doctor =
+            UserRepository::findByUsername(tx, roleName(Role::Doctor));
+        const std::optional<UserRow> reception =
+            UserRepository::findByUsername(tx, roleName(Role::Reception));
+        if (admin) {
+            const QList<BedRow> beds = seedDemoWards(tx, hospital->id, admin->id);
+            if (doctor && reception)
+                seedDemoClinic(tx, hospital->id, QLatin1String(DemoHospital), admin->id, doctor->id,
+                               reception->id, beds);
+        }
 
         QFile out(path);
         if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text))

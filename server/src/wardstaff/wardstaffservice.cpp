@@ -4,6 +4,7 @@
 #include "common/domainerror.h"
 #include "common/jsonfields.h"
 #include "db/dbsession.h"
+#include "db/sql.h"
 #include "db/tenant.h"
 #include "ipd/ipdrepository.h"
 #include "ipd/ipdservice.h"
@@ -46,8 +47,8 @@ std::vector<WardStaffMember> load(pqxx::transaction_base &tx, qint64 hospitalId,
 void requireWard(pqxx::transaction_base &tx, qint64 hospitalId, qint64 wardId, bool lock)
 {
     const pqxx::result ward =
-        tx.exec_params(std::string("SELECT id FROM wards WHERE hospital_id = $1 AND id = $2")
-                           + (lock ? " FOR UPDATE" : ""),
+        tx.exec_params(sql::Query("SELECT id FROM wards WHERE hospital_id = $1 AND id = $2")
+                           + sql::when(lock, " FOR UPDATE"),
                        hospitalId, wardId);
     if (ward.empty())
         throw DomainError(problems::NotFound, QStringLiteral("No such ward"));

@@ -3,10 +3,14 @@
 // Helpers shared by the hms-client widget tests (header-only, tests/ui/client only).
 
 #include "app/mainwindow.h"
+#include "models/patientsearchmodel.h"
+#include "screens/common/patientpicker.h"
 #include "support/serverfixture.h"
 
 #include <QDir>
 #include <QJsonDocument>
+#include <QLineEdit>
+#include <QListView>
 #include <QStandardPaths>
 #include <QTest>
 
@@ -61,6 +65,26 @@ inline QJsonObject patientBody(const QString &fullName,
                        {QStringLiteral("birthDate"), birthDate},
                        {QStringLiteral("sex"), QStringLiteral("F")},
                        {QStringLiteral("phone"), phone}};
+}
+
+/// Types \a search (by default \a name) into \a picker's search and selects the first
+/// match; true when that is the patient called \a name.
+inline bool
+pickPatient(hms::client::PatientPicker *picker, const QString &name, QString search = {})
+{
+    if (search.isEmpty())
+        search = name;
+    picker->searchField()->setText(search);
+    if (!QTest::qWaitFor(
+            [picker, &search]() {
+                return picker->model()->query() == search && !picker->model()->isLoading()
+                    && picker->model()->rowCount() > 0;
+            },
+            5000))
+        return false;
+    picker->list()->setCurrentIndex(
+        picker->model()->index(0, int(hms::client::PatientSearchModel::Column::FullName)));
+    return picker->patientName() == name;
 }
 
 /// Removes the outbox database of this test program (test-mode app data dir).

@@ -1,6 +1,7 @@
 #include "app/mainwindow.h"
 #include "app/navigation.h"
 #include "clienttestsupport.h"
+#include "live/eventlog.h"
 #include "live/liveconnection.h"
 #include "models/bedmodel.h"
 #include "screens/nurse/bedboardscreen.h"
@@ -9,8 +10,11 @@
 #include <QComboBox>
 #include <QJsonArray>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QTest>
 #include <QToolButton>
+
+#include <pqxx/pqxx>
 
 #include <memory>
 
@@ -31,10 +35,13 @@ private Q_SLOTS:
     void initTestCase();
     void init();
     void bedChangedByAnotherClientRecoloursWithinASecond();
+    void resyncAfterMissedEventsReloadsTheBoard();
     void cleanupTestCase();
 
 private:
     std::unique_ptr<ServerFixture> m_fixture;
+    qint64 m_hospitalId = 0;
+    std::shared_ptr<quint16> m_port = std::make_shared<quint16>(0); ///< kept over restarts
 };
 
 void TestBedBoard::initTestCase()
@@ -43,8 +50,13 @@ void TestBedBoard::initTestCase()
     m_fixture = std::make_unique<ServerFixture>(QStringLiteral("bedboard"));
     if (!m_fixture->isValid())
         QSKIP("HMS_TEST_DATABASE_URL not set");
-    QVERIFY2(m_fixture->start(), qPrintable(m_fixture->errorString()));
-    QVERIFY(m_fixture->createHospital(ui::Hospital, QStringLiteral("Alpha General")) > 0);
+    QVERIFY2(m_fixture->start([port = m_port](hms::server::ServerConfig &config) {
+        config.listenPort = *port;
+    }),
+             qPrintable(m_fixture->errorString()));
+    *m_port = m_fixture->port();
+    m_hospitalId = m_fixture->createHospital(ui::Hospital, QStringLiteral("Alpha General"));
+    QVERIFY(m_hospitalId > 0);
     for (Role role : {Role::Admin, Role::Nurse, Role::Reception})
         QVERIFY(m_fixture->createUser(ui::Hospital, hms::roleName(role), role, ui::Password) > 0);
 }
@@ -118,6 +130,51 @@ void TestBedBoard::bedChangedByAnotherClientRecoloursWithinASecond()
              QStringLiteral("occupied"));
     // The other bed did not change.
     QVERIFY(BedModel::isFree(board->model()->index(second).data(BedModel::StatusRole).toString()));
+}
+
+void TestBedBoard::resyncAfterMissedEventsReloadsTheBoard()
+{
+    // The board of the first test's ward (W1), as a nurse sees it.
+    MainWindow window(ui::serverUrlOf(m_fixture->port()));
+    window.show();
+    QVERIFY(ui::signIn(window, m_fixture->port(), QStringLiteral("nurse")));
+    QVERIFY(window.showScreen(Screen::BedBoard));
+    auto *board =
+        qobject_cast<hms::client::BedBoardScreen *>(window.screenWidget(Screen::BedBoard));
+    QVERIFY(board);
+    QTRY_VERIFY(!board->wardId().isEmpty());
+    const QString wardId = board->wardId();
+    QTRY_COMPARE(board->model()->rowCount(), 2);
+    QTRY_VERIFY(window.live().confirmedTopics().contains(QStringLiteral("beds:") + wardId));
+    const QString bedId = board->model()->index(1).data(BedModel::IdRole).toString();
+    QVERIFY(BedModel::isFree(board->model()->index(1).data(BedModel::StatusRole).toString()));
+    QSignalSpy resyncs(&window.live(), &hms::client::LiveConnection::resyncRequired);
+
+    // The server goes away; meanwhile the bed changes and the events the client would
+    // resume from are pruned (older than the retention): its `since` can not be served.
+    m_fixture->stop();
+    QTRY_COMPARE(window.live().state(), hms::client::LiveConnection::State::Reconnecting);
+    {
+        pqxx::connection connection(m_fixture->superuserUrl());
+        pqxx::work tx(connection);
+        tx.exec_params0("UPDATE beds SET status = 'maintenance', version = version + 1 "
+                        "WHERE id = $1",
+                        bedId.toLongLong());
+        for (int i = 0; i < 2; ++i)
+            hms::server::EventLog::append(tx, m_hospitalId, QStringLiteral("beds:999999"),
+                                          QStringLiteral("bed.created"), {});
+        tx.exec0("DELETE FROM events WHERE seq < (SELECT max(seq) FROM events)");
+        tx.commit();
+    }
+    QVERIFY2(m_fixture->restart(), qPrintable(m_fixture->errorString()));
+
+    // Reconnected, the server answers "resync": the board reads its snapshot again.
+    QTRY_COMPARE_WITH_TIMEOUT(resyncs.count(), 1, 15000);
+    QTRY_COMPARE(
+        board->model()->index(board->model()->rowOf(bedId)).data(BedModel::StatusRole).toString(),
+        QStringLiteral("maintenance"));
+    QCOMPARE(board->bedButton(bedId)->palette().color(QPalette::Button),
+             BedModel::colorFor(QStringLiteral("maintenance")));
 }
 
 void TestBedBoard::cleanupTestCase()

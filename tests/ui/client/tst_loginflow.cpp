@@ -40,6 +40,8 @@ QStringList expectedScreens(Role role)
         {QStringLiteral("Patients"), {Permission::PatientRead}},
         {QStringLiteral("Register"), {Permission::PatientWrite}},
         {QStringLiteral("Queue"), {Permission::QueueManage, Permission::QueueCall}},
+        {QStringLiteral("Appointments"), {Permission::AppointmentManage}},
+        {QStringLiteral("Admission desk"), {Permission::AdmissionManage}},
         {QStringLiteral("Bed board"), {Permission::BedRead}},
         {QStringLiteral("Users"), {Permission::UserManage}},
         {QStringLiteral("Audit"), {Permission::AuditRead}},

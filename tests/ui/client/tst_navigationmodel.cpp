@@ -32,15 +32,19 @@ void TestNavigationModel::screensFollowTheMatrix_data()
                            << QStringList{QStringLiteral("Patients"), QStringLiteral("Bed board"),
                                           QStringLiteral("Users"), QStringLiteral("Audit")};
     QTest::newRow("doctor") << Role::Doctor
-                            << QStringList{QStringLiteral("Patients"), QStringLiteral("Register"),
-                                           QStringLiteral("Queue"), QStringLiteral("Bed board")};
+                            << QStringList{
+                                   QStringLiteral("Patients"),       QStringLiteral("Register"),
+                                   QStringLiteral("Queue"),          QStringLiteral("Appointments"),
+                                   QStringLiteral("Admission desk"), QStringLiteral("Bed board")};
     QTest::newRow("nurse") << Role::Nurse
                            << QStringList{QStringLiteral("Patients"), QStringLiteral("Queue"),
                                           QStringLiteral("Bed board")};
-    QTest::newRow("reception") << Role::Reception
-                               << QStringList{QStringLiteral("Patients"),
-                                              QStringLiteral("Register"), QStringLiteral("Queue"),
-                                              QStringLiteral("Bed board")};
+    QTest::newRow("reception") << Role::Reception << QStringList{QStringLiteral("Patients"),
+                                                                 QStringLiteral("Register"),
+                                                                 QStringLiteral("Queue"),
+                                                                 QStringLiteral("Appointments"),
+                                                                 QStringLiteral("Admission desk"),
+                                                                 QStringLiteral("Bed board")};
     QTest::newRow("pharmacy") << Role::Pharmacy << QStringList{QStringLiteral("Patients")};
     QTest::newRow("lab") << Role::Lab << QStringList{QStringLiteral("Patients")};
 }

@@ -1,6 +1,7 @@
 #include "screens/common/widgets.h"
 
 #include "api/apiclient.h"
+#include "models/slotmodel.h"
 #include "shared/protocol/apipaths.h"
 
 #include <QComboBox>
@@ -21,21 +22,32 @@ QLabel *plainLabel(const QString &objectName, QWidget *parent, const QString &te
 QLabel *headingLabel(const QString &text, QWidget *parent)
 {
     QLabel *heading = plainLabel(QStringLiteral("screenTitle"), parent, text);
-    QFont font = heading->font();
-    font.setPointSizeF(font.pointSizeF() * 1.5);
-    font.setBold(true);
-    heading->setFont(font);
+    styleHeading(heading);
     return heading;
 }
 
-QLabel *fieldErrorLabel(const QString &objectName, QWidget *parent)
+void styleHeading(QLabel *label)
 {
-    QLabel *label = plainLabel(objectName, parent);
+    QFont font = label->font();
+    font.setPointSizeF(font.pointSizeF() * 1.5);
+    font.setBold(true);
+    label->setFont(font);
+}
+
+void styleFieldError(QLabel *label)
+{
+    label->setTextFormat(Qt::PlainText); // SECURITY I4: server data is never rich text
     label->setWordWrap(true);
     QPalette palette = label->palette();
     palette.setColor(QPalette::WindowText, QColor(0xb0, 0x00, 0x20));
     label->setPalette(palette);
     label->setVisible(false);
+}
+
+QLabel *fieldErrorLabel(const QString &objectName, QWidget *parent)
+{
+    QLabel *label = plainLabel(objectName, parent);
+    styleFieldError(label);
     return label;
 }
 
@@ -64,6 +76,40 @@ void loadDepartments(ApiClient &api,
                 const int index = combo->findData(previous);
                 if (index >= 0)
                     combo->setCurrentIndex(index);
+                if (done)
+                    done(QString());
+            });
+}
+
+void loadDoctors(ApiClient &api,
+                 const QString &departmentId,
+                 QComboBox *combo,
+                 const QString &noneText,
+                 QObject *context,
+                 const std::function<void(const QString &)> &done)
+{
+    combo->clear();
+    if (!noneText.isEmpty())
+        combo->addItem(noneText, QString());
+    if (departmentId.isEmpty()) {
+        if (done)
+            done(QString());
+        return;
+    }
+    api.get(ApiClient::pathWithId(hms::api::DepartmentSchedules, departmentId), context,
+            [combo, done](const Result<QJsonObject> &answer) {
+                if (!answer) {
+                    if (done)
+                        done(problemText(answer.problem()));
+                    return;
+                }
+                const QJsonArray items = answer.value().value(QLatin1String("items")).toArray();
+                for (const QJsonValue &value : items) {
+                    const QString doctorId =
+                        value.toObject().value(QLatin1String("doctorId")).toString();
+                    if (!doctorId.isEmpty() && combo->findData(doctorId) < 0)
+                        combo->addItem(SlotModel::doctorTitle(doctorId), doctorId);
+                }
                 if (done)
                     done(QString());
             });

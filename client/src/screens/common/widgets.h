@@ -23,6 +23,12 @@ QLabel *plainLabel(const QString &objectName, QWidget *parent, const QString &te
 /// A screen heading (bigger, bold), plain text.
 QLabel *headingLabel(const QString &text, QWidget *parent);
 
+/// Makes \a label a screen heading (bigger, bold); headingLabel() uses it.
+void styleHeading(QLabel *label);
+
+/// Makes \a label an inline field error: hidden, red, plain text, wrapping.
+void styleFieldError(QLabel *label);
+
 /// A hidden red label under a field for its inline error (plain text).
 QLabel *fieldErrorLabel(const QString &objectName, QWidget *parent);
 
@@ -32,6 +38,16 @@ void loadDepartments(ApiClient &api,
                      QComboBox *combo,
                      QObject *context,
                      const std::function<void(const QString &)> &done = {});
+
+/// Fills \a combo with the doctors who hold schedule rules in \a departmentId (GET
+/// /departments/{id}/schedules), after an optional first item \a noneText (data empty). The
+/// item data is the doctor's user id. Calls \a done(error) when finished.
+void loadDoctors(ApiClient &api,
+                 const QString &departmentId,
+                 QComboBox *combo,
+                 const QString &noneText,
+                 QObject *context,
+                 const std::function<void(const QString &)> &done = {});
 
 /// One sentence for people about \a problem ("The server cannot be reached." ...).
 QString problemText(const Problem &problem);

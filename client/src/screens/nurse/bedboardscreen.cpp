@@ -3,23 +3,16 @@
 #include "api/apiclient.h"
 #include "live/liveconnection.h"
 #include "models/bedmodel.h"
-#include "models/patientsearchmodel.h"
 #include "screens/common/widgets.h"
 
 #include <QComboBox>
 #include <QGridLayout>
-#include <QGroupBox>
 #include <QHBoxLayout>
 #include <QJsonArray>
 #include <QLabel>
-#include <QLineEdit>
-#include <QListView>
-#include <QPushButton>
 #include <QScrollArea>
-#include <QTimer>
 #include <QToolButton>
 #include <QUrlQuery>
-#include <QUuid>
 #include <QVBoxLayout>
 
 namespace hms::client {
@@ -29,15 +22,13 @@ namespace {
 // The IPD API (pinned with the IPD branch).
 constexpr char WardsPath[] = "/api/v1/wards";
 constexpr char BedsPath[] = "/api/v1/beds";
-constexpr char AdmissionsPath[] = "/api/v1/admissions";
 constexpr int Columns = 6;
 
 } // namespace
 
-BedBoardScreen::BedBoardScreen(const ClientContext &context, bool canAdmit, QWidget *parent)
+BedBoardScreen::BedBoardScreen(const ClientContext &context, QWidget *parent)
     : QWidget(parent)
     , m_context(context)
-    , m_canAdmit(canAdmit)
     , m_model(new BedModel(this))
 {
     setAccessibleName(tr("Bed board"));
@@ -67,43 +58,8 @@ BedBoardScreen::BedBoardScreen(const ClientContext &context, bool canAdmit, QWid
     m_bedDetails = plainLabel(QStringLiteral("bedDetails"), this, tr("Select a bed."));
     m_bedDetails->setWordWrap(true);
     side->addWidget(m_bedDetails);
-    if (m_canAdmit) {
-        auto *desk = new QGroupBox(tr("Admit a patient"), this);
-        desk->setObjectName(QStringLiteral("admissionDesk"));
-        auto *deskLayout = new QVBoxLayout(desk);
-        m_patients = new PatientSearchModel(m_context.api, this);
-        m_patientSearch = new QLineEdit(desk);
-        m_patientSearch->setObjectName(QStringLiteral("admitPatientSearch"));
-        m_patientSearch->setAccessibleName(tr("Patient to admit"));
-        m_patientSearch->setPlaceholderText(tr("Patient: name, MRN or phone"));
-        m_patientList = new QListView(desk);
-        m_patientList->setObjectName(QStringLiteral("admitPatientList"));
-        m_patientList->setModel(m_patients);
-        m_patientList->setModelColumn(int(PatientSearchModel::Column::FullName));
-        m_patientList->setEditTriggers(QAbstractItemView::NoEditTriggers);
-        m_reason = new QLineEdit(desk);
-        m_reason->setObjectName(QStringLiteral("admitReason"));
-        m_reason->setAccessibleName(tr("Reason for admission"));
-        m_reason->setPlaceholderText(tr("Reason for admission"));
-        m_admit = new QPushButton(tr("&Admit to the selected bed"), desk);
-        m_admit->setObjectName(QStringLiteral("admitButton"));
-        m_admitStatus = plainLabel(QStringLiteral("admitStatus"), desk);
-        m_admitStatus->setWordWrap(true);
-        for (QWidget *widget : std::initializer_list<QWidget *>{m_patientSearch, m_patientList,
-                                                                m_reason, m_admit, m_admitStatus})
-            deskLayout->addWidget(widget);
-        side->addWidget(desk);
-        auto *debounce = new QTimer(this);
-        debounce->setSingleShot(true);
-        debounce->setInterval(250);
-        connect(m_patientSearch, &QLineEdit::textChanged, debounce, qOverload<>(&QTimer::start));
-        connect(debounce, &QTimer::timeout, this, [this]() {
-            m_patients->setQuery(m_patientSearch->text());
-        });
-        connect(m_admit, &QPushButton::clicked, this, &BedBoardScreen::admit);
-    }
     side->addStretch();
-    row->addLayout(side, 2);
+    row->addLayout(side, 1);
     layout->addLayout(row, 1);
     m_status = plainLabel(QStringLiteral("bedStatus"), this);
     layout->addWidget(m_status);
@@ -168,6 +124,7 @@ void BedBoardScreen::onWardChanged()
     m_topic = wanted;
     m_selectedBed.clear();
     m_model->setBeds({});
+    Q_EMIT selectionChanged();
     if (m_topic.isEmpty())
         return;
     m_context.live.subscribe(m_topic);
@@ -267,43 +224,16 @@ void BedBoardScreen::selectBed(int row)
                  index.data(BedModel::RoomRole).toString(),
                  BedModel::statusTitle(index.data(BedModel::StatusRole).toString()),
                  features.isEmpty() ? QString() : tr(" (%1)").arg(features)));
+    Q_EMIT selectionChanged();
 }
 
-void BedBoardScreen::admit()
+bool BedBoardScreen::selectBedById(const QString &bedId)
 {
-    const int bedRow = m_model->rowOf(m_selectedBed);
-    const QModelIndex patient = m_patientList->currentIndex();
-    if (bedRow < 0
-        || !BedModel::isFree(m_model->index(bedRow).data(BedModel::StatusRole).toString())) {
-        m_admitStatus->setText(tr("Select a free bed first."));
-        return;
-    }
-    if (!patient.isValid()) {
-        m_admitStatus->setText(tr("Select the patient first."));
-        return;
-    }
-    if (m_reason->text().trimmed().isEmpty()) {
-        m_admitStatus->setText(tr("Give the reason for admission."));
-        m_reason->setFocus();
-        return;
-    }
-    const QJsonObject body{
-        {QStringLiteral("patientId"), patient.data(PatientSearchModel::IdRole).toString()},
-        {QStringLiteral("bedId"), m_selectedBed},
-        {QStringLiteral("reason"), m_reason->text().trimmed()}};
-    m_admit->setEnabled(false);
-    m_context.api.request(
-        "POST", QLatin1String(AdmissionsPath), {}, body,
-        {{"Idempotency-Key", QUuid::createUuid().toByteArray(QUuid::WithoutBraces)}}, this,
-        [this](const Result<QJsonObject> &answer) {
-            m_admit->setEnabled(true);
-            if (!answer) {
-                m_admitStatus->setText(problemText(answer.problem()));
-                return;
-            }
-            m_admitStatus->setText(tr("Admitted."));
-            m_reason->clear();
-        });
+    const int row = m_model->rowOf(bedId);
+    if (row < 0)
+        return false;
+    selectBed(row);
+    return true;
 }
 
 } // namespace hms::client

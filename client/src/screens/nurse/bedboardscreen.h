@@ -8,26 +8,21 @@
 class QComboBox;
 class QGridLayout;
 class QLabel;
-class QLineEdit;
-class QListView;
-class QPushButton;
 class QToolButton;
 
 namespace hms::client {
 
 struct LiveEvent;
 class BedModel;
-class PatientSearchModel;
 
 /// The ward bed board: a grid of beds coloured by status, live from beds:<wardId> events.
-/// With admission.manage it is also the admission desk: pick a patient and a free bed, give
-/// a reason, admit.
+/// The admission desk (AdmissionScreen) shows one to pick the bed from.
 class BedBoardScreen : public QWidget
 {
     Q_OBJECT
 
 public:
-    BedBoardScreen(const ClientContext &context, bool canAdmit, QWidget *parent = nullptr);
+    explicit BedBoardScreen(const ClientContext &context, QWidget *parent = nullptr);
     ~BedBoardScreen() override;
 
     BedModel *model() const { return m_model; }
@@ -37,17 +32,27 @@ public:
 
     QString wardId() const;
 
+    /// The id of the selected bed; empty when none is.
+    QString selectedBedId() const { return m_selectedBed; }
+
+    /// Selects the bed \a bedId of the shown ward; false when it is not on the board.
+    bool selectBedById(const QString &bedId);
+
+    /// Reads the ward's beds again (the snapshot; live events keep it current).
+    void reload();
+
+Q_SIGNALS:
+    /// A bed was selected, or the selected bed changed status.
+    void selectionChanged();
+
 private:
     void onWardChanged();
-    void reload();
     void rebuildGrid();
     void recolor(int row);
     void onEvent(const LiveEvent &event);
     void selectBed(int row);
-    void admit();
 
     ClientContext m_context;
-    bool m_canAdmit = false;
     BedModel *m_model = nullptr;
     QComboBox *m_ward = nullptr;
     QWidget *m_gridHost = nullptr;
@@ -58,14 +63,6 @@ private:
     QString m_topic;
     QString m_selectedBed;
     int m_generation = 0;
-
-    // Admission desk
-    PatientSearchModel *m_patients = nullptr;
-    QLineEdit *m_patientSearch = nullptr;
-    QListView *m_patientList = nullptr;
-    QLineEdit *m_reason = nullptr;
-    QPushButton *m_admit = nullptr;
-    QLabel *m_admitStatus = nullptr;
 };
 
 } // namespace hms::client

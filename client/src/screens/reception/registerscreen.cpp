@@ -1,5 +1,7 @@
 #include "screens/reception/registerscreen.h"
 
+#include "ui_registerscreen.h"
+
 #include "api/apiclient.h"
 #include "outbox/outbox.h"
 #include "screens/common/widgets.h"
@@ -9,16 +11,14 @@
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QFormLayout>
-#include <QGroupBox>
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
-#include <QScrollArea>
 #include <QSpinBox>
-#include <QVBoxLayout>
+
+#include <tuple>
 
 namespace hms::client {
 
@@ -33,123 +33,71 @@ QString key(const char *name)
 
 } // namespace
 
+RegisterScreen::~RegisterScreen() = default;
+
 RegisterScreen::RegisterScreen(const ClientContext &context, QWidget *parent)
     : QWidget(parent)
     , m_context(context)
+    , m_ui(std::make_unique<Ui::RegisterScreen>())
 {
-    setAccessibleName(tr("Register"));
-    auto *outer = new QVBoxLayout(this);
-    outer->addWidget(headingLabel(tr("Register a patient"), this));
+    // The layout, captions, tab order and buddies come from registerscreen.ui (Qt Designer).
+    m_ui->setupUi(this);
+    styleHeading(m_ui->screenTitle);
+    m_fullName = m_ui->fullNameEdit;
+    m_birthDate = m_ui->birthDateEdit;
+    m_ageOnly = m_ui->ageOnlyCheck;
+    m_age = m_ui->estimatedAgeYearsEdit;
+    m_sex = m_ui->sexEdit;
+    m_phone = m_ui->phoneEdit;
+    m_nationalId = m_ui->nationalIdEdit;
+    m_addressLine = m_ui->addressLine1Edit;
+    m_city = m_ui->addressCityEdit;
+    m_contactName = m_ui->contactNameEdit;
+    m_contactRelation = m_ui->contactRelationEdit;
+    m_contactPhone = m_ui->contactPhoneEdit;
+    m_allergies = m_ui->allergiesEdit;
+    m_submit = m_ui->registerButton;
+    m_status = m_ui->registerStatus;
+    m_generalError = m_ui->generalError;
+    m_outbox = m_ui->outboxList;
+    m_discard = m_ui->discardButton;
+    m_outboxTitle = m_ui->outboxTitle;
 
-    auto *scroll = new QScrollArea(this);
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
-    auto *formHost = new QWidget(scroll);
-    auto *form = new QFormLayout(formHost);
-    scroll->setWidget(formHost);
-    outer->addWidget(scroll, 1);
-
-    // One row per field: the input, and under it its inline error label.
-    const auto addField = [this, form, formHost](const QString &label, const QString &field,
-                                                 QWidget *input) {
-        input->setParent(formHost);
-        input->setObjectName(field + QStringLiteral("Edit"));
-        input->setAccessibleName(QString(label).remove(QLatin1Char('&')));
-        auto *cell = new QWidget(formHost);
-        auto *cellLayout = new QVBoxLayout(cell);
-        cellLayout->setContentsMargins(0, 0, 0, 0);
-        cellLayout->setSpacing(1);
-        cellLayout->addWidget(input);
-        QLabel *error = fieldErrorLabel(field + QStringLiteral("Error"), cell);
-        cellLayout->addWidget(error);
-        QLabel *caption = plainLabel(field + QStringLiteral("Label"), formHost, label);
-        caption->setBuddy(input);
-        form->addRow(caption, cell);
-        m_errorLabels.insert(field, error);
-        m_fieldWidgets.insert(field, input);
+    // Field key (as in the JSON and the server's errors[].field) -> input and error label.
+    const QList<std::tuple<QString, QWidget *, QLabel *>> fields = {
+        {key(K::FullName), m_fullName, m_ui->fullNameError},
+        {key(K::BirthDate), m_birthDate, m_ui->birthDateError},
+        {key(K::EstimatedAgeYears), m_age, m_ui->estimatedAgeYearsError},
+        {key(K::Sex), m_sex, m_ui->sexError},
+        {key(K::Phone), m_phone, m_ui->phoneError},
+        {key(K::NationalId), m_nationalId, m_ui->nationalIdError},
+        {QStringLiteral("address.line1"), m_addressLine, m_ui->addressLine1Error},
+        {QStringLiteral("address.city"), m_city, m_ui->addressCityError},
+        {QStringLiteral("emergencyContact.name"), m_contactName, m_ui->contactNameError},
+        {QStringLiteral("emergencyContact.relation"), m_contactRelation,
+         m_ui->contactRelationError},
+        {QStringLiteral("emergencyContact.phone"), m_contactPhone, m_ui->contactPhoneError},
+        {key(K::Allergies), m_allergies, m_ui->allergiesError},
     };
+    for (const auto &[field, input, error] : fields) {
+        styleFieldError(error);
+        m_fieldWidgets.insert(field, input);
+        m_errorLabels.insert(field, error);
+    }
+    styleFieldError(m_generalError);
 
-    m_fullName = new QLineEdit;
+    // Limits from the shared rules, so the form and the server never disagree.
     m_fullName->setMaxLength(hms::patientlimits::FullNameMax);
-    addField(tr("Full &name"), key(K::FullName), m_fullName);
-
-    m_birthDate = new QLineEdit;
-    m_birthDate->setPlaceholderText(tr("YYYY-MM-DD"));
-    addField(tr("&Date of birth"), key(K::BirthDate), m_birthDate);
-
-    m_ageOnly = new QCheckBox(tr("Date unknown: &estimated age in years"));
-    m_age = new QSpinBox;
+    m_nationalId->setMaxLength(hms::patientlimits::NationalIdMax);
     m_age->setRange(0, hms::patientlimits::EstimatedAgeMax);
-    m_age->setEnabled(false);
-    auto *ageRow = new QWidget;
-    auto *ageLayout = new QHBoxLayout(ageRow);
-    ageLayout->setContentsMargins(0, 0, 0, 0);
-    m_ageOnly->setParent(ageRow);
-    m_ageOnly->setObjectName(QStringLiteral("ageOnlyCheck"));
-    ageLayout->addWidget(m_ageOnly);
-    ageLayout->addStretch();
-    addField(tr("Estimated age"), key(K::EstimatedAgeYears), m_age);
-    form->insertRow(form->rowCount() - 1, plainLabel(QStringLiteral("ageOnlyLabel"), formHost),
-                    ageRow);
-    connect(m_ageOnly, &QCheckBox::toggled, this, [this](bool ageOnly) {
-        m_age->setEnabled(ageOnly);
-        m_birthDate->setEnabled(!ageOnly);
-    });
-
-    m_sex = new QComboBox;
     m_sex->addItem(tr("Female"), QStringLiteral("F"));
     m_sex->addItem(tr("Male"), QStringLiteral("M"));
     m_sex->addItem(tr("Other"), QStringLiteral("X"));
     m_sex->addItem(tr("Unknown"), QStringLiteral("U"));
-    addField(tr("&Sex"), key(K::Sex), m_sex);
-
-    m_phone = new QLineEdit;
-    m_phone->setPlaceholderText(tr("+49 30 1234567"));
-    addField(tr("&Phone"), key(K::Phone), m_phone);
-
-    m_nationalId = new QLineEdit;
-    m_nationalId->setMaxLength(hms::patientlimits::NationalIdMax);
-    addField(tr("National &id (optional)"), key(K::NationalId), m_nationalId);
-
-    m_addressLine = new QLineEdit;
-    addField(tr("&Address (optional)"), QStringLiteral("address.line1"), m_addressLine);
-    m_city = new QLineEdit;
-    addField(tr("&City (optional)"), QStringLiteral("address.city"), m_city);
-
-    m_contactName = new QLineEdit;
-    addField(tr("Emergency contact (optional)"), QStringLiteral("emergencyContact.name"),
-             m_contactName);
-    m_contactRelation = new QLineEdit;
-    addField(tr("Relation"), QStringLiteral("emergencyContact.relation"), m_contactRelation);
-    m_contactPhone = new QLineEdit;
-    addField(tr("Contact phone"), QStringLiteral("emergencyContact.phone"), m_contactPhone);
-
-    m_allergies = new QLineEdit;
-    m_allergies->setPlaceholderText(tr("comma-separated, e.g. penicillin, latex"));
-    addField(tr("A&llergies (optional)"), key(K::Allergies), m_allergies);
-
-    m_generalError = fieldErrorLabel(QStringLiteral("generalError"), formHost);
-    form->addRow(m_generalError);
-    m_submit = new QPushButton(tr("&Register"), formHost);
-    m_submit->setObjectName(QStringLiteral("registerButton"));
-    m_submit->setAccessibleName(tr("Register"));
-    m_submit->setDefault(true);
-    form->addRow(m_submit);
-    m_status = plainLabel(QStringLiteral("registerStatus"), formHost);
-    m_status->setWordWrap(true);
-    form->addRow(m_status);
-
-    m_outboxTitle = plainLabel(QStringLiteral("outboxTitle"), this);
-    outer->addWidget(m_outboxTitle);
-    m_outbox = new QListWidget(this);
-    m_outbox->setObjectName(QStringLiteral("outboxList"));
-    m_outbox->setAccessibleName(tr("Waiting to be sent"));
-    m_outbox->setMaximumHeight(110);
-    outer->addWidget(m_outbox);
-    m_discard = new QPushButton(tr("&Discard the refused item"), this);
-    m_discard->setObjectName(QStringLiteral("discardButton"));
-    m_discard->setEnabled(false);
-    outer->addWidget(m_discard, 0, Qt::AlignLeft);
+    connect(m_ageOnly, &QCheckBox::toggled, this, [this](bool ageOnly) {
+        m_age->setEnabled(ageOnly);
+        m_birthDate->setEnabled(!ageOnly);
+    });
     connect(m_outbox, &QListWidget::currentItemChanged, this, [this](QListWidgetItem *item) {
         m_discard->setEnabled(item && item->data(Qt::UserRole + 1).toBool());
     });
@@ -157,14 +105,6 @@ RegisterScreen::RegisterScreen(const ClientContext &context, QWidget *parent)
         if (QListWidgetItem *item = m_outbox->currentItem())
             m_context.outbox.discard(item->data(Qt::UserRole).toLongLong());
     });
-
-    // Tab order: top to bottom, as the form reads.
-    const QList<QWidget *> order = {m_fullName,  m_birthDate,   m_ageOnly,         m_age,
-                                    m_sex,       m_phone,       m_nationalId,      m_addressLine,
-                                    m_city,      m_contactName, m_contactRelation, m_contactPhone,
-                                    m_allergies, m_submit};
-    for (qsizetype i = 1; i < order.size(); ++i)
-        setTabOrder(order.at(i - 1), order.at(i));
 
     connect(m_submit, &QPushButton::clicked, this, &RegisterScreen::submit);
     for (QLineEdit *edit : findChildren<QLineEdit *>())

@@ -7,6 +7,8 @@
 #include <QJsonObject>
 #include <QWidget>
 
+#include <memory>
+
 class QCheckBox;
 class QComboBox;
 class QLabel;
@@ -14,6 +16,10 @@ class QLineEdit;
 class QListWidget;
 class QPushButton;
 class QSpinBox;
+
+namespace Ui {
+class RegisterScreen;
+}
 
 namespace hms::client {
 
@@ -28,6 +34,7 @@ class RegisterScreen : public QWidget
 
 public:
     explicit RegisterScreen(const ClientContext &context, QWidget *parent = nullptr);
+    ~RegisterScreen() override;
 
     /// The registration JSON the form describes (before validation).
     QJsonObject formJson() const;
@@ -51,6 +58,7 @@ private:
     QWidget *fieldWidgetFor(const QString &field) const;
 
     ClientContext m_context;
+    std::unique_ptr<Ui::RegisterScreen> m_ui;
     QLineEdit *m_fullName = nullptr;
     QLineEdit *m_birthDate = nullptr;
     QCheckBox *m_ageOnly = nullptr;
