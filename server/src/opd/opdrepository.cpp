@@ -128,6 +128,19 @@ bool OpdRepository::removeDoctor(pqxx::transaction_base &tx,
         == 1;
 }
 
+std::vector<OpdRepository::DoctorRow>
+OpdRepository::departmentDoctors(pqxx::transaction_base &tx, qint64 hospitalId, qint64 departmentId)
+{
+    std::vector<DoctorRow> doctors;
+    for (const pqxx::row &row : tx.exec_params(
+             "SELECT u.id, u.display_name, u.disabled_at IS NULL FROM department_doctors d "
+             "JOIN users u ON u.hospital_id = d.hospital_id AND u.id = d.user_id "
+             "WHERE d.hospital_id = $1 AND d.department_id = $2 ORDER BY u.display_name, u.id",
+             hospitalId, departmentId))
+        doctors.push_back({row[0].as<qint64>(), text(row[1]), row[2].as<bool>()});
+    return doctors;
+}
+
 bool OpdRepository::isDoctor(pqxx::transaction_base &tx, qint64 hospitalId, qint64 userId)
 {
     return tx

@@ -80,6 +80,18 @@ public:
 
     /// True when \a userId is an enabled doctor of this hospital.
     static bool isDoctor(pqxx::transaction_base &tx, qint64 hospitalId, qint64 userId);
+
+    /// A department's doctors with their display names (staff names, not patient data), by
+    /// name; disabled ones included and marked, so old appointments still show who they were.
+    struct DoctorRow
+    {
+        qint64 userId = 0;
+        QString displayName;
+        bool enabled = true;
+    };
+
+    static std::vector<DoctorRow>
+    departmentDoctors(pqxx::transaction_base &tx, qint64 hospitalId, qint64 departmentId);
     /// False when the doctor was already assigned.
     static bool
     addDoctor(pqxx::transaction_base &tx, qint64 hospitalId, qint64 departmentId, qint64 userId);

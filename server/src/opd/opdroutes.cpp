@@ -2,6 +2,7 @@
 
 #include "auth/authservice.h"
 #include "common/domainerror.h"
+#include "common/jsonfields.h"
 #include "http/jsonrequest.h"
 #include "http/queryreader.h"
 #include "http/router.h"
@@ -135,6 +136,18 @@ void registerOpdRoutes(Router &router, OpdService &service)
                                          pathId(context.pathParam(QStringLiteral("userId"))));
                     return HttpResponse::noContent();
                 }});
+
+    router.add(
+        {"GET", QLatin1String(api::DepartmentDoctors), read, [&service](RequestContext &context) {
+             requireNoQuery(context);
+             QJsonArray items;
+             for (const OpdRepository::DoctorRow &doctor :
+                  service.doctors(context.db, context.caller(), departmentIdOf(context)))
+                 items.append(QJsonObject{{QStringLiteral("userId"), idText(doctor.userId)},
+                                          {QStringLiteral("displayName"), doctor.displayName},
+                                          {QStringLiteral("enabled"), doctor.enabled}});
+             return HttpResponse::json(200, {{QStringLiteral("items"), items}});
+         }});
 
     router.add({"POST", QLatin1String(api::DepartmentDoctors), manageDepartments,
                 [&service](RequestContext &context) {

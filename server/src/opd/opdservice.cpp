@@ -226,6 +226,18 @@ DepartmentRow OpdService::updateDepartment(DbSession &db,
     return *updated;
 }
 
+std::vector<OpdRepository::DoctorRow>
+OpdService::doctors(DbSession &db, const Principal &actor, qint64 departmentId)
+{
+    pqxx::work tx(db.connection());
+    enterTenant(tx, actor.hospitalId);
+    requireDepartment(tx, actor.hospitalId, departmentId);
+    std::vector<OpdRepository::DoctorRow> rows =
+        OpdRepository::departmentDoctors(tx, actor.hospitalId, departmentId);
+    tx.commit();
+    return rows;
+}
+
 void OpdService::removeDoctor(DbSession &db,
                               const Principal &actor,
                               const ClientInfo &client,

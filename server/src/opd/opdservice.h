@@ -74,6 +74,10 @@ public:
                                    qint64 departmentId,
                                    int expectedVersion,
                                    const DepartmentChanges &changes);
+    /// The department's doctors with display names, for booking and queue screens. 404 for an
+    /// unknown department.
+    std::vector<OpdRepository::DoctorRow>
+    doctors(DbSession &db, const Principal &actor, qint64 departmentId);
     /// Takes a doctor out of a department; 404 for an unknown department or when the user
     /// is not one of its doctors. Their visits and appointments stay as they are.
     void removeDoctor(DbSession &db,

@@ -543,10 +543,25 @@ void TestAppointments::doctorsLeaveDepartments()
     const QString department = createDepartment(u"leave"_s, {m_doc1Id, m_doc2Id});
     const QByteArray doctor =
         withId(api::DepartmentDoctors, department) + '/' + m_doc2Id.toLatin1();
+    const auto listed = [&] {
+        QStringList ids;
+        const RawResponse list = send("GET", withId(api::DepartmentDoctors, department), m_desk);
+        for (const QJsonValue &item : list.json().value(u"items"_s).toArray()) {
+            if (!item.toObject().value(u"displayName"_s).toString().isEmpty())
+                ids.append(item.toObject().value(u"userId"_s).toString());
+        }
+        ids.sort();
+        return ids;
+    };
+    QStringList both{m_doc1Id, m_doc2Id};
+    both.sort();
+    QCOMPARE(listed(), both);
+    QCOMPARE(send("GET", withId(api::DepartmentDoctors, department), m_betaAdmin).status, 404);
     QCOMPARE(send("DELETE", doctor, m_desk).status, 403);
     const qint64 before = m_fixture->count("SELECT count(*) FROM department_doctors");
     QCOMPARE(send("DELETE", doctor, m_admin).status, 204);
     QCOMPARE(m_fixture->count("SELECT count(*) FROM department_doctors"), before - 1);
+    QCOMPARE(listed(), QStringList{m_doc1Id});
     QCOMPARE(send("DELETE", doctor, m_admin).status, 404);
     QCOMPARE(send("DELETE",
                   withId(api::DepartmentDoctors, department) + '/' + m_betaDocId.toLatin1(),

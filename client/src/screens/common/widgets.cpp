@@ -96,7 +96,7 @@ void loadDoctors(ApiClient &api,
             done(QString());
         return;
     }
-    api.get(ApiClient::pathWithId(hms::api::DepartmentSchedules, departmentId), context,
+    api.get(ApiClient::pathWithId(hms::api::DepartmentDoctors, departmentId), context,
             [combo, done](const Result<QJsonObject> &answer) {
                 if (!answer) {
                     if (done)
@@ -105,10 +105,13 @@ void loadDoctors(ApiClient &api,
                 }
                 const QJsonArray items = answer.value().value(QLatin1String("items")).toArray();
                 for (const QJsonValue &value : items) {
-                    const QString doctorId =
-                        value.toObject().value(QLatin1String("doctorId")).toString();
-                    if (!doctorId.isEmpty() && combo->findData(doctorId) < 0)
-                        combo->addItem(SlotModel::doctorTitle(doctorId), doctorId);
+                    const QJsonObject doctor = value.toObject();
+                    const QString doctorId = doctor.value(QLatin1String("userId")).toString();
+                    const QString name = doctor.value(QLatin1String("displayName")).toString();
+                    if (doctorId.isEmpty() || !doctor.value(QLatin1String("enabled")).toBool(true))
+                        continue;
+                    combo->addItem(name.isEmpty() ? SlotModel::doctorTitle(doctorId) : name,
+                                   doctorId);
                 }
                 if (done)
                     done(QString());
