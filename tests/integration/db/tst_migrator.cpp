@@ -105,6 +105,7 @@ private Q_SLOTS:
     void verifyRefusesPendingMigrations();
     void concurrentMigratorsApplyEachMigrationOnce();
     void sessionTimeoutsDoNotAbortMigrations();
+    void mrnNumbersStartAboveTheRetiredCounters();
 };
 
 void TestMigrator::fromFileRejectsBadNames_data()
@@ -574,6 +575,37 @@ void TestMigrator::sessionTimeoutsDoNotAbortMigrations()
     QCOMPARE(firstApplied.size() + secondApplied.size(), 2);
     QVERIFY(relationExists(db, "slow"));
     QCOMPARE(appliedCount(db), 2);
+}
+
+// 0013 moves MRN numbers from the per-hospital mrn_counters rows to one sequence: numbers the
+// counters handed out in any hospital and year must never come again.
+void TestMigrator::mrnNumbersStartAboveTheRetiredCounters()
+{
+    TestDatabase db(QStringLiteral("migrator"));
+    if (!db.isValid())
+        QSKIP(TestDatabase::skipReason());
+    pqxx::connection connection(db.url());
+    const QList<Migration> all = Migrator::embedded();
+    QList<Migration> before;
+    for (const Migration &migration : all) {
+        if (migration.version < 13)
+            before.append(migration);
+    }
+    QCOMPARE(Migrator(before).migrate(connection).schemaVersion, 12);
+    db.exec("INSERT INTO hospitals (code, name) VALUES ('ha', 'A'), ('hb', 'B')");
+    // "next" is the next number to hand out: 41 means 1..40 were used in hb's 2025.
+    db.exec("INSERT INTO mrn_counters (hospital_id, year, next) SELECT id, 2025, "
+            "CASE code WHEN 'ha' THEN 7 ELSE 41 END FROM hospitals");
+    db.exec("INSERT INTO mrn_counters (hospital_id, year, next) SELECT id, 2026, 3 "
+            "FROM hospitals WHERE code = 'ha'");
+    QCOMPARE(Migrator(all).migrate(connection).schemaVersion, int(all.size()));
+    QVERIFY(std::stoll(db.scalar("SELECT nextval('patient_mrn_numbers')")) > 40);
+
+    // A database without any counter starts at 1.
+    TestDatabase fresh(QStringLiteral("migrator"));
+    pqxx::connection freshConnection(fresh.url());
+    Migrator(all).migrate(freshConnection);
+    QCOMPARE(fresh.scalar("SELECT nextval('patient_mrn_numbers')"), std::string("1"));
 }
 
 QTEST_GUILESS_MAIN(TestMigrator)
