@@ -3,9 +3,11 @@
 #include "db/tenant.h"
 #include "hospitals/hospitalrepository.h"
 #include "ipd/ipdrepository.h"
+#include "ipd/ipdservice.h"
 #include "live/eventlog.h"
 #include "opd/appointmentrepository.h"
 #include "opd/opdrepository.h"
+#include "opd/opdservice.h"
 #include "patients/patientrepository.h"
 #include "shared/patients/patientrules.h"
 #include "users/userrepository.h"
@@ -76,7 +78,7 @@ QList<BedRow> seedDemoWards(pqxx::transaction_base &tx, qint64 hospitalId, qint6
                                       QLatin1String(demo.name), QLatin1String(demo.kind), adminId);
         if (!ward)
             continue;
-        EventLog::append(tx, hospitalId, QStringLiteral("beds:") + QString::number(ward->id),
+        EventLog::append(tx, hospitalId, IpdService::topicOf(ward->id),
                          QStringLiteral("ward.created"),
                          {{QStringLiteral("wardId"), QString::number(ward->id)}});
         AuditLog::append(tx,
@@ -92,8 +94,7 @@ QList<BedRow> seedDemoWards(pqxx::transaction_base &tx, qint64 hospitalId, qint6
                 if (!created)
                     continue;
                 beds.append(*created);
-                EventLog::append(tx, hospitalId,
-                                 QStringLiteral("beds:") + QString::number(ward->id),
+                EventLog::append(tx, hospitalId, IpdService::topicOf(ward->id),
                                  QStringLiteral("bed.created"),
                                  {{QStringLiteral("bedId"), QString::number(created->id)},
                                   {QStringLiteral("wardId"), QString::number(ward->id)},
@@ -195,8 +196,7 @@ void seedDemoClinic(pqxx::transaction_base &tx,
             const int token = OpdRepository::nextToken(tx, hospitalId, departmentId, today);
             const VisitRow visit = OpdRepository::insertVisit(
                 tx, hospitalId, departmentId, patientIds.at(i), today, token, receptionId);
-            EventLog::append(tx, hospitalId,
-                             QStringLiteral("queue:") + QString::number(departmentId),
+            EventLog::append(tx, hospitalId, OpdService::topicOf(departmentId),
                              QStringLiteral("visit.checked_in"),
                              {{QStringLiteral("visitId"), QString::number(visit.id)},
                               {QStringLiteral("token"), token},
@@ -219,7 +219,7 @@ void seedDemoClinic(pqxx::transaction_base &tx,
             IpdRepository::insertAdmission(tx, hospitalId, admission, receptionId);
         const BedRow occupied = IpdRepository::setBedStatus(
             tx, hospitalId, bed.id, QStringLiteral("occupied"), receptionId);
-        EventLog::append(tx, hospitalId, QStringLiteral("beds:") + QString::number(bed.wardId),
+        EventLog::append(tx, hospitalId, IpdService::topicOf(bed.wardId),
                          QStringLiteral("bed.occupied"),
                          {{QStringLiteral("bedId"), QString::number(bed.id)},
                           {QStringLiteral("wardId"), QString::number(bed.wardId)},

@@ -1,6 +1,7 @@
 #include "billing/accountrepository.h"
 
 #include "common/jsonfields.h"
+#include "db/pgvalues.h"
 #include "db/sql.h"
 
 #include <pqxx/result>
@@ -23,11 +24,6 @@ constexpr char ChargeColumns[] =
     "id, kind, amount_minor, to_char(service_date, 'YYYY-MM-DD') AS service_date, bed_id, "
     "description, created_by_run, " HMS_BILLING_UTC("created_at") " AS created_at";
 
-QString text(const pqxx::field &field)
-{
-    return field.is_null() ? QString() : QString::fromUtf8(field.c_str());
-}
-
 std::optional<qint64> optionalId(const pqxx::field &field)
 {
     return field.is_null() ? std::nullopt : std::optional<qint64>(field.as<qint64>());
@@ -41,9 +37,9 @@ AccountRow accountFromRow(const pqxx::row &row)
     account.admissionId = row["admission_id"].as<qint64>();
     account.patientId = row["patient_id"].as<qint64>();
     account.depositMinor = row["deposit_minor"].as<qint64>();
-    account.status = text(row["status"]);
-    account.openedAt = text(row["opened_at"]);
-    account.closedAt = text(row["closed_at"]);
+    account.status = fieldText(row["status"]);
+    account.openedAt = fieldText(row["opened_at"]);
+    account.closedAt = fieldText(row["closed_at"]);
     account.chargesMinor = row["charges_minor"].as<qint64>();
     account.creditsMinor = row["credits_minor"].as<qint64>();
     account.bedDays = row["bed_days"].as<int>();
@@ -144,7 +140,7 @@ BedDayCharges AccountRepository::chargeBedDays(pqxx::transaction_base &tx,
     BedDayCharges charged;
     charged.inserted = result[0][0].as<int>();
     charged.amountMinor = result[0][1].as<qint64>();
-    charged.lastDay = text(result[0][2]);
+    charged.lastDay = fieldText(result[0][2]);
     if (charged.inserted > 0)
         tx.exec_params0("UPDATE inpatient_accounts SET charges_minor = charges_minor + $3, "
                         "bed_days = bed_days + $4, version = version + 1 "
@@ -177,13 +173,13 @@ AccountRepository::charges(pqxx::transaction_base &tx, qint64 hospitalId, qint64
                         hospitalId, accountId)) {
         ChargeRow charge;
         charge.id = row["id"].as<qint64>();
-        charge.kind = text(row["kind"]);
+        charge.kind = fieldText(row["kind"]);
         charge.amountMinor = row["amount_minor"].as<qint64>();
-        charge.serviceDate = text(row["service_date"]);
+        charge.serviceDate = fieldText(row["service_date"]);
         charge.bedId = optionalId(row["bed_id"]);
-        charge.description = text(row["description"]);
+        charge.description = fieldText(row["description"]);
         charge.createdByRun = optionalId(row["created_by_run"]);
-        charge.createdAt = text(row["created_at"]);
+        charge.createdAt = fieldText(row["created_at"]);
         rows.push_back(charge);
     }
     return rows;

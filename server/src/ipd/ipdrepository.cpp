@@ -1,5 +1,6 @@
 #include "ipd/ipdrepository.h"
 
+#include "db/pgvalues.h"
 #include "db/sql.h"
 
 #include <pqxx/result>
@@ -38,11 +39,6 @@ constexpr char AdmissionColumns[] =
                              "a.discharged_at") " AS discharged_at, "
                                                 "a.discharge_document_id, a.version";
 
-QString text(const pqxx::field &field)
-{
-    return field.is_null() ? QString() : QString::fromUtf8(field.c_str());
-}
-
 std::optional<qint64> optionalId(const pqxx::field &field)
 {
     if (field.is_null())
@@ -52,8 +48,8 @@ std::optional<qint64> optionalId(const pqxx::field &field)
 
 WardRow wardFromRow(const pqxx::row &row)
 {
-    return {row["id"].as<qint64>(), text(row["code"]), text(row["name"]), text(row["kind"]),
-            row["active"].as<bool>()};
+    return {row["id"].as<qint64>(), fieldText(row["code"]), fieldText(row["name"]),
+            fieldText(row["kind"]), row["active"].as<bool>()};
 }
 
 BedRow bedFromRow(const pqxx::row &row)
@@ -62,17 +58,17 @@ BedRow bedFromRow(const pqxx::row &row)
     bed.id = row["id"].as<qint64>();
     bed.hospitalId = row["hospital_id"].as<qint64>();
     bed.wardId = row["ward_id"].as<qint64>();
-    bed.wardCode = text(row["ward_code"]);
+    bed.wardCode = fieldText(row["ward_code"]);
     bed.roomId = row["room_id"].as<qint64>();
-    bed.room = text(row["room"]);
-    bed.code = text(row["code"]);
-    const QString features = text(row["features"]);
+    bed.room = fieldText(row["room"]);
+    bed.code = fieldText(row["code"]);
+    const QString features = fieldText(row["features"]);
     if (!features.isEmpty())
         bed.features = features.split(QLatin1Char(','));
     bed.dailyRate = row["daily_rate"].as<qint64>();
-    bed.status = text(row["status"]);
+    bed.status = fieldText(row["status"]);
     bed.reservedFor = optionalId(row["reserved_for"]);
-    bed.reservedUntil = text(row["reserved_until"]);
+    bed.reservedUntil = fieldText(row["reserved_until"]);
     bed.version = row["version"].as<int>();
     return bed;
 }
@@ -87,13 +83,13 @@ AdmissionRow admissionFromRow(const pqxx::row &row)
     admission.wardId = row["ward_id"].as<qint64>();
     admission.attendingDoctorId = optionalId(row["attending_doctor_id"]);
     admission.visitId = optionalId(row["visit_id"]);
-    admission.reason = text(row["reason"]);
+    admission.reason = fieldText(row["reason"]);
     if (!row["expected_stay_days"].is_null())
         admission.expectedStayDays = row["expected_stay_days"].as<int>();
-    admission.status = text(row["status"]);
-    admission.admittedAt = text(row["admitted_at"]);
+    admission.status = fieldText(row["status"]);
+    admission.admittedAt = fieldText(row["admitted_at"]);
     admission.admittedBy = row["admitted_by"].as<qint64>();
-    admission.dischargedAt = text(row["discharged_at"]);
+    admission.dischargedAt = fieldText(row["discharged_at"]);
     admission.dischargeDocumentId = optionalId(row["discharge_document_id"]);
     admission.version = row["version"].as<int>();
     return admission;

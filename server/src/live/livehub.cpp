@@ -3,6 +3,7 @@
 #include "auth/authservice.h"
 #include "db/dbsession.h"
 #include "db/dbworkerpool.h"
+#include "db/pgvalues.h"
 #include "db/sql.h"
 #include "db/tenant.h"
 #include "live/eventlistener.h"
@@ -174,7 +175,7 @@ void LiveHub::recheckSessions()
     }
     for (auto it = sessionsByHospital.cbegin(); it != sessionsByHospital.cend(); ++it) {
         const qint64 hospitalId = it.key();
-        const std::string sessions = "{" + it.value().join(QLatin1Char(',')).toStdString() + "}";
+        const std::string sessions = arrayParam(it.value());
         submit([this, hospitalId, sessions](DbSession &db) {
             QHash<QString, QString> roleBySession;
             try {

@@ -1,5 +1,6 @@
 #include "medications/medicationrepository.h"
 
+#include "db/pgvalues.h"
 #include "db/sql.h"
 #include "shared/clinical/medicationrules.h"
 
@@ -52,11 +53,6 @@ constexpr char AdministrationColumns[] = "m.id, m.prescription_id, " HMS_MED_UTC
                 "" HMS_MED_UTC(
                     "m.administered_at") " AS administered_at, m.nurse_id, m.corrects_id";
 
-QString text(const pqxx::field &field)
-{
-    return field.is_null() ? QString() : QString::fromUtf8(field.c_str());
-}
-
 std::optional<qint64> optionalId(const pqxx::field &field)
 {
     if (field.is_null())
@@ -84,19 +80,19 @@ PrescriptionRow prescriptionFromRow(const pqxx::row &row)
     p.id = row["id"].as<qint64>();
     p.patientId = row["patient_id"].as<qint64>();
     p.admissionId = optionalId(row["admission_id"]);
-    p.drug = text(row["drug"]);
-    p.dose = text(row["dose"]);
-    p.route = text(row["route"]);
-    p.frequency = text(row["frequency"]);
-    p.startAt = text(row["start_at"]);
-    p.endAt = text(row["end_at"]);
-    p.instructions = text(row["instructions"]);
-    p.status = text(row["status"]);
-    p.prescribedAt = text(row["prescribed_at"]);
+    p.drug = fieldText(row["drug"]);
+    p.dose = fieldText(row["dose"]);
+    p.route = fieldText(row["route"]);
+    p.frequency = fieldText(row["frequency"]);
+    p.startAt = fieldText(row["start_at"]);
+    p.endAt = fieldText(row["end_at"]);
+    p.instructions = fieldText(row["instructions"]);
+    p.status = fieldText(row["status"]);
+    p.prescribedAt = fieldText(row["prescribed_at"]);
     p.prescribedBy = row["prescribed_by"].as<qint64>();
-    p.stoppedAt = text(row["stopped_at"]);
+    p.stoppedAt = fieldText(row["stopped_at"]);
     p.stoppedBy = optionalId(row["stopped_by"]);
-    p.stopReason = text(row["stop_reason"]);
+    p.stopReason = fieldText(row["stop_reason"]);
     p.version = row["version"].as<int>();
     return p;
 }
@@ -107,11 +103,11 @@ AdministrationRow administrationFromRow(const pqxx::row &row, const std::string 
     AdministrationRow a;
     a.id = row[prefix + "id"].as<qint64>();
     a.prescriptionId = row[prefix + "prescription_id"].as<qint64>();
-    a.dueAt = text(row[prefix + "due_at"]);
-    a.outcome = text(row[prefix + "outcome"]);
-    a.dose = text(row[prefix + "dose"]);
-    a.reason = text(row[prefix + "reason"]);
-    a.administeredAt = text(row[prefix + "administered_at"]);
+    a.dueAt = fieldText(row[prefix + "due_at"]);
+    a.outcome = fieldText(row[prefix + "outcome"]);
+    a.dose = fieldText(row[prefix + "dose"]);
+    a.reason = fieldText(row[prefix + "reason"]);
+    a.administeredAt = fieldText(row[prefix + "administered_at"]);
     a.nurseId = row[prefix + "nurse_id"].as<qint64>();
     a.correctsId = optionalId(row[prefix + "corrects_id"]);
     return a;
@@ -364,17 +360,17 @@ std::vector<DueDose> MedicationRepository::dueOnWard(pqxx::transaction_base &tx,
         DueDose dose;
         dose.admissionId = row["admission_id"].as<qint64>();
         dose.bedId = row["bed_id"].as<qint64>();
-        dose.room = text(row["room"]);
-        dose.bed = text(row["bed"]);
+        dose.room = fieldText(row["room"]);
+        dose.bed = fieldText(row["bed"]);
         dose.patientId = row["patient_id"].as<qint64>();
-        dose.mrn = text(row["mrn"]);
-        dose.fullName = text(row["full_name"]);
+        dose.mrn = fieldText(row["mrn"]);
+        dose.fullName = fieldText(row["full_name"]);
         dose.prescriptionId = row["prescription_id"].as<qint64>();
-        dose.drug = text(row["drug"]);
-        dose.dose = text(row["dose"]);
-        dose.route = text(row["route"]);
-        dose.frequency = text(row["frequency"]);
-        dose.dueAt = text(row["due_at"]);
+        dose.drug = fieldText(row["drug"]);
+        dose.dose = fieldText(row["dose"]);
+        dose.route = fieldText(row["route"]);
+        dose.frequency = fieldText(row["frequency"]);
+        dose.dueAt = fieldText(row["due_at"]);
         dose.overdue = row["overdue"].as<bool>();
         if (!row["m_id"].is_null())
             dose.administration = administrationFromRow(row, "m_");

@@ -1,5 +1,6 @@
 #include "opd/appointmentrepository.h"
 
+#include "db/pgvalues.h"
 #include "db/sql.h"
 
 #include <pqxx/except>
@@ -26,11 +27,6 @@ constexpr char SlotColumns[] =
     "to_char(starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS starts_at, "
     "to_char(ends_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS ends_at";
 
-QString text(const pqxx::field &field)
-{
-    return field.is_null() ? QString() : QString::fromUtf8(field.c_str());
-}
-
 std::optional<std::string> optionalText(const std::optional<QString> &value)
 {
     if (!value)
@@ -46,15 +42,15 @@ AppointmentRow appointmentFromRow(const pqxx::row &row)
     a.departmentId = row["department_id"].as<qint64>();
     a.doctorId = row["doctor_id"].as<qint64>();
     a.patientId = row["patient_id"].as<qint64>();
-    a.startsAt = text(row["starts_at"]);
-    a.endsAt = text(row["ends_at"]);
-    a.localDate = text(row["local_date"]);
-    a.reason = text(row["reason"]);
-    a.state = text(row["state"]);
-    a.cancelReason = text(row["cancel_reason"]);
+    a.startsAt = fieldText(row["starts_at"]);
+    a.endsAt = fieldText(row["ends_at"]);
+    a.localDate = fieldText(row["local_date"]);
+    a.reason = fieldText(row["reason"]);
+    a.state = fieldText(row["state"]);
+    a.cancelReason = fieldText(row["cancel_reason"]);
     if (!row["visit_id"].is_null())
         a.visitId = row["visit_id"].as<qint64>();
-    a.createdAt = text(row["created_at"]);
+    a.createdAt = fieldText(row["created_at"]);
     a.version = row["version"].as<int>();
     return a;
 }
@@ -70,7 +66,7 @@ std::vector<AppointmentRow> appointmentsFrom(const pqxx::result &result)
 
 SlotRow slotFromRow(const pqxx::row &row)
 {
-    return {row["doctor_id"].as<qint64>(), text(row["starts_at"]), text(row["ends_at"])};
+    return {row["doctor_id"].as<qint64>(), fieldText(row["starts_at"]), fieldText(row["ends_at"])};
 }
 
 ScheduleRow scheduleFromRow(const pqxx::row &row)
@@ -80,8 +76,8 @@ ScheduleRow scheduleFromRow(const pqxx::row &row)
     s.departmentId = row["department_id"].as<qint64>();
     s.doctorId = row["doctor_id"].as<qint64>();
     s.weekday = row["weekday"].as<int>();
-    s.startTime = text(row["start_time"]);
-    s.endTime = text(row["end_time"]);
+    s.startTime = fieldText(row["start_time"]);
+    s.endTime = fieldText(row["end_time"]);
     s.slotMinutes = row["slot_minutes"].as<int>();
     return s;
 }
@@ -193,7 +189,7 @@ QStringList AppointmentRepository::offDays(pqxx::transaction_base &tx,
                         "WHERE hospital_id = $1 AND doctor_id = $2 AND off_date >= $3::date "
                         "ORDER BY off_date",
                         hospitalId, doctorId, fromDate.toStdString()))
-        days.append(text(row[0]));
+        days.append(fieldText(row[0]));
     return days;
 }
 

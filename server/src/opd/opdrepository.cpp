@@ -1,5 +1,6 @@
 #include "opd/opdrepository.h"
 
+#include "db/pgvalues.h"
 #include "db/sql.h"
 
 #include <pqxx/result>
@@ -23,11 +24,6 @@ constexpr char VisitColumns[] =
     "completed_at, version, (SELECT ap.id FROM appointments ap WHERE ap.hospital_id = "
     "visits.hospital_id AND ap.visit_id = visits.id) AS appointment_id";
 
-QString text(const pqxx::field &field)
-{
-    return field.is_null() ? QString() : QString::fromUtf8(field.c_str());
-}
-
 VisitRow visitFromRow(const pqxx::row &row)
 {
     VisitRow visit;
@@ -35,15 +31,15 @@ VisitRow visitFromRow(const pqxx::row &row)
     visit.hospitalId = row["hospital_id"].as<qint64>();
     visit.departmentId = row["department_id"].as<qint64>();
     visit.patientId = row["patient_id"].as<qint64>();
-    visit.visitDate = text(row["visit_date"]);
+    visit.visitDate = fieldText(row["visit_date"]);
     visit.token = row["token"].as<int>();
-    visit.state = text(row["state"]);
-    visit.createdAt = text(row["created_at"]);
-    visit.calledAt = text(row["called_at"]);
+    visit.state = fieldText(row["state"]);
+    visit.createdAt = fieldText(row["created_at"]);
+    visit.calledAt = fieldText(row["called_at"]);
     if (!row["called_by"].is_null())
         visit.calledBy = row["called_by"].as<qint64>();
-    visit.startedAt = text(row["started_at"]);
-    visit.completedAt = text(row["completed_at"]);
+    visit.startedAt = fieldText(row["started_at"]);
+    visit.completedAt = fieldText(row["completed_at"]);
     if (!row["appointment_id"].is_null())
         visit.appointmentId = row["appointment_id"].as<qint64>();
     visit.version = row["version"].as<int>();
@@ -52,8 +48,8 @@ VisitRow visitFromRow(const pqxx::row &row)
 
 DepartmentRow departmentFromRow(const pqxx::row &row)
 {
-    return {row["id"].as<qint64>(), text(row["code"]), text(row["name"]), row["active"].as<bool>(),
-            row["version"].as<int>()};
+    return {row["id"].as<qint64>(), fieldText(row["code"]), fieldText(row["name"]),
+            row["active"].as<bool>(), row["version"].as<int>()};
 }
 
 } // namespace
@@ -135,9 +131,10 @@ OpdRepository::departmentDoctors(pqxx::transaction_base &tx, qint64 hospitalId, 
     for (const pqxx::row &row : tx.exec_params(
              "SELECT u.id, u.display_name, u.disabled_at IS NULL FROM department_doctors d "
              "JOIN users u ON u.hospital_id = d.hospital_id AND u.id = d.user_id "
-             "WHERE d.hospital_id = $1 AND d.department_id = $2 ORDER BY u.display_name, u.id",
+             "WHERE d.hospital_id = $1 AND d.department_id = $2 AND u.role = 'doctor' "
+             "ORDER BY u.display_name, u.id",
              hospitalId, departmentId))
-        doctors.push_back({row[0].as<qint64>(), text(row[1]), row[2].as<bool>()});
+        doctors.push_back({row[0].as<qint64>(), fieldText(row[1]), row[2].as<bool>()});
     return doctors;
 }
 
@@ -183,7 +180,7 @@ QString OpdRepository::today(pqxx::transaction_base &tx, qint64 hospitalId)
         return QString::fromStdString(
             tx.exec1("SELECT to_char((now() AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD')")[0]
                 .as<std::string>());
-    return text(result[0][0]);
+    return fieldText(result[0][0]);
 }
 
 bool OpdRepository::patientExists(pqxx::transaction_base &tx, qint64 hospitalId, qint64 patientId)
@@ -313,10 +310,10 @@ std::vector<QueueItem> OpdRepository::queue(pqxx::transaction_base &tx,
         QueueItem item;
         item.visitId = row["id"].as<qint64>();
         item.token = row["token"].as<int>();
-        item.state = text(row["state"]);
+        item.state = fieldText(row["state"]);
         item.patientId = row["patient_id"].as<qint64>();
-        item.mrn = text(row["mrn"]);
-        item.fullName = text(row["full_name"]);
+        item.mrn = fieldText(row["mrn"]);
+        item.fullName = fieldText(row["full_name"]);
         item.waitingMinutes = std::max(0, row["waiting_minutes"].as<int>());
         items.push_back(item);
     }

@@ -81,7 +81,7 @@ public:
     /// True when \a userId is an enabled doctor of this hospital.
     static bool isDoctor(pqxx::transaction_base &tx, qint64 hospitalId, qint64 userId);
 
-    /// A department's doctors with their display names (staff names, not patient data), by
+    /// A department's doctors (users whose role is still doctor) with their display names, by
     /// name; disabled ones included and marked, so old appointments still show who they were.
     struct DoctorRow
     {

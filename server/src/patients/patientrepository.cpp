@@ -1,5 +1,6 @@
 #include "patients/patientrepository.h"
 
+#include "db/pgvalues.h"
 #include "db/sql.h"
 
 #include <QJsonArray>
@@ -20,11 +21,6 @@ constexpr char Columns[] =
     "created_at, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS "
     "updated_at";
 
-QString text(const pqxx::field &field)
-{
-    return field.is_null() ? QString() : QString::fromUtf8(field.c_str());
-}
-
 QJsonObject jsonObject(const pqxx::field &field)
 {
     if (field.is_null())
@@ -37,22 +33,22 @@ PatientRow fromRow(const pqxx::row &row)
     PatientRow patient;
     patient.id = row["id"].as<qint64>();
     patient.hospitalId = row["hospital_id"].as<qint64>();
-    patient.mrn = text(row["mrn"]);
-    patient.fullName = text(row["full_name"]);
-    patient.birthDate = QDate::fromString(text(row["birth_date"]), Qt::ISODate);
+    patient.mrn = fieldText(row["mrn"]);
+    patient.fullName = fieldText(row["full_name"]);
+    patient.birthDate = QDate::fromString(fieldText(row["birth_date"]), Qt::ISODate);
     patient.birthDateEstimated = row["birth_date_estimated"].as<bool>();
-    patient.sex = text(row["sex"]);
-    patient.phone = text(row["phone"]);
+    patient.sex = fieldText(row["sex"]);
+    patient.phone = fieldText(row["phone"]);
     patient.address = jsonObject(row["address"]);
     patient.emergencyContact = jsonObject(row["emergency_contact"]);
-    patient.nationalId = text(row["national_id"]);
+    patient.nationalId = fieldText(row["national_id"]);
     const QJsonArray allergies =
         QJsonDocument::fromJson(QByteArray(row["allergies"].c_str())).array();
     for (const QJsonValue &allergy : allergies)
         patient.allergies.append(allergy.toString());
     patient.version = row["version"].as<int>();
-    patient.createdAt = text(row["created_at"]);
-    patient.updatedAt = text(row["updated_at"]);
+    patient.createdAt = fieldText(row["created_at"]);
+    patient.updatedAt = fieldText(row["updated_at"]);
     return patient;
 }
 
@@ -123,7 +119,7 @@ PatientRepository::MrnParts PatientRepository::nextMrnParts(pqxx::transaction_ba
     const pqxx::row row = tx.exec_params1(
         "SELECT code, timezone, nextval('patient_mrn_numbers') FROM hospitals WHERE id = $1",
         hospitalId);
-    return {text(row[0]), text(row[1]), row[2].as<qint64>()};
+    return {fieldText(row[0]), fieldText(row[1]), row[2].as<qint64>()};
 }
 
 PatientRow PatientRepository::insert(pqxx::transaction_base &tx,
@@ -192,10 +188,10 @@ std::vector<DuplicateCandidate> PatientRepository::findDuplicates(pqxx::transact
     for (const pqxx::row &row : result) {
         DuplicateCandidate candidate;
         candidate.id = row["id"].as<qint64>();
-        candidate.mrn = text(row["mrn"]);
-        candidate.fullName = text(row["full_name"]);
-        candidate.birthDate = QDate::fromString(text(row["birth_date"]), Qt::ISODate);
-        candidate.phone = text(row["phone"]);
+        candidate.mrn = fieldText(row["mrn"]);
+        candidate.fullName = fieldText(row["full_name"]);
+        candidate.birthDate = QDate::fromString(fieldText(row["birth_date"]), Qt::ISODate);
+        candidate.phone = fieldText(row["phone"]);
         candidate.sameNationalId = row["same_national_id"].as<bool>();
         candidates.push_back(candidate);
     }

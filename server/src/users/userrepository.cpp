@@ -1,5 +1,6 @@
 #include "users/userrepository.h"
 
+#include "db/pgvalues.h"
 #include "db/sql.h"
 
 #include <pqxx/result>
@@ -72,6 +73,29 @@ std::vector<UserRow> UserRepository::list(pqxx::transaction_base &tx)
                  + " FROM users WHERE hospital_id = app_hospital_id() ORDER BY username"))
         users.push_back(fromRow(row));
     return users;
+}
+
+std::vector<qint64> UserRepository::enabledIdsWithRole(pqxx::transaction_base &tx, Role role)
+{
+    std::vector<qint64> ids;
+    for (const pqxx::row &row :
+         tx.exec_params("SELECT id FROM users WHERE hospital_id = app_hospital_id() "
+                        "AND role = $1 AND disabled_at IS NULL ORDER BY id",
+                        roleName(role).toStdString()))
+        ids.push_back(row[0].as<qint64>());
+    return ids;
+}
+
+QHash<qint64, QString> UserRepository::enabledRoles(pqxx::transaction_base &tx,
+                                                    const std::vector<qint64> &ids)
+{
+    QHash<qint64, QString> roles;
+    for (const pqxx::row &row :
+         tx.exec_params("SELECT id, role FROM users WHERE hospital_id = app_hospital_id() "
+                        "AND id = ANY($1::bigint[]) AND disabled_at IS NULL",
+                        arrayParam(ids)))
+        roles.insert(row[0].as<qint64>(), fieldText(row[1]));
+    return roles;
 }
 
 qint64 UserRepository::insert(pqxx::transaction_base &tx, const NewUser &user)

@@ -3,6 +3,7 @@
 #include "shared/auth/permissions.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QString>
 
 #include <pqxx/types>
@@ -47,6 +48,12 @@ public:
     static std::optional<UserRow>
     findById(pqxx::transaction_base &tx, qint64 id, bool forUpdate = false);
     static std::vector<UserRow> list(pqxx::transaction_base &tx);
+    /// Ids of the enabled users with \a role, ascending (who a workflow notifies).
+    static std::vector<qint64> enabledIdsWithRole(pqxx::transaction_base &tx, Role role);
+    /// The role of each enabled user among \a ids (unknown, disabled and other hospitals'
+    /// users are simply absent).
+    static QHash<qint64, QString> enabledRoles(pqxx::transaction_base &tx,
+                                               const std::vector<qint64> &ids);
     /// Throws pqxx::unique_violation when the username is taken in that hospital.
     static qint64 insert(pqxx::transaction_base &tx, const NewUser &user);
 

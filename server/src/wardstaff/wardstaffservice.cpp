@@ -4,11 +4,11 @@
 #include "common/domainerror.h"
 #include "common/jsonfields.h"
 #include "db/dbsession.h"
-#include "db/sql.h"
 #include "db/tenant.h"
 #include "ipd/ipdrepository.h"
 #include "ipd/ipdservice.h"
 #include "live/eventlog.h"
+#include "users/userrepository.h"
 
 #include <QHash>
 #include <QJsonArray>
@@ -18,41 +18,7 @@
 
 namespace hms::server {
 
-const char *const WardStaffService::DutyUsersSql =
-    "SELECT u.id FROM ward_staff s JOIN users u ON u.hospital_id = s.hospital_id "
-    "AND u.id = s.user_id WHERE s.hospital_id = $1 AND s.ward_id = $2 AND s.duty = $3 "
-    "AND u.disabled_at IS NULL ORDER BY u.id";
-
 namespace {
-
-QString text(const pqxx::field &field)
-{
-    return field.is_null() ? QString() : QString::fromUtf8(field.c_str());
-}
-
-std::vector<WardStaffMember> load(pqxx::transaction_base &tx, qint64 hospitalId, qint64 wardId)
-{
-    std::vector<WardStaffMember> members;
-    for (const pqxx::row &row : tx.exec_params(
-             "SELECT s.user_id, s.duty, u.username, u.display_name, u.role, "
-             "u.disabled_at IS NULL FROM ward_staff s JOIN users u ON u.hospital_id = "
-             "s.hospital_id AND u.id = s.user_id WHERE s.hospital_id = $1 AND s.ward_id = $2 "
-             "ORDER BY s.duty, s.user_id",
-             hospitalId, wardId))
-        members.push_back({row[0].as<qint64>(), text(row[1]), text(row[2]), text(row[3]),
-                           text(row[4]), row[5].as<bool>()});
-    return members;
-}
-
-void requireWard(pqxx::transaction_base &tx, qint64 hospitalId, qint64 wardId, bool lock)
-{
-    const pqxx::result ward =
-        tx.exec_params(sql::Query("SELECT id FROM wards WHERE hospital_id = $1 AND id = $2")
-                           + sql::when(lock, " FOR UPDATE"),
-                       hospitalId, wardId);
-    if (ward.empty())
-        throw DomainError(problems::NotFound, QStringLiteral("No such ward"));
-}
 
 QJsonArray idArray(const std::vector<qint64> &ids)
 {
@@ -69,8 +35,9 @@ WardStaffService::staff(DbSession &db, const Principal &actor, qint64 wardId)
 {
     pqxx::read_transaction tx(db.connection());
     enterTenant(tx, actor.hospitalId);
-    requireWard(tx, actor.hospitalId, wardId, false);
-    return load(tx, actor.hospitalId, wardId);
+    if (!IpdRepository::findWard(tx, actor.hospitalId, wardId))
+        throw DomainError(problems::NotFound, QStringLiteral("No such ward"));
+    return WardStaffRepository::members(tx, actor.hospitalId, wardId);
 }
 
 std::vector<WardStaffMember> WardStaffService::replace(DbSession &db,
@@ -83,22 +50,12 @@ std::vector<WardStaffMember> WardStaffService::replace(DbSession &db,
     pqxx::work tx(db.connection());
     enterTenant(tx, actor.hospitalId);
     // The ward row lock serializes two concurrent replacements of one ward's list.
-    requireWard(tx, actor.hospitalId, wardId, true);
+    if (!WardStaffRepository::lockWard(tx, actor.hospitalId, wardId))
+        throw DomainError(problems::NotFound, QStringLiteral("No such ward"));
 
-    QHash<qint64, QString> roles; // enabled users of this hospital named in the request
-    {
-        QStringList ids;
-        for (const qint64 id : nurses)
-            ids.append(QString::number(id));
-        for (const qint64 id : supervisors)
-            ids.append(QString::number(id));
-        const std::string array = "{" + ids.join(QLatin1Char(',')).toStdString() + "}";
-        for (const pqxx::row &row :
-             tx.exec_params("SELECT id, role FROM users WHERE hospital_id = $1 "
-                            "AND id = ANY($2::bigint[]) AND disabled_at IS NULL",
-                            actor.hospitalId, array))
-            roles.insert(row[0].as<qint64>(), text(row[1]));
-    }
+    std::vector<qint64> named = nurses;
+    named.insert(named.end(), supervisors.begin(), supervisors.end());
+    const QHash<qint64, QString> roles = UserRepository::enabledRoles(tx, named);
     Problem problem =
         Problem::fromType(problems::ValidationFailed, QStringLiteral("Invalid ward staff"));
     for (size_t i = 0; i < nurses.size(); ++i)
@@ -115,16 +72,7 @@ std::vector<WardStaffMember> WardStaffService::replace(DbSession &db,
     if (!problem.errors.isEmpty())
         throw DomainError(problem);
 
-    tx.exec_params0("DELETE FROM ward_staff WHERE hospital_id = $1 AND ward_id = $2",
-                    actor.hospitalId, wardId);
-    const auto insert = [&](const std::vector<qint64> &ids, const char *duty) {
-        for (const qint64 id : ids)
-            tx.exec_params0("INSERT INTO ward_staff (hospital_id, ward_id, user_id, duty, "
-                            "created_by) VALUES ($1, $2, $3, $4, $5)",
-                            actor.hospitalId, wardId, id, duty, actor.userId);
-    };
-    insert(nurses, "nurse");
-    insert(supervisors, "supervisor");
+    WardStaffRepository::replace(tx, actor.hospitalId, wardId, nurses, supervisors, actor.userId);
 
     EventLog::append(tx, actor.hospitalId, IpdService::topicOf(wardId),
                      QStringLiteral("ward.staff_changed"), {{key("wardId"), idText(wardId)}});
@@ -133,7 +81,8 @@ std::vector<WardStaffMember> WardStaffService::replace(DbSession &db,
                                             QStringLiteral("ward"), idText(wardId));
     audit.details = {{key("nurses"), idArray(nurses)}, {key("supervisors"), idArray(supervisors)}};
     AuditLog::append(tx, audit);
-    std::vector<WardStaffMember> members = load(tx, actor.hospitalId, wardId);
+    std::vector<WardStaffMember> members =
+        WardStaffRepository::members(tx, actor.hospitalId, wardId);
     tx.commit();
     return members;
 }

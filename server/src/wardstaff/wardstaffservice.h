@@ -1,6 +1,7 @@
 #pragma once
 
 #include "auth/principal.h"
+#include "wardstaff/wardstaffrepository.h"
 
 #include <QJsonObject>
 #include <QString>
@@ -13,17 +14,6 @@ namespace hms::server {
 
 class DbSession;
 struct ClientInfo;
-
-/// One user's duty on a ward (table ward_staff, migration 0014).
-struct WardStaffMember
-{
-    qint64 userId = 0;
-    QString duty; ///< nurse | supervisor
-    QString username;
-    QString displayName;
-    QString role;
-    bool enabled = true;
-};
 
 /// Who works on a ward: its nurses (told about admissions and beds to clean by the
 /// admitPatient and dischargePatient workflows) and its supervisors (the escalation when a
@@ -50,10 +40,6 @@ public:
                                                 const std::vector<qint64> &supervisors);
 
     static QJsonObject toJson(qint64 wardId, const std::vector<WardStaffMember> &staff);
-
-    /// SQL returning the enabled users of a ward with duty $3 (hospital $1, ward $2), for the
-    /// workflows' notification steps; one column: the user id, ordered.
-    static const char *const DutyUsersSql;
 };
 
 } // namespace hms::server

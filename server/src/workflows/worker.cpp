@@ -5,6 +5,7 @@
 #include "config/serverconfig.h"
 #include "db/dbsession.h"
 #include "db/migrator.h"
+#include "db/pgvalues.h"
 #include "db/tenant.h"
 #include "shared/core/buildinfo.h"
 #include "workflows/wfapi.h"
@@ -43,17 +44,6 @@ qint64 nowMs()
 
 /// '{a,b}' for a text[] parameter; the elements are hospital codes and type@version keys
 /// (no quotes, commas or braces by their formats) or numbers.
-std::string arrayLiteral(const std::vector<std::string> &items)
-{
-    std::string text = "{";
-    for (std::size_t i = 0; i < items.size(); ++i) {
-        if (i)
-            text += ',';
-        text += '"' + items[i] + '"';
-    }
-    return text + '}';
-}
-
 /// What is stored as last_error: the failing operation and the kind of error, never row data
 /// (libpq messages can quote values, e.g. a unique violation's key).
 QString describeError(const std::exception &error)
@@ -89,10 +79,7 @@ Worker::Worker(WorkerOptions options, const Registry &registry)
             .arg(QHostInfo::localHostName())
             .arg(::getpid())
             .arg(QRandomGenerator::system()->generate() & 0xffffff, 6, 16, QLatin1Char('0'));
-    std::vector<std::string> keys;
-    for (const QString &key : m_registry.keys())
-        keys.push_back(key.toStdString());
-    m_typesArray = arrayLiteral(keys);
+    m_typesArray = arrayParam(m_registry.keys());
 }
 
 Worker::~Worker()
@@ -401,22 +388,22 @@ void Worker::maintenanceLoop()
         const qint64 now = nowMs();
         try {
             if (now >= nextHeartbeat) {
-                std::vector<std::string> runs;
-                std::vector<std::string> epochs;
+                std::vector<qint64> runs;
+                std::vector<qint64> epochs;
                 std::map<qint64, InFlight> held;
                 {
                     std::lock_guard lock(m_mutex);
                     held = m_inFlight;
                 }
                 for (const auto &[runId, flight] : held) {
-                    runs.push_back(std::to_string(runId));
-                    epochs.push_back(std::to_string(flight.epoch));
+                    runs.push_back(runId);
+                    epochs.push_back(flight.epoch);
                 }
                 const qint64 lostAtFence = m_leaseLostPending.exchange(0);
                 pqxx::work tx(session.connection());
                 for (const pqxx::row &row : tx.exec_params(
                          "SELECT * FROM wf.heartbeat($1, $2::bigint[], $3::bigint[], $4, $5)",
-                         m_workerId.toStdString(), arrayLiteral(runs), arrayLiteral(epochs),
+                         m_workerId.toStdString(), arrayParam(runs), arrayParam(epochs),
                          m_options.leaseMs, lostAtFence)) {
                     const auto found = held.find(row[0].as<qint64>());
                     if (found != held.end())

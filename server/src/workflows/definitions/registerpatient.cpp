@@ -2,6 +2,7 @@
 #include "live/eventlog.h"
 #include "opd/opdrepository.h"
 #include "opd/opdservice.h"
+#include "users/userrepository.h"
 #include "workflows/definitions/productworkflows.h"
 #include "workflows/definitions/workflowsteps.h"
 #include "workflows/workflow.h"
@@ -11,6 +12,8 @@
 #include <pqxx/result>
 #include <pqxx/transaction>
 
+#include <algorithm>
+
 namespace hms::server::wf {
 
 namespace {
@@ -18,17 +21,17 @@ namespace {
 using steps::idOf;
 using steps::k;
 
-QJsonArray notifyRole(pqxx::work &tx,
-                      const WorkflowContext &ctx,
-                      const std::string &sql,
-                      qint64 selector,
-                      const QString &kind,
-                      qint64 patientId,
-                      const QString &entity,
-                      qint64 entityId)
+/// The enabled doctors of the department, by id.
+std::vector<qint64>
+departmentDoctorIds(pqxx::transaction_base &tx, qint64 hospitalId, qint64 departmentId)
 {
-    return steps::notifyQuery(tx, ctx, sql, selector, std::nullopt, kind, patientId, entity,
-                              entityId);
+    std::vector<qint64> ids;
+    for (const OpdRepository::DoctorRow &doctor :
+         OpdRepository::departmentDoctors(tx, hospitalId, departmentId))
+        if (doctor.enabled)
+            ids.push_back(doctor.userId);
+    std::sort(ids.begin(), ids.end());
+    return ids;
 }
 
 QJsonObject registerPatient(WorkflowContext &ctx)
@@ -45,13 +48,9 @@ QJsonObject registerPatient(WorkflowContext &ctx)
             return QJsonObject{{k("notificationIds"), QJsonArray()}};
         return QJsonObject{
             {k("notificationIds"),
-             notifyRole(tx, ctx,
-                        "SELECT u.id FROM department_doctors d JOIN users u "
-                        "ON u.hospital_id = d.hospital_id AND u.id = d.user_id "
-                        "WHERE d.hospital_id = $1 AND d.department_id = $2 "
-                        "AND u.role = 'doctor' AND u.disabled_at IS NULL ORDER BY u.id",
-                        *departmentId, QStringLiteral("patient.registered"), *patientId,
-                        QStringLiteral("department"), *departmentId)}};
+             steps::notifyUsers(tx, ctx, departmentDoctorIds(tx, ctx.hospitalId(), *departmentId),
+                                QStringLiteral("patient.registered"), *patientId,
+                                QStringLiteral("department"), *departmentId)}};
     });
 
     const QJsonObject visit = ctx.step(QStringLiteral("checkIn"), [&](pqxx::work &tx) {
@@ -107,11 +106,9 @@ QJsonObject registerPatient(WorkflowContext &ctx)
         return QJsonObject{
             {k("missing"), missing},
             {k("notificationIds"),
-             notifyRole(tx, ctx,
-                        "SELECT id FROM users WHERE hospital_id = $1 AND role = 'reception' "
-                        "AND disabled_at IS NULL AND $2::bigint IS NOT NULL ORDER BY id",
-                        *patientId, QStringLiteral("patient.demographics_missing"), *patientId,
-                        QStringLiteral("patient"), *patientId)}};
+             steps::notifyUsers(tx, ctx, UserRepository::enabledIdsWithRole(tx, Role::Reception),
+                                QStringLiteral("patient.demographics_missing"), *patientId,
+                                QStringLiteral("patient"), *patientId)}};
     });
 
     return {{k("doctorsNotified"), notified.value(k("notificationIds")).toArray().size()},

@@ -1,7 +1,7 @@
 #include "workflows/definitions/workflowsteps.h"
 
 #include "notifications/notificationrepository.h"
-#include "wardstaff/wardstaffservice.h"
+#include "wardstaff/wardstaffrepository.h"
 #include "workflows/workflow.h"
 
 #include <pqxx/result>
@@ -42,24 +42,18 @@ AuditEntry workflowAudit(const WorkflowContext &ctx,
     return entry;
 }
 
-QJsonArray notifyQuery(pqxx::work &tx,
+QJsonArray notifyUsers(pqxx::work &tx,
                        const WorkflowContext &ctx,
-                       const std::string &sql,
-                       qint64 selector,
-                       const std::optional<QString> &extra,
+                       const std::vector<qint64> &userIds,
                        const QString &kind,
                        std::optional<qint64> patientId,
                        const QString &entity,
                        qint64 entityId)
 {
-    const pqxx::result users = extra
-        ? tx.exec_params(sql, ctx.hospitalId(), selector, extra->toStdString())
-        : tx.exec_params(sql, ctx.hospitalId(), selector);
     QJsonArray ids;
-    for (const pqxx::row &row : users) {
-        const NotificationRow created =
-            NotificationRepository::create(tx, ctx.hospitalId(), row[0].as<qint64>(), kind,
-                                           patientId, entity, entityId, ctx.runId());
+    for (const qint64 userId : userIds) {
+        const NotificationRow created = NotificationRepository::create(
+            tx, ctx.hospitalId(), userId, kind, patientId, entity, entityId, ctx.runId());
         ids.append(QString::number(created.id));
     }
     return ids;
@@ -74,8 +68,9 @@ QJsonArray notifyWardStaff(pqxx::work &tx,
                            const QString &entity,
                            qint64 entityId)
 {
-    return notifyQuery(tx, ctx, WardStaffService::DutyUsersSql, wardId, duty, kind, patientId,
-                       entity, entityId);
+    return notifyUsers(tx, ctx,
+                       WardStaffRepository::dutyUserIds(tx, ctx.hospitalId(), wardId, duty), kind,
+                       patientId, entity, entityId);
 }
 
 } // namespace hms::server::wf::steps

@@ -10,6 +10,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace hms::server::wf {
 
@@ -39,19 +40,16 @@ AuditEntry workflowAudit(const WorkflowContext &ctx,
                          qint64 entityId,
                          std::optional<qint64> patientId);
 
-/// A notification (+ live event user:<id>) for each user id the query \a sql returns
-/// (parameters: $1 the hospital, $2 \a selector, $3 \a extra); their ids.
-QJsonArray notifyQuery(pqxx::work &tx,
+/// A notification (+ live event user:<id>) for each of \a userIds; their ids.
+QJsonArray notifyUsers(pqxx::work &tx,
                        const WorkflowContext &ctx,
-                       const std::string &sql,
-                       qint64 selector,
-                       const std::optional<QString> &extra,
+                       const std::vector<qint64> &userIds,
                        const QString &kind,
                        std::optional<qint64> patientId,
                        const QString &entity,
                        qint64 entityId);
 
-/// notifyQuery for the enabled users of ward \a wardId with \a duty (nurse | supervisor).
+/// notifyUsers for the enabled users of ward \a wardId with \a duty (nurse | supervisor).
 QJsonArray notifyWardStaff(pqxx::work &tx,
                            const WorkflowContext &ctx,
                            qint64 wardId,
