@@ -127,6 +127,24 @@ qint64 ServerFixture::count(const std::string &sql) const
     return value.empty() ? 0 : std::stoll(value);
 }
 
+QStringList
+ServerFixture::insertPatients(qint64 hospitalId, const QString &tag, int firstSerial, int count)
+{
+    pqxx::connection connection(superuserUrl());
+    pqxx::work tx(connection);
+    const pqxx::result rows = tx.exec_params(
+        "INSERT INTO patients (hospital_id, mrn, full_name, birth_date, sex, phone) "
+        "SELECT $1, upper(left($2, 1)) || '-2026-' || lpad(g::text, 6, '0') || '-0', "
+        "$2 || ' Patient ' || g, '1975-01-01', 'U', '+1555' || lpad(g::text, 7, '0') "
+        "FROM generate_series($3::integer, $4::integer) g ORDER BY g RETURNING id",
+        hospitalId, tag.toStdString(), firstSerial, firstSerial + count - 1);
+    tx.commit();
+    QStringList ids;
+    for (const pqxx::row &row : rows)
+        ids.append(QString::fromStdString(row[0].as<std::string>()));
+    return ids;
+}
+
 qint64 ServerFixture::createHospital(const QString &code, const QString &name)
 {
     try {

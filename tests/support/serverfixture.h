@@ -87,6 +87,11 @@ public:
 
     /// A hospital, as `hms-admin hospital add` makes it (with its audit row). 0 on failure.
     qint64 createHospital(const QString &code, const QString &name);
+    /// \a count patients straight into the table (as the superuser) to keep tests fast;
+    /// registration itself is tested in integration.Patients. Named "<tag> Patient <n>" with
+    /// MRN "<first letter of tag>-2026-<n>-0" for n = firstSerial ... (unique per tag).
+    /// Their ids, in order.
+    QStringList insertPatients(qint64 hospitalId, const QString &tag, int firstSerial, int count);
     /// A user through the product's UserRepository, password policy and PasswordHasher at
     /// the server's floor cost, with the same `user.create` audit row as hms-admin.
     /// 0 (and a warning) on failure.

@@ -181,19 +181,9 @@ public:
     /// registration itself is tested in integration.Patients.
     QStringList makePatients(qint64 hospitalId, int count)
     {
-        pqxx::connection connection(fixture->superuserUrl());
-        pqxx::work tx(connection);
-        const pqxx::result rows = tx.exec_params(
-            "INSERT INTO patients (hospital_id, mrn, full_name, birth_date, sex, phone) "
-            "SELECT $1, 'I-2026-' || lpad(g::text, 6, '0') || '-0', 'Ipd Patient ' || g, "
-            "'1970-01-01', 'U', '+1666' || lpad(g::text, 7, '0') "
-            "FROM generate_series($2::integer, $3::integer) g RETURNING id",
-            hospitalId, m_patientSerial + 1, m_patientSerial + count);
-        tx.commit();
+        const QStringList ids =
+            fixture->insertPatients(hospitalId, QStringLiteral("Ipd"), m_patientSerial + 1, count);
         m_patientSerial += count;
-        QStringList ids;
-        for (const pqxx::row &row : rows)
-            ids.append(QString::fromStdString(row[0].as<std::string>()));
         return ids;
     }
 

@@ -152,19 +152,9 @@ QString TestAppointments::createDepartment(const QString &code, const QStringLis
 
 QStringList TestAppointments::makePatients(qint64 hospitalId, int count)
 {
-    pqxx::connection connection(m_fixture->superuserUrl());
-    pqxx::work tx(connection);
-    const pqxx::result rows = tx.exec_params(
-        "INSERT INTO patients (hospital_id, mrn, full_name, birth_date, sex, phone) "
-        "SELECT $1, 'A-2026-' || lpad(g::text, 6, '0') || '-0', 'Appointment Patient ' || g, "
-        "'1975-03-01', 'U', '+1666' || lpad(g::text, 7, '0') "
-        "FROM generate_series($2::integer, $3::integer) g RETURNING id",
-        hospitalId, m_patientSerial + 1, m_patientSerial + count);
-    tx.commit();
+    const QStringList ids = m_fixture->insertPatients(hospitalId, QStringLiteral("Appointment"),
+                                                      m_patientSerial + 1, count);
     m_patientSerial += count;
-    QStringList ids;
-    for (const pqxx::row &row : rows)
-        ids.append(QString::fromStdString(row[0].as<std::string>()));
     return ids;
 }
 

@@ -150,21 +150,9 @@ QString TestOpd::createDepartment(const QString &code, const QStringList &doctor
 
 QStringList TestOpd::makePatients(qint64 hospitalId, int count)
 {
-    // Straight into the table (as the superuser) to keep the test fast; registration itself
-    // is tested in integration.Patients.
-    pqxx::connection connection(m_fixture->superuserUrl());
-    pqxx::work tx(connection);
-    const pqxx::result rows = tx.exec_params(
-        "INSERT INTO patients (hospital_id, mrn, full_name, birth_date, sex, phone) "
-        "SELECT $1, 'Q-2026-' || lpad(g::text, 6, '0') || '-0', 'Opd Patient ' || g, "
-        "'1980-01-01', 'U', '+1555' || lpad(g::text, 7, '0') "
-        "FROM generate_series($2::integer, $3::integer) g RETURNING id",
-        hospitalId, m_patientSerial + 1, m_patientSerial + count);
-    tx.commit();
+    const QStringList ids =
+        m_fixture->insertPatients(hospitalId, QStringLiteral("Opd"), m_patientSerial + 1, count);
     m_patientSerial += count;
-    QStringList ids;
-    for (const pqxx::row &row : rows)
-        ids.append(QString::fromStdString(row[0].as<std::string>()));
     return ids;
 }
 
