@@ -1,6 +1,8 @@
 #include "live/liveclient.h"
 
+#include <QTcpSocket>
 #include <QWebSocket>
+#include <QtEndian>
 
 #include <algorithm>
 
@@ -13,11 +15,51 @@ constexpr int MaxMissedPongs = 2;
 constexpr quint64 MaxIncomingMessageBytes = 64 * 1024;
 constexpr int CloseGraceMs = 10'000;
 
+// RFC 6455 5.2: FIN + text opcode; a server's frames are not masked.
+constexpr char FinalTextFrame = char(0x81);
+
 } // namespace
 
-LiveClient::LiveClient(QWebSocket *socket, QObject *parent)
+LiveEvent LiveEvent::framed(qint64 hospitalId, qint64 seq, QString topic, const QByteArray &json)
+{
+    LiveEvent event;
+    event.hospitalId = hospitalId;
+    event.seq = seq;
+    event.topic = std::move(topic);
+    const auto length = quint64(json.size());
+    QByteArray &frame = event.frame;
+    frame.reserve(json.size() + 10);
+    frame.append(FinalTextFrame);
+    if (length < 126) {
+        frame.append(char(length));
+    } else if (length <= 0xFFFF) {
+        frame.append(char(126));
+        char bytes[2];
+        qToBigEndian(quint16(length), bytes);
+        frame.append(bytes, 2);
+    } else {
+        frame.append(char(127));
+        char bytes[8];
+        qToBigEndian(length, bytes);
+        frame.append(bytes, 8);
+    }
+    frame.append(json);
+    return event;
+}
+
+QByteArray LiveEvent::json() const
+{
+    if (frame.size() < 2)
+        return {};
+    const int lengthByte = quint8(frame.at(1));
+    const qsizetype header = lengthByte < 126 ? 2 : lengthByte == 126 ? 4 : 10;
+    return frame.mid(header);
+}
+
+LiveClient::LiveClient(QWebSocket *socket, QTcpSocket *transport, QObject *parent)
     : QObject(parent)
     , m_socket(socket)
+    , m_transport(transport)
 {
     m_socket->setParent(this);
     m_socket->setMaxAllowedIncomingMessageSize(MaxIncomingMessageBytes); // larger: close 1009
@@ -49,7 +91,30 @@ void LiveClient::send(const LiveEvent &event)
     }
     lastSeq = event.seq;
     if (wants(event.topic))
-        sendText(event.text);
+        sendEvent(event);
+}
+
+void LiveClient::sendEvent(const LiveEvent &event)
+{
+    if (m_closing || tooSlow())
+        return;
+    if (!m_transport) {
+        m_socket->sendTextMessage(QString::fromUtf8(event.json()));
+        return;
+    }
+    // Whole frames only, on the event-loop thread like QWebSocket's own writes, so they
+    // never interleave with its pings, replies or close frame. Flushing now sends the frame
+    // in this call instead of waking the loop once more per socket to do it.
+    m_transport->write(event.frame);
+    m_transport->flush();
+}
+
+bool LiveClient::tooSlow()
+{
+    if (m_socket->bytesToWrite() <= MaxQueuedBytes)
+        return false;
+    closeWith(1013, QStringLiteral("too slow; reconnect with since"));
+    return true;
 }
 
 void LiveClient::sendJson(const QByteArray &json)
@@ -59,12 +124,8 @@ void LiveClient::sendJson(const QByteArray &json)
 
 void LiveClient::sendText(const QString &text)
 {
-    if (m_closing)
+    if (m_closing || tooSlow())
         return;
-    if (m_socket->bytesToWrite() > MaxQueuedBytes) {
-        closeWith(1013, QStringLiteral("too slow; reconnect with since"));
-        return;
-    }
     m_socket->sendTextMessage(text);
 }
 

@@ -6,22 +6,29 @@
 #include <QElapsedTimer>
 #include <QList>
 #include <QObject>
+#include <QPointer>
 #include <QSet>
 #include <QTimer>
 
 #include <optional>
 
+class QTcpSocket;
 class QWebSocket;
 
 namespace hms::server {
 
-/// One event as sent to subscribers: serialized once, shared by every socket.
+/// One event as sent to subscribers: serialized and framed once, the same bytes written to
+/// every socket (QWebSocket::sendTextMessage would convert and frame it per subscriber).
 struct LiveEvent
 {
     qint64 hospitalId = 0;
     qint64 seq = 0;
     QString topic;
-    QString text; ///< {"seq","topic","type","data","at"}, converted once for every socket
+    QByteArray frame; ///< a final unmasked text frame of {"seq","topic","type","data","at"}
+
+    static LiveEvent framed(qint64 hospitalId, qint64 seq, QString topic, const QByteArray &json);
+    /// The frame's payload, the JSON text.
+    QByteArray json() const;
 };
 
 /// One WebSocket subscriber: its principal, topics and the last seq it was sent.
@@ -35,7 +42,9 @@ public:
     static constexpr int CloseUnauthenticated = 4401;
     static constexpr int CloseForbidden = 4403;
 
-    explicit LiveClient(QWebSocket *socket, QObject *parent = nullptr);
+    /// \a transport is the TCP (or TLS) socket \a socket runs on: events are written to it
+    /// as ready-made frames. Null: events go through \a socket (one conversion each).
+    LiveClient(QWebSocket *socket, QTcpSocket *transport, QObject *parent = nullptr);
 
     QWebSocket *socket() const { return m_socket; }
 
@@ -55,6 +64,8 @@ public:
     /// Sends \a event unless it is older than lastSeq or not subscribed; closes 1013 when the
     /// socket has more than MaxQueuedBytes waiting (a slow consumer resumes with since).
     void send(const LiveEvent &event);
+    /// Sends one event frame (see send(); replays call it for events already filtered).
+    void sendEvent(const LiveEvent &event);
     void sendJson(const QByteArray &json);
     void sendText(const QString &text);
     void closeWith(int code, const QString &reason);
@@ -80,7 +91,10 @@ Q_SIGNALS:
 private:
     void onPingTimer();
 
+    bool tooSlow();
+
     QWebSocket *m_socket;
+    QPointer<QTcpSocket> m_transport;
     QTimer m_pingTimer;
     int m_missedPongs = 0;
     bool m_closing = false;

@@ -64,16 +64,13 @@ QByteArray message(const QJsonObject &object)
 // One event as subscribers see it; `data` is PostgreSQL's jsonb text, embedded as it is.
 LiveEvent eventFrom(qint64 hospitalId, const pqxx::row &row)
 {
-    LiveEvent event;
-    event.hospitalId = hospitalId;
-    event.seq = row[0].as<qint64>();
-    event.topic = QString::fromUtf8(row[1].c_str());
-    const QByteArray json = "{\"seq\":" + QByteArray::number(event.seq) + ",\"topic\":"
-        + jsonString(event.topic) + ",\"type\":" + jsonString(QString::fromUtf8(row[2].c_str()))
+    const auto seq = row[0].as<qint64>();
+    QString topic = QString::fromUtf8(row[1].c_str());
+    const QByteArray json = "{\"seq\":" + QByteArray::number(seq) + ",\"topic\":"
+        + jsonString(topic) + ",\"type\":" + jsonString(QString::fromUtf8(row[2].c_str()))
         + ",\"data\":" + QByteArray(row[3].c_str()) + ",\"at\":\"" + QByteArray(row[4].c_str())
         + "\"}";
-    event.text = QString::fromUtf8(json);
-    return event;
+    return LiveEvent::framed(hospitalId, seq, std::move(topic), json);
 }
 
 constexpr char EventColumns[] = "seq, topic, type, data::text, to_char(at AT TIME ZONE 'UTC', "
@@ -242,9 +239,15 @@ bool LiveHub::submit(const std::function<void(DbSession &)> &job)
 void LiveHub::acceptUpgrade(QTcpSocket *socket, const QByteArray &authorization)
 {
     socket->setSocketOption(QAbstractSocket::SendBufferSizeSocketOption, SocketSendBufferBytes);
-    if (!authorization.isEmpty())
-        m_pendingAuthorization.insert(peerKey(socket->peerAddress(), socket->peerPort()),
-                                      authorization);
+    const QString key = peerKey(socket->peerAddress(), socket->peerPort());
+    m_pendingUpgrades.insert(key, {authorization, socket});
+    // A handshake that never completes leaves no entry behind; a newer socket that took the
+    // same address and port meanwhile is still alive and keeps its own.
+    connect(socket, &QObject::destroyed, this, [this, key] {
+        const auto pending = m_pendingUpgrades.constFind(key);
+        if (pending != m_pendingUpgrades.cend() && !pending->transport)
+            m_pendingUpgrades.erase(pending);
+    });
     m_server.handleConnection(socket);
     // The handshake bytes are already in the socket's buffer (peeked, never read), so no
     // readyRead would announce them: nudge the handshake parser once.
@@ -260,7 +263,9 @@ void LiveHub::acceptUpgrade(QTcpSocket *socket, const QByteArray &authorization)
 void LiveHub::onNewConnection()
 {
     while (QWebSocket *socket = m_server.nextPendingConnection()) {
-        auto *client = new LiveClient(socket, this);
+        const PendingUpgrade pending =
+            m_pendingUpgrades.take(peerKey(socket->peerAddress(), socket->peerPort()));
+        auto *client = new LiveClient(socket, pending.transport.data(), this);
         m_clients.insert(client);
         connect(client, &LiveClient::gone, this, &LiveHub::remove);
         connect(socket, &QWebSocket::textMessageReceived, client,
@@ -276,8 +281,7 @@ void LiveHub::onNewConnection()
                 client->closeWith(LiveClient::CloseUnauthenticated,
                                   QStringLiteral("authenticate first"));
         });
-        const QByteArray header =
-            m_pendingAuthorization.take(peerKey(socket->peerAddress(), socket->peerPort()));
+        const QByteArray &header = pending.authorization;
         if (header.size() > 7 && header.left(7).compare("Bearer ", Qt::CaseInsensitive) == 0) {
             authenticate(client, header.mid(7).trimmed());
             continue;
@@ -525,7 +529,7 @@ void LiveHub::replayPage(LiveClient *client, qint64 head)
                 for (const LiveEvent &event : page) {
                     guard->lastSeq = event.seq;
                     if (guard->wants(event.topic))
-                        guard->sendText(event.text);
+                        guard->sendEvent(event);
                 }
                 if (page.size() == FetchBatch && guard->lastSeq < head)
                     replayWhenDrained(guard.data(), head, 0);

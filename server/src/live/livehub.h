@@ -4,6 +4,7 @@
 
 #include <QHash>
 #include <QObject>
+#include <QPointer>
 #include <QSet>
 #include <QTimer>
 #include <QWebSocketServer>
@@ -69,8 +70,15 @@ private:
     QWebSocketServer m_server;
     std::unique_ptr<EventListener> m_listener;
     QSet<LiveClient *> m_clients;
-    QHash<QString, QByteArray>
-        m_pendingAuthorization; ///< upgrade Authorization by peer address:port
+
+    /// A socket handed to the WebSocket server, until its handshake completes.
+    struct PendingUpgrade
+    {
+        QByteArray authorization; ///< the upgrade's Authorization header, possibly empty
+        QPointer<QTcpSocket> transport;
+    };
+
+    QHash<QString, PendingUpgrade> m_pendingUpgrades; ///< by peer address:port
     QHash<qint64, qint64> m_fetched; ///< per hospital: the last seq pushed to subscribers
     QSet<qint64> m_fetching;
     QSet<qint64> m_dirty;

@@ -3,6 +3,10 @@
 // each requested rate and prints, per rate, the latency from commit to receipt over every
 // subscriber (p50/p99/max), the events lost, and the highest rate with none lost.
 //
+// Subscribers are plain TCP sockets speaking RFC 6455 themselves: QWebSocket would convert
+// every message UTF-8 -> QString -> UTF-8 and cost the load process as much CPU as the server
+// it measures (both share this 2-core machine).
+//
 // Latency is measured against the event's `at` (the database clock of the writing
 // transaction, same host), so it includes the transaction, NOTIFY, the server's fetch and
 // fan-out, the socket and this process's own event loop.
@@ -18,21 +22,84 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QSet>
+#include <QTcpSocket>
 #include <QTimer>
-#include <QWebSocket>
+#include <QtEndian>
 
 #include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <vector>
 
+#include <unistd.h>
+
 namespace {
 
+/// One client frame (RFC 6455 5.3: masked; payloads here are short).
+QByteArray clientFrame(int opcode, const QByteArray &payload)
+{
+    QByteArray frame;
+    frame.append(char(0x80 | opcode));
+    frame.append(char(0x80 | payload.size()));
+    const QByteArray mask("\x5a\x17\xc3\x28", 4);
+    frame.append(mask);
+    for (qsizetype i = 0; i < payload.size(); ++i)
+        frame.append(char(payload[i] ^ mask[i % 4]));
+    return frame;
+}
+
+/// A subscriber on a plain socket: upgrade handshake, then the server's unmasked frames.
 struct Subscriber
 {
-    QWebSocket socket;
+    QTcpSocket socket;
+    QByteArray buffer;
+    bool upgraded = false;
     bool subscribed = false;
     std::vector<qint64> seqs;
+
+    /// Calls \a onText for each complete text message in the buffer; answers pings.
+    template<typename OnText>
+    void readFrames(OnText &&onText)
+    {
+        buffer += socket.readAll();
+        if (!upgraded) {
+            const qsizetype end = buffer.indexOf("\r\n\r\n");
+            if (end < 0)
+                return;
+            if (!buffer.startsWith("HTTP/1.1 101")) {
+                socket.abort();
+                return;
+            }
+            upgraded = true;
+            buffer.remove(0, end + 4);
+        }
+        qsizetype at = 0;
+        while (buffer.size() - at >= 2) {
+            const int opcode = quint8(buffer[at]) & 0x0f;
+            quint64 length = quint8(buffer[at + 1]) & 0x7f;
+            qsizetype header = 2;
+            if (length == 126) {
+                if (buffer.size() - at < 4)
+                    break;
+                length = qFromBigEndian<quint16>(buffer.constData() + at + 2);
+                header = 4;
+            } else if (length == 127) {
+                if (buffer.size() - at < 10)
+                    break;
+                length = qFromBigEndian<quint64>(buffer.constData() + at + 2);
+                header = 10;
+            }
+            if (quint64(buffer.size() - at - header) < length)
+                break;
+            const QByteArray payload = buffer.mid(at + header, qsizetype(length));
+            at += header + qsizetype(length);
+            if (opcode == 0x1)
+                onText(payload);
+            else if (opcode == 0x9)
+                socket.write(clientFrame(0xA, payload)); // pong, or the server drops us
+        }
+        buffer.remove(0, at);
+    }
 };
 
 struct Options
@@ -75,6 +142,22 @@ qint64 residentKib(qint64 pid)
     return 0;
 }
 
+/// CPU seconds (user + system) used so far by \a pid (0: this process).
+double cpuSeconds(qint64 pid)
+{
+    QFile stat(pid > 0 ? QStringLiteral("/proc/%1/stat").arg(pid)
+                       : QStringLiteral("/proc/self/stat"));
+    if (!stat.open(QIODevice::ReadOnly))
+        return 0;
+    // Fields 14 and 15 (utime, stime) in clock ticks, counted after the ")" that ends the name.
+    const QByteArray line = stat.readAll();
+    const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' ');
+    if (fields.size() < 13)
+        return 0;
+    const double ticks = double(fields[11].toLongLong() + fields[12].toLongLong());
+    return ticks / double(sysconf(_SC_CLK_TCK));
+}
+
 class Bench : public QObject
 {
 public:
@@ -85,23 +168,32 @@ public:
     void start()
     {
         m_rssBefore = residentKib(m_options.serverPid);
-        QUrl url = m_options.base;
-        url.setScheme(url.scheme() == QLatin1String("https") ? QStringLiteral("wss")
-                                                             : QStringLiteral("ws"));
-        url.setPath(QStringLiteral("/api/v1/live"));
+        if (m_options.base.scheme() != QLatin1String("http")) {
+            std::fprintf(stderr, "only http:// is supported by the raw subscribers\n");
+            QCoreApplication::exit(2);
+            return;
+        }
+        const QByteArray upgrade =
+            "GET /api/v1/live HTTP/1.1\r\nHost: " + m_options.base.host().toUtf8()
+            + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+              "Authorization: Bearer "
+            + m_options.token + "\r\n\r\n";
         for (int i = 0; i < m_options.subscribers; ++i) {
             auto subscriber = std::make_unique<Subscriber>();
             Subscriber *raw = subscriber.get();
-            QObject::connect(&raw->socket, &QWebSocket::textMessageReceived, this,
-                             [this, raw](const QString &text) {
-                                 onMessage(*raw, text.toUtf8());
-                             });
-            QObject::connect(&raw->socket, &QWebSocket::disconnected, this, [this] {
+            QObject::connect(&raw->socket, &QTcpSocket::connected, this, [raw, upgrade] {
+                raw->socket.write(upgrade);
+            });
+            QObject::connect(&raw->socket, &QTcpSocket::readyRead, this, [this, raw] {
+                raw->readFrames([this, raw](const QByteArray &text) {
+                    onMessage(*raw, text);
+                });
+            });
+            QObject::connect(&raw->socket, &QTcpSocket::disconnected, this, [this] {
                 ++m_disconnects;
             });
-            QNetworkRequest request(url);
-            request.setRawHeader("Authorization", "Bearer " + m_options.token);
-            raw->socket.open(request);
+            raw->socket.connectToHost(m_options.base.host(), quint16(m_options.base.port(80)));
             m_subscribers.push_back(std::move(subscriber));
         }
         m_waitStarted.start();
@@ -147,8 +239,8 @@ private:
     {
         if (!subscriber.subscribed) {
             if (text.contains("\"authenticated\"")) {
-                subscriber.socket.sendTextMessage(
-                    QStringLiteral("{\"type\":\"subscribe\",\"topics\":[\"beds\"]}"));
+                subscriber.socket.write(
+                    clientFrame(0x1, "{\"type\":\"subscribe\",\"topics\":[\"beds\"]}"));
             } else if (text.contains("\"subscribed\"")) {
                 subscriber.subscribed = true;
                 ++m_subscribed;
@@ -184,8 +276,8 @@ private:
                     m_subscribed, double(m_waitStarted.elapsed()) / 1000.0,
                     static_cast<long long>(m_rssBefore), static_cast<long long>(rss),
                     double(rss - m_rssBefore) / m_options.subscribers);
-        std::printf("%8s %10s %8s %8s %8s %8s %10s\n", "rate/s", "changes/s", "p50 ms", "p99 ms",
-                    "max ms", "lost", "delivered");
+        std::printf("%8s %10s %8s %8s %8s %8s %10s %11s %11s\n", "rate/s", "changes/s", "p50 ms",
+                    "p99 ms", "max ms", "lost", "delivered", "server cpu", "load cpu");
         std::fflush(stdout);
         runRate(0);
     }
@@ -211,6 +303,8 @@ private:
         const int rate = m_options.rates[index];
         const int total = rate * m_options.seconds;
         m_clock.start();
+        m_serverCpuAtStart = cpuSeconds(m_options.serverPid);
+        m_ownCpuAtStart = cpuSeconds(0);
         // Requests go out on a schedule (not when the previous answers), so a slow server
         // shows up as latency instead of a lower offered rate.
         auto *tick = new QTimer(this);
@@ -283,7 +377,12 @@ private:
             return;
         }
         const double seconds = double(m_clock.elapsed()) / 1000.0;
-        QTimer::singleShot(2000, this, [this, index, rate, total, seconds] {
+        // Share of one core while the changes went out (the drain below is not counted).
+        const double serverCpu = m_options.serverPid > 0
+            ? (cpuSeconds(m_options.serverPid) - m_serverCpuAtStart) / seconds
+            : -1;
+        const double ownCpu = (cpuSeconds(0) - m_ownCpuAtStart) / seconds;
+        QTimer::singleShot(2000, this, [this, index, rate, total, seconds, serverCpu, ownCpu] {
             m_measuring = false;
             const qint64 committed = total - m_failed;
             qint64 lost = 0;
@@ -305,11 +404,12 @@ private:
                     : latencies[std::min(latencies.size() - 1,
                                          size_t(q * double(latencies.size())))];
             };
-            std::printf("%8d %10.1f %8lld %8lld %8lld %8lld %10lld\n", rate,
+            std::printf("%8d %10.1f %8lld %8lld %8lld %8lld %10lld %10.0f%% %10.0f%%\n", rate,
                         double(committed) / seconds, static_cast<long long>(at(0.50)),
                         static_cast<long long>(at(0.99)),
                         static_cast<long long>(latencies.empty() ? -1 : latencies.back()),
-                        static_cast<long long>(lost), static_cast<long long>(delivered));
+                        static_cast<long long>(lost), static_cast<long long>(delivered),
+                        serverCpu * 100, ownCpu * 100);
             if (m_failed > 0)
                 std::printf("         (%d changes failed)\n", m_failed);
             std::fflush(stdout);
@@ -326,6 +426,8 @@ private:
     QElapsedTimer m_clock;
     std::vector<qint64> m_latencies;
     qint64 m_rssBefore = 0;
+    double m_serverCpuAtStart = 0;
+    double m_ownCpuAtStart = 0;
     qint64 m_sent = 0;
     int m_subscribed = 0;
     int m_answered = 0;
