@@ -2,7 +2,8 @@
 # Benchmark (not a test, never in ./test.sh): the patient register at hospital scale.
 #   1. seeds 1,000,000 patients of one hospital by COPY (then ANALYZE),
 #   2. searches GET /api/v1/patients?q= by name and by phone: p50/p99 over BENCH_QUERIES
-#      queries each, from BENCH_DESKS concurrent desks (keep-alive connections),
+#      queries each, from BENCH_DESKS concurrent desks (keep-alive connections), once paced
+#      like people at desks and once flat out,
 #   3. registers patients (POST /api/v1/patients) at concurrency BENCH_POST_CONNECTIONS for
 #      BENCH_DURATION with wrk, against hms-server and, in the same run, the Express
 #      reference peer (../shared/peers/express-hms), and prints the ratio.
@@ -12,7 +13,8 @@
 #   tests/bench/patients_bench.sh
 #
 # Environment: BENCH_PATIENTS (1000000), BENCH_QUERIES (1000), BENCH_DESKS (70),
-# BENCH_POST_CONNECTIONS (32), BENCH_DURATION (10s), BENCH_THREADS (2),
+# BENCH_POST_CONNECTIONS (32), BENCH_DURATION (10s), BENCH_THREADS (2), BENCH_DESK_PACE_MS (1000:
+# how often each desk searches in the paced run; a flat-out run follows it),
 # BENCH_PEER_WORKERS (2), HMS_PEERS_DIR (../shared/peers).
 # Everything it starts (PostgreSQL, servers) is stopped on exit.
 set -euo pipefail
@@ -24,6 +26,7 @@ queries=${BENCH_QUERIES:-1000}
 desks=${BENCH_DESKS:-70}
 post_connections=${BENCH_POST_CONNECTIONS:-32}
 duration=${BENCH_DURATION:-10s}
+desk_pace_ms=${BENCH_DESK_PACE_MS:-1000}
 threads=${BENCH_THREADS:-2}
 peer_workers=${BENCH_PEER_WORKERS:-2}
 password='amber orchard violin 4217'
@@ -154,6 +157,10 @@ sys.path.insert(0, sys.argv[6])
 from names import name
 port, token, kind, total, desks, patients = (int(sys.argv[1]), sys.argv[2], sys.argv[3],
                                              int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[7]))
+# pace_ms 0: each desk sends its next query as soon as the last one is answered (capacity).
+# pace_ms > 0: each desk searches once every pace_ms on a fixed schedule, and latency counts
+# from the scheduled time, so a slow answer also delays (and penalises) the queries behind it.
+pace = float(sys.argv[8]) / 1000.0 if len(sys.argv) > 8 else 0.0
 rng = random.Random(11)
 if kind == "name":
     terms = [name(rng) for _ in range(total)]
@@ -161,11 +168,16 @@ else:
     terms = ["+9198%08d" % rng.randint(1, patients) for _ in range(total)]
 lock = threading.Lock()
 latencies, failures, hits = [], [0], [0]
-def desk(items):
+def desk(items, offset):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    for term in items:
+    for k, term in enumerate(items):
         path = "/api/v1/patients?q=" + urllib.parse.quote(term) + "&limit=20"
         start = time.perf_counter()
+        if pace > 0:
+            scheduled = wall + offset + k * pace
+            if scheduled > start:
+                time.sleep(scheduled - start)
+            start = scheduled
         try:
             conn.request("GET", path, headers={"Authorization": "Bearer " + token})
             response = conn.getresponse()
@@ -182,8 +194,8 @@ def desk(items):
             elif json.loads(body)["items"]:
                 hits[0] += 1
 chunks = [terms[i::desks] for i in range(desks)]
-threads = [threading.Thread(target=desk, args=(c,)) for c in chunks if c]
-wall = time.perf_counter()
+threads = [threading.Thread(target=desk, args=(c, rng.random() * pace)) for c in chunks if c]
+wall = time.perf_counter() + 0.5
 for t in threads: t.start()
 for t in threads: t.join()
 wall = time.perf_counter() - wall
@@ -195,8 +207,10 @@ PY
 search_results=()
 for kind in name phone; do
     python3 "$work/search.py" "$port" "$token" "$kind" 10 10 "$work" "$patients" >/dev/null # warm-up
-    say "search by $kind: $queries queries from $desks desks"
-    search_results+=("$(python3 "$work/search.py" "$port" "$token" "$kind" "$queries" "$desks" "$work" "$patients")")
+    say "search by $kind: $queries queries from $desks desks, one search per desk every ${desk_pace_ms} ms"
+    search_results+=("$(python3 "$work/search.py" "$port" "$token" "$kind" "$queries" "$desks" "$work" "$patients" "$desk_pace_ms") paced")
+    say "search by $kind: $queries queries from $desks desks, back to back (capacity)"
+    search_results+=("$(python3 "$work/search.py" "$port" "$token" "$kind" "$queries" "$desks" "$work" "$patients" 0) flat-out")
 done
 
 say "hms-server POST /api/v1/patients: wrk -c$post_connections -d$duration"
@@ -246,11 +260,13 @@ fi
 
 echo
 say "patients: $patients (seeded by COPY in ${seed_seconds} s)"
-printf '%-22s %10s %10s %10s %9s %8s %8s\n' "search (GET ?q=)" "p50 ms" "p99 ms" "max ms" "non-200" "found" "req/s"
+printf '%-34s %10s %10s %10s %9s %8s %8s\n' "search (GET ?q=)" "p50 ms" "p99 ms" "max ms" "non-200" "found" "req/s"
 for line in "${search_results[@]}"; do
-    read -r kind p50 p99 max bad hits rps <<<"$line"
-    printf '%-22s %10s %10s %10s %9s %8s %8s\n' "by $kind ($queries, $desks desks)" "$p50" "$p99" "$max" "$bad" "$hits" "$rps"
+    read -r kind p50 p99 max bad hits rps mode <<<"$line"
+    printf '%-34s %10s %10s %10s %9s %8s %8s\n' "by $kind ($desks desks, $mode)" "$p50" "$p99" "$max" "$bad" "$hits" "$rps"
 done
+say "paced: each desk searches every ${desk_pace_ms} ms (target p99: name < 30 ms, phone < 5 ms);"
+say "flat-out: every desk searches again as soon as answered (the server's capacity)"
 echo
 printf '%-36s %12s %10s %9s\n' "POST /api/v1/patients (c=$post_connections)" "req/s" "p99" "non-2xx"
 printf '%-36s %12s %10s %9s\n' "hms-server" "$ours_rps" "$ours_p99" "$ours_bad"

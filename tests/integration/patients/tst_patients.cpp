@@ -63,6 +63,7 @@ private Q_SLOTS:
     void searchFindsByPhoneAndMrn();
     void searchTreatsWildcardsLiterally();
     void searchPagesReturnEveryMatchOnce();
+    void searchRanksWholeWordMatchesFirstAcrossPages();
     void searchRejectsBadParameters_data();
     void searchRejectsBadParameters();
     void patchNeedsCurrentIfMatch();
@@ -367,6 +368,48 @@ void TestPatients::searchPagesReturnEveryMatchOnce()
     } while (!cursor.isEmpty());
     QCOMPARE(seen, registered);
     QCOMPARE(pages, 3);
+}
+
+// 0017: names holding every typed word (any order, accents and hyphens folded) come first,
+// by id, read from the word index; trigram matches follow. Pages of two cross the boundary
+// between the tiers without losing or repeating anyone.
+void TestPatients::searchRanksWholeWordMatchesFirstAcrossPages()
+{
+    const QStringList wholeWords{u"Quilla Zorander"_s, u"Zorander Quilla"_s,
+                                 u"Quilla María Zoránder"_s, u"Quilla Zorander-Vance"_s};
+    const QStringList similar{u"Quila Zorander"_s, u"Quillan Zorandez"_s};
+    QStringList expectedFirst;
+    QSet<QString> expectedSimilar;
+    int serial = 0;
+    for (const QString &name : wholeWords + similar) {
+        ++serial;
+        const RawResponse created = post(m_alpha,
+                                         person(name, QStringLiteral("1961-02-%1").arg(serial + 10),
+                                                u"+1555000300"_s + QString::number(serial)));
+        QCOMPARE(created.status, 201);
+        const QString id = created.json().value(u"id"_s).toString();
+        if (wholeWords.contains(name))
+            expectedFirst.append(id);
+        else
+            expectedSimilar.insert(id);
+    }
+    QStringList order;
+    QString cursor;
+    int pages = 0;
+    do {
+        QString extra = u"limit=2"_s;
+        if (!cursor.isEmpty())
+            extra += u"&cursor="_s + cursor;
+        const RawResponse page = get(m_alpha, searchPath(u"zorander QUILLA"_s, extra));
+        QCOMPARE(page.status, 200);
+        for (const QJsonValue &item : page.json().value(u"items"_s).toArray())
+            order.append(item.toObject().value(u"id"_s).toString());
+        cursor = page.json().value(u"nextCursor"_s).toString();
+        QVERIFY(++pages <= 10);
+    } while (!cursor.isEmpty());
+    QCOMPARE(order.mid(0, 4), expectedFirst); // ids ascend in registration order
+    QCOMPARE(QSet<QString>(order.begin() + 4, order.end()), expectedSimilar);
+    QCOMPARE(order.size(), 6);
 }
 
 void TestPatients::searchRejectsBadParameters_data()
