@@ -156,6 +156,8 @@ qint64 ServerFixture::createHospital(const QString &code, const QString &name)
                          consoleEntry(row.id, QStringLiteral("hospital.create"),
                                       QStringLiteral("hospital"), row.id));
         tx.commit();
+        AuditLog::takeAppended();
+        AuditLog::seal(connection, row.id); // as hms-admin does after its commands
         return row.id;
     } catch (const std::exception &error) {
         qWarning("createHospital(%s) failed: %s", qPrintable(code), error.what());
@@ -194,6 +196,8 @@ qint64 ServerFixture::createUser(const QString &hospitalCode,
         audit.details = {{QStringLiteral("role"), roleName(role)}};
         AuditLog::append(tx, audit);
         tx.commit();
+        AuditLog::takeAppended();
+        AuditLog::seal(connection, hospital->id); // as hms-admin does after its commands
         return id;
     } catch (const std::exception &error) {
         qWarning("createUser(%s) failed: %s", qPrintable(username), error.what());

@@ -107,6 +107,10 @@ int auditVerify(CommandContext &context)
         } else if (parser.isSet(since)) {
             context.out << " (no signed checkpoint yet: walked the whole chain)";
         }
+        if (result.pendingRows > 0)
+            context.out << "; " << result.pendingRows
+                        << " newer row(s) appended but not sealed into the chain yet (hms-server "
+                           "seals them within a second)";
         context.out << Qt::endl;
         return int(Ok);
     });
@@ -259,7 +263,7 @@ int auditReport(CommandContext &context)
         // Fixed SQL; absent filters are NULL parameters that match everything. A patient's
         // accesses are the rows naming it, either as patient_id or as the entity itself.
         const pqxx::result rows = tx.exec_params(
-            "SELECT seq::text, to_char(at AT TIME ZONE 'UTC', "
+            "SELECT coalesce(seq::text, 'pending'), to_char(at AT TIME ZONE 'UTC', "
             "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
             "coalesce(actor_user_id::text, ''), coalesce(actor_role, ''), action, "
             "coalesce(entity, ''), coalesce(entity_id, ''), coalesce(patient_id::text, ''), "
@@ -332,12 +336,13 @@ int auditTail(CommandContext &context)
         pqxx::read_transaction tx(*connection);
         const qint64 hospitalId = enterHospital(tx, parser.value(hospitalOption()));
         const pqxx::result rows = tx.exec_params(
-            "SELECT seq, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+            "SELECT coalesce(seq::text, 'pending'), "
+            "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
             "coalesce(actor_user_id::text, ''), coalesce(actor_role, ''), action, "
             "coalesce(entity, ''), coalesce(entity_id, ''), outcome, coalesce(request_id, '') "
-            "FROM (SELECT * FROM audit_log WHERE hospital_id = $1 ORDER BY seq DESC LIMIT $2) "
+            "FROM (SELECT * FROM audit_log WHERE hospital_id = $1 ORDER BY id DESC LIMIT $2) "
             "newest "
-            "ORDER BY seq",
+            "ORDER BY id",
             hospitalId, limit);
         QList<QStringList> table;
         for (const pqxx::row &row : rows) {

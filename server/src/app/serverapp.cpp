@@ -1,6 +1,8 @@
 #include "app/serverapp.h"
 
+#include "audit/auditlog.h"
 #include "audit/auditroutes.h"
+#include "audit/auditsealer.h"
 #include "auth/authroutes.h"
 #include "auth/authservice.h"
 #include "auth/jwt.h"
@@ -55,6 +57,9 @@ static Q_LOGGING_CATEGORY(lcServer, "hms.server", QtInfoMsg);
 namespace {
 
 // Mozilla "intermediate": TLS 1.2 with ECDHE and AEAD only; TLS 1.3 suites are all fine.
+// How often rows appended outside a request (hms-worker, a crash before sealing) are sealed.
+constexpr int AuditSweepMs = 1000;
+
 constexpr char Tls12Ciphers[] = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
                                 "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
                                 "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
@@ -146,6 +151,15 @@ bool ServerApp::start()
     m_appointments = std::make_unique<AppointmentService>();
     registerAppointmentRoutes(m_router, *m_appointments);
 
+    // Rows a crash left pending are sealed before the first request; then every reply waits
+    // until the audit rows its request appended are sealed (0018_audit_sealing.sql).
+    m_sealer = std::make_unique<AuditSealer>(connectionString, SetRoleApplication, AuditSweepMs);
+    if (!m_sealer->sweepNow())
+        qCWarning(lcServer) << "could not seal pending audit rows at start; the sweep retries";
+    m_sealer->start();
+    options.beforeReply = [sealer = m_sealer.get()](std::function<void()> send) {
+        sealer->whenSealed(AuditLog::takeAppended(), std::move(send));
+    };
     m_pool = std::make_unique<DbWorkerPool>(connectionString, m_config.effectivePoolSize(),
                                             m_config.dbQueueLimit, SetRoleApplication);
     m_live = std::make_unique<LiveHub>(*m_pool, *m_auth, connectionString);

@@ -10,6 +10,7 @@
 
 namespace hms::server {
 
+class AuditSealer;
 class AuthService;
 class BedBoard;
 class DbWorkerPool;
@@ -79,6 +80,9 @@ private:
     std::unique_ptr<MedicationService> m_medications;
     std::unique_ptr<NursingService> m_nursing;
     std::unique_ptr<AppointmentService> m_appointments;
+    /// Before m_pool and m_http: destroyed after them (replies held for sealing come back
+    /// through it while m_http waits for them).
+    std::unique_ptr<AuditSealer> m_sealer;
     std::unique_ptr<DbWorkerPool> m_pool;
     std::unique_ptr<LiveHub> m_live;
     std::unique_ptr<HttpServer> m_http;

@@ -1,13 +1,20 @@
 #include "audit/auditlog.h"
 
+#include "db/pgvalues.h"
 #include "db/sql.h"
+#include "db/tenant.h"
 
 #include <QCryptographicHash>
 #include <QJsonDocument>
+#include <QStringList>
 #include <QtEndian>
 
 #include <pqxx/result>
+#include <pqxx/transaction>
 #include <pqxx/transaction_base>
+
+#include <algorithm>
+#include <utility>
 
 namespace hms::server {
 
@@ -18,10 +25,6 @@ constexpr int VerifyBatchRows = 5000;
 
 // The audit time as text, exactly as it is hashed: UTC, microseconds, 'Z' (of now() for a new
 // row, of the stored `at` when verifying).
-constexpr char NowAtText[] =
-    R"(to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))";
-constexpr char StoredAtText[] =
-    R"(to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))";
 
 void addField(QByteArray &out, const std::optional<QByteArray> &value)
 {
@@ -85,6 +88,35 @@ std::optional<qint64> fieldNumber(const pqxx::field &field)
     return field.as<qint64>();
 }
 
+// The columns an entry is hashed from, in the order entryFrom() reads them (after a first
+// column of the caller's: seq when verifying, id when sealing).
+constexpr char EntryColumns[] =
+    R"(to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), actor_user_id, )"
+    "actor_role, action, entity, entity_id, patient_id, category, outcome, request_id, "
+    "client_address, details::text";
+
+/// The entry of a row read with EntryColumns starting at column 1.
+AuditEntry entryFrom(qint64 hospitalId, const pqxx::row &row)
+{
+    AuditEntry entry;
+    entry.hospitalId = hospitalId;
+    entry.actorUserId = fieldNumber(row[2]);
+    entry.actorRole = fieldText(row[3]);
+    entry.action = fieldText(row[4]);
+    entry.entity = fieldText(row[5]);
+    entry.entityId = fieldText(row[6]);
+    entry.patientId = fieldNumber(row[7]);
+    entry.category = fieldText(row[8]);
+    entry.outcome = fieldText(row[9]);
+    entry.requestId = fieldText(row[10]);
+    entry.clientAddress = fieldText(row[11]);
+    return entry;
+}
+
+constexpr int SealBatchRows = 1000;
+
+thread_local std::vector<qint64> t_appendedHospitals;
+
 } // namespace
 
 // details as PostgreSQL prints jsonb (its own normal form), so writer and verifier agree.
@@ -133,43 +165,72 @@ AuditEntry AuditEntry::forActor(const Principal &actor,
 
 void AuditLog::append(pqxx::transaction_base &tx, const AuditEntry &entry)
 {
-    const std::string hospital = std::to_string(entry.hospitalId);
-    const std::string details =
-        QJsonDocument(entry.details).toJson(QJsonDocument::Compact).toStdString();
-    // Locking the head serialises appends per hospital: one chain, no forks (SECURITY.md L4).
-    const sql::Query lockHead = sql::Query("SELECT seq, encode(hash, 'hex'), ") + NowAtText
-        + ", $2::jsonb::text FROM audit_heads WHERE hospital_id = $1 FOR UPDATE";
-    pqxx::result heads = tx.exec_params(lockHead, hospital, details);
-    if (heads.empty()) {
-        // A hospital's first audit row: create its head once (a concurrent first writer may
-        // win the insert; then this one waits for its row lock like any other writer).
-        tx.exec_params("INSERT INTO audit_heads (hospital_id, seq, hash) "
-                       "VALUES ($1, 0, decode(repeat('00', 32), 'hex')) "
-                       "ON CONFLICT (hospital_id) DO NOTHING",
-                       hospital);
-        heads = tx.exec_params(lockHead, hospital, details);
-    }
-    const pqxx::row head = heads.at(0);
-    const qint64 seq = head[0].as<qint64>() + 1;
-    const QByteArray previousHash = QByteArray::fromHex(head[1].c_str());
-    const QString at = QString::fromLatin1(head[2].c_str());
-    const QByteArray hash =
-        hashOf(previousHash, canonicalRow(entry, seq, at, QByteArray(head[3].c_str())));
+    tx.exec_params0(
+        "INSERT INTO audit_log (hospital_id, at, actor_user_id, actor_role, action, entity, "
+        "entity_id, patient_id, category, outcome, request_id, client_address, details) "
+        "VALUES ($1, now(), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb)",
+        entry.hospitalId, optionalNumber(entry.actorUserId), optionalText(entry.actorRole),
+        entry.action.toStdString(), optionalText(entry.entity), optionalText(entry.entityId),
+        optionalNumber(entry.patientId), entry.category.toStdString(), entry.outcome.toStdString(),
+        optionalText(entry.requestId), optionalText(entry.clientAddress),
+        QJsonDocument(entry.details).toJson(QJsonDocument::Compact).toStdString());
+    if (std::find(t_appendedHospitals.begin(), t_appendedHospitals.end(), entry.hospitalId)
+        == t_appendedHospitals.end())
+        t_appendedHospitals.push_back(entry.hospitalId);
+}
 
-    // The row and the new head in one statement (one round trip while the head is locked).
-    tx.exec_params(
-        "WITH head AS (UPDATE audit_heads SET seq = $2, hash = decode($16, 'hex') "
-        "WHERE hospital_id = $1) "
-        "INSERT INTO audit_log (hospital_id, seq, at, actor_user_id, actor_role, action, "
-        "entity, entity_id, patient_id, category, outcome, request_id, client_address, "
-        "details, prev_hash, hash) VALUES ($1, $2, $3::timestamptz, $4, $5, $6, $7, $8, $9, "
-        "$10, $11, $12, $13, $14::jsonb, decode($15, 'hex'), decode($16, 'hex'))",
-        hospital, seq, at.toStdString(), optionalNumber(entry.actorUserId),
-        optionalText(entry.actorRole), entry.action.toStdString(), optionalText(entry.entity),
-        optionalText(entry.entityId), optionalNumber(entry.patientId), entry.category.toStdString(),
-        entry.outcome.toStdString(), optionalText(entry.requestId),
-        optionalText(entry.clientAddress), details, previousHash.toHex().toStdString(),
-        hash.toHex().toStdString());
+std::vector<qint64> AuditLog::takeAppended()
+{
+    return std::exchange(t_appendedHospitals, {});
+}
+
+qint64 AuditLog::seal(pqxx::connection_base &connection, qint64 hospitalId)
+{
+    qint64 sealed = 0;
+    for (;;) {
+        pqxx::work tx(connection);
+        enterTenant(tx, hospitalId);
+        // Nothing pending (the common case for a sweep): no head lock, no WAL, no flush.
+        if (!tx.exec_params1("SELECT EXISTS (SELECT 1 FROM audit_log WHERE hospital_id = $1 "
+                             "AND seq IS NULL)",
+                             hospitalId)[0]
+                 .as<bool>())
+            return sealed;
+        // Locking the head serialises sealers (other threads, other hms-server processes,
+        // hms-admin): one chain, no forks (SECURITY.md L4).
+        tx.exec_params0("INSERT INTO audit_heads (hospital_id, seq, hash) "
+                        "VALUES ($1, 0, decode(repeat('00', 32), 'hex')) "
+                        "ON CONFLICT (hospital_id) DO NOTHING",
+                        hospitalId);
+        const pqxx::row head = tx.exec_params1("SELECT seq, encode(hash, 'hex') FROM audit_heads "
+                                               "WHERE hospital_id = $1 FOR UPDATE",
+                                               hospitalId);
+        const pqxx::result rows =
+            tx.exec_params(sql::Query("SELECT id, ") + EntryColumns
+                               + " FROM audit_log WHERE hospital_id = $1 AND seq IS NULL "
+                                 "ORDER BY id LIMIT $2",
+                           hospitalId, SealBatchRows);
+        qint64 seq = head[0].as<qint64>();
+        QByteArray previousHash = QByteArray::fromHex(head[1].c_str());
+        std::vector<qint64> ids;
+        QStringList hashes;
+        ids.reserve(rows.size());
+        for (const pqxx::row &row : rows) {
+            ++seq;
+            previousHash = hashOf(previousHash,
+                                  canonicalRow(entryFrom(hospitalId, row), seq,
+                                               QString::fromLatin1(row[1].c_str()),
+                                               QByteArray(row[12].c_str())));
+            ids.push_back(row[0].as<qint64>());
+            hashes.append(QString::fromLatin1(previousHash.toHex()));
+        }
+        tx.exec_params1("SELECT hms_audit_seal($1, $2::bigint[], $3::text[])", hospitalId,
+                        arrayParam(ids), arrayParam(hashes));
+        tx.commit();
+        sealed += qint64(rows.size());
+        if (rows.size() < SealBatchRows)
+            return sealed;
+    }
 }
 
 AuditLog::Verification
@@ -219,29 +280,16 @@ AuditLog::verify(pqxx::transaction_base &tx, qint64 hospitalId, const VerifyOpti
     }
 
     for (;;) {
-        const pqxx::result rows = tx.exec_params(
-            sql::Query("SELECT seq, ") + StoredAtText
-                + ", actor_user_id, actor_role, action, entity, entity_id, patient_id, category, "
-                  "outcome, request_id, client_address, details::text, encode(prev_hash, 'hex'), "
-                  "encode(hash, 'hex') FROM audit_log WHERE hospital_id = $1 AND seq >= $2 "
-                  "ORDER BY seq LIMIT $3",
-            hospital, expectedSeq, VerifyBatchRows);
+        const pqxx::result rows =
+            tx.exec_params(sql::Query("SELECT seq, ") + EntryColumns
+                               + ", encode(prev_hash, 'hex'), encode(hash, 'hex') FROM audit_log "
+                                 "WHERE hospital_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3",
+                           hospital, expectedSeq, VerifyBatchRows);
         for (const pqxx::row &row : rows) {
             const qint64 seq = row[0].as<qint64>();
             if (seq != expectedSeq)
                 return broken(expectedSeq, QStringLiteral("row %1 is missing").arg(expectedSeq));
-            AuditEntry entry;
-            entry.hospitalId = hospitalId;
-            entry.actorUserId = fieldNumber(row[2]);
-            entry.actorRole = fieldText(row[3]);
-            entry.action = fieldText(row[4]);
-            entry.entity = fieldText(row[5]);
-            entry.entityId = fieldText(row[6]);
-            entry.patientId = fieldNumber(row[7]);
-            entry.category = fieldText(row[8]);
-            entry.outcome = fieldText(row[9]);
-            entry.requestId = fieldText(row[10]);
-            entry.clientAddress = fieldText(row[11]);
+            const AuditEntry entry = entryFrom(hospitalId, row);
             const QByteArray storedPrevious = QByteArray::fromHex(row[13].c_str());
             const QByteArray storedHash = QByteArray::fromHex(row[14].c_str());
             if (storedPrevious != previousHash)
@@ -267,6 +315,10 @@ AuditLog::verify(pqxx::transaction_base &tx, qint64 hospitalId, const VerifyOpti
     }
     if (const std::optional<qint64> anchorSeq = endsBeforeAnchor())
         return chainEndsBefore(*anchorSeq);
+    verification.pendingRows = tx.exec_params1("SELECT count(*) FROM audit_log "
+                                               "WHERE hospital_id = $1 AND seq IS NULL",
+                                               hospital)[0]
+                                   .as<qint64>();
 
     // Rows deleted from the end leave the head pointing past the chain.
     const pqxx::result head = tx.exec_params(

@@ -10,6 +10,7 @@
 #include <pqxx/types>
 
 #include <optional>
+#include <vector>
 
 namespace hms::server {
 
@@ -41,14 +42,27 @@ struct AuditEntry
 };
 
 /// The hash-chained, append-only audit log (ARCHITECTURE.md "Audit"). Each row's hash is
-/// SHA-256(prev_hash || canonical(row)); the chain is per hospital and its head row is
-/// locked while appending, so concurrent writers never fork it.
+/// SHA-256(prev_hash || canonical(row)); the chain is per hospital.
+///
+/// Rows are appended pending (no seq or hash yet) in the caller's transaction and sealed into
+/// the chain after commit by seal(), which locks the chain head, so concurrent writers never
+/// fork it and never wait for each other's commits (0018_audit_sealing.sql says why).
 class AuditLog
 {
 public:
     /// Appends \a entry inside \a tx (the caller's business transaction, already bound to
-    /// the entry's hospital): both commit or neither does.
+    /// the entry's hospital): both commit or neither does. The row is pending until sealed;
+    /// the hospital is remembered for takeAppended() on this thread.
     static void append(pqxx::transaction_base &tx, const AuditEntry &entry);
+
+    /// The hospitals this thread appended audit rows for since the last call (committed or
+    /// not), so the caller can have them sealed before it answers.
+    static std::vector<qint64> takeAppended();
+
+    /// Seals every row of \a hospitalId that was pending when it started, in id order, in
+    /// transactions of its own on \a connection (a batch per commit). Returns the rows sealed.
+    /// Throws what libpqxx throws.
+    static qint64 seal(pqxx::connection_base &connection, qint64 hospitalId);
 
     /// The canonical encoding of one row, as hashed: SHA-256(prev_hash || canonicalRow(...)) is
     /// the row's hash (prev_hash of row 1 is 32 zero bytes). Fields in this order, each either
@@ -80,6 +94,7 @@ public:
         qint64 rows = 0; ///< rows recomputed by this walk
         qint64 lastSeq = 0; ///< the last row reached (the chain's length when ok)
         qint64 firstBrokenSeq = 0; ///< when !ok
+        qint64 pendingRows = 0; ///< appended, not sealed yet (not part of the walk)
         QString reason; ///< when !ok
     };
 

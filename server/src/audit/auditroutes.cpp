@@ -88,7 +88,7 @@ HttpResponse listAudit(RequestContext &context)
         "actor_user_id::text, "
         "actor_role, action, entity, entity_id, patient_id::text, category, outcome, request_id, "
         "client_address, "
-        "details::text FROM audit_log WHERE hospital_id = $1 "
+        "details::text FROM audit_log WHERE hospital_id = $1 AND seq IS NOT NULL "
         "AND ($2::bigint IS NULL OR actor_user_id = $2::bigint) "
         "AND ($3::text IS NULL OR entity = $3) AND ($4::text IS NULL OR entity_id = $4) "
         "AND ($5::bigint IS NULL OR patient_id = $5::bigint) AND ($6::text IS NULL OR action = $6) "

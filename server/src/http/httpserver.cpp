@@ -194,13 +194,19 @@ void HttpServer::dispatch(HttpConnection *connection, qint64 slot, HttpRequest r
         [this, route, shared, params = match.pathParams, requestId, finish](DbSession &db) {
             RequestContext context{*shared, params, requestId, db, std::nullopt};
             HttpResponse response = runRoute(*route, context);
-            QMetaObject::invokeMethod(
-                this,
-                [finish, response]() mutable {
-                    finish(std::move(response));
-                },
-                Qt::QueuedConnection);
-            --m_inFlight;
+            auto send = [this, finish, response = std::move(response)] {
+                QMetaObject::invokeMethod(
+                    this,
+                    [finish, response]() mutable {
+                        finish(std::move(response));
+                    },
+                    Qt::QueuedConnection);
+                --m_inFlight; // last: the destructor waits for this
+            };
+            if (m_options.beforeReply)
+                m_options.beforeReply(std::move(send));
+            else
+                send();
         });
     if (!queued) {
         --m_inFlight;

@@ -35,6 +35,11 @@ struct HttpServerOptions
     /// still unread, so QWebSocketServer can read the handshake itself). Empty: none.
     QString upgradePath;
     std::function<void(QTcpSocket *socket, const HttpRequest &head)> upgrade;
+    /// Called on the pool thread after a handler ran, with the function that sends its reply;
+    /// it may hold the reply and call that function later from any thread (hms-server does
+    /// until the request's audit rows are sealed). It must call it exactly once. Without it
+    /// every reply goes out at once.
+    std::function<void(std::function<void()> send)> beforeReply;
 };
 
 /// The REST front door: accepts connections (plain or TLS), routes each request, runs its

@@ -134,6 +134,8 @@ void TestAdminCli::appendRows(qint64 hospitalId, int rows)
         AuditLog::append(tx, entry);
     }
     tx.commit();
+    AuditLog::takeAppended();
+    AuditLog::seal(connection, hospitalId); // as hms-server does before it answers
 }
 
 qint64 TestAdminCli::hospitalWithChain(const QString &code, int extraRows)
@@ -739,6 +741,10 @@ void TestAdminCli::concurrentAppendsFormOneChainPerHospital()
                 ready.arrive_and_wait(); // all transactions open before anyone appends
                 AuditLog::append(tx, entry);
                 tx.commit();
+                // Each writer seals right after its commit, as hms-server does before it
+                // answers: 50 sealers race for two heads, both created by the first of them.
+                AuditLog::takeAppended();
+                AuditLog::seal(connection, hospital);
             } catch (const std::exception &error) {
                 qWarning("writer %d: %s", i, error.what());
                 ++failures;

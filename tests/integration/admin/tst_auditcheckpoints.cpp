@@ -210,6 +210,8 @@ void TestAuditCheckpoints::appendRows(qint64 hospitalId, int rows, int firstInde
         AuditLog::append(tx, entry);
     }
     tx.commit();
+    AuditLog::takeAppended();
+    AuditLog::seal(connection, hospitalId); // as hms-server does before it answers
 }
 
 void TestAuditCheckpoints::tamper(qint64 hospitalId, QString sql)
@@ -805,6 +807,7 @@ void TestAuditCheckpoints::reportFiltersByPatientActorAndWindow()
             denied.outcome = QStringLiteral("denied");
             AuditLog::append(tx, denied);
             tx.commit();
+            AuditLog::seal(connection, id);
             if (round == 0) {
                 QTest::qWait(5);
                 pqxx::nontransaction clock(connection);
@@ -891,6 +894,8 @@ void TestAuditCheckpoints::reportFiltersByPatientActorAndWindow()
         enterTenant(tx, other);
         AuditLog::append(tx, access(other, 501, 77, QStringLiteral("patient.read")));
         tx.commit();
+        AuditLog::takeAppended();
+        AuditLog::seal(connection, other);
     }
     QCOMPARE(report({patientOpt, QStringLiteral("77"), actorOpt, QStringLiteral("501")}).size(), 2);
 }
