@@ -169,19 +169,23 @@ void registerMedicationRoutes(Router &router, MedicationService &service)
              });
          }});
 
-    router.add({"GET", QLatin1String(api::WardMedicationsDue), administer,
-                [&service](RequestContext &context) {
-                    QueryReader query(context.request.query);
-                    const QString from = queryInstant(query, key("from"));
-                    const QString to = queryInstant(query, key("to"));
-                    query.finish();
-                    QJsonArray items;
-                    for (const DueDose &dose :
-                         service.due(context.db, context.caller(), clientOf(context), idOf(context),
-                                     from, to))
-                        items.append(MedicationService::toJson(dose));
-                    return HttpResponse::json(200, {{key("items"), items}});
-                }});
+    router.add(
+        {"GET", QLatin1String(api::WardMedicationsDue), administer,
+         [&service](RequestContext &context) {
+             QueryReader query(context.request.query);
+             const QString from = queryInstant(query, key("from"));
+             const QString to = queryInstant(query, key("to"));
+             query.finish();
+             const WardMedications ward = service.due(context.db, context.caller(),
+                                                      clientOf(context), idOf(context), from, to);
+             QJsonArray items;
+             for (const DueDose &dose : ward.due)
+                 items.append(MedicationService::toJson(dose));
+             QJsonArray asNeeded;
+             for (const AsNeededOrder &order : ward.asNeeded)
+                 asNeeded.append(MedicationService::toJson(order));
+             return HttpResponse::json(200, {{key("items"), items}, {key("asNeeded"), asNeeded}});
+         }});
     router.acceptQuery("GET", QLatin1String(api::WardMedicationsDue));
 }
 

@@ -100,6 +100,58 @@ void appendWardEvent(pqxx::transaction_base &tx,
     EventLog::append(tx, hospitalId, IpdService::topicOf(admission.wardId), type, data);
 }
 
+const QString AlreadyRecorded =
+    QStringLiteral("This dose is already recorded; correct that record instead");
+
+/// 422 unless \a dueAt is a scheduled slot of \a rx not too far ahead; 409 when it has a record.
+void requireScheduledSlot(pqxx::transaction_base &tx,
+                          qint64 hospitalId,
+                          const PrescriptionRow &rx,
+                          const QString &dueAt)
+{
+    if (dueAt.isEmpty())
+        invalidField(key("dueAt"), QStringLiteral("is required for a scheduled prescription"));
+    if (!MedicationRepository::isSlot(tx, hospitalId, rx.id, dueAt))
+        invalidField(key("dueAt"), QStringLiteral("is not a scheduled slot of this prescription"));
+    if (MedicationRepository::isAfterNowPlus(tx, dueAt, MedicationService::MaxEarlyMinutes))
+        invalidField(key("dueAt"),
+                     QStringLiteral("is more than %1 minutes ahead")
+                         .arg(MedicationService::MaxEarlyMinutes));
+    if (MedicationRepository::currentRecord(tx, hospitalId, rx.id, dueAt))
+        conflict(AlreadyRecorded, key("dueAt"));
+}
+
+/// A STAT dose's slot is the prescription's start: \a dueAt absent or exactly that, and not
+/// too far ahead (422). A second record of it fails on the unique index (409).
+AdHocSlot statSlot(pqxx::transaction_base &tx,
+                   qint64 hospitalId,
+                   const PrescriptionRow &rx,
+                   const QString &dueAt)
+{
+    if (!dueAt.isEmpty() && !MedicationRepository::isStart(tx, hospitalId, rx.id, dueAt))
+        invalidField(key("dueAt"), QStringLiteral("must be absent or the start of the STAT order"));
+    if (MedicationRepository::isAfterNowPlus(tx, rx.startAt, MedicationService::MaxEarlyMinutes))
+        invalidField(key("dueAt"),
+                     QStringLiteral("is more than %1 minutes ahead")
+                         .arg(MedicationService::MaxEarlyMinutes));
+    return AdHocSlot::PrescriptionStart;
+}
+
+/// A PRN dose's slot is now: \a dueAt must be absent (422), now inside the period (409).
+AdHocSlot asNeededSlot(pqxx::transaction_base &tx,
+                       qint64 hospitalId,
+                       const PrescriptionRow &rx,
+                       const QString &dueAt)
+{
+    if (!dueAt.isEmpty())
+        invalidField(key("dueAt"),
+                     QStringLiteral("must be absent: a PRN dose is timed when it is recorded"));
+    if (!MedicationRepository::isInPeriodNow(tx, hospitalId, rx.id,
+                                             MedicationService::MaxEarlyMinutes))
+        conflict(QStringLiteral("The prescription has not started or has ended"));
+    return AdHocSlot::Now;
+}
+
 } // namespace
 
 QJsonObject MedicationService::toJson(const PrescriptionRow &p)
@@ -155,6 +207,27 @@ QJsonObject MedicationService::toJson(const DueDose &d)
             {key("overdue"), d.overdue},
             {key("administration"),
              d.administration ? QJsonValue(toJson(*d.administration)) : QJsonValue()}};
+}
+
+QJsonObject MedicationService::toJson(const AsNeededOrder &o)
+{
+    return {{key("admissionId"), idText(o.admissionId)},
+            {key("bedId"), idText(o.bedId)},
+            {key("room"), o.room},
+            {key("bed"), o.bed},
+            {key("patientId"), idText(o.patientId)},
+            {key("mrn"), o.mrn},
+            {key("fullName"), o.fullName},
+            {key("prescriptionId"), idText(o.prescriptionId)},
+            {key("drug"), o.drug},
+            {key("dose"), o.dose},
+            {key("route"), o.route},
+            {key("frequency"), QStringLiteral("PRN")},
+            {key("instructions"), textOrNull(o.instructions)},
+            {key("startAt"), o.startAt},
+            {key("endAt"), textOrNull(o.endAt)},
+            {key("lastGivenAt"), textOrNull(o.lastGivenAt)},
+            {key("givenLast24h"), o.givenLast24h}};
 }
 
 PrescriptionRow MedicationService::prescribe(DbSession &db,
@@ -288,27 +361,12 @@ AdministrationRow MedicationService::administer(DbSession &db,
     } else {
         if (prescription->status != QLatin1String("active"))
             conflict(QStringLiteral("The prescription is %1").arg(prescription->status));
-        if (scheduled && input.dueAt.isEmpty())
-            invalidField(key("dueAt"), QStringLiteral("is required for a scheduled prescription"));
-        if (!scheduled && !input.dueAt.isEmpty())
-            invalidField(key("dueAt"),
-                         QStringLiteral("must be absent: %1 doses have no schedule")
-                             .arg(prescription->frequency));
-        if (scheduled
-            && !MedicationRepository::isSlot(tx, actor.hospitalId, prescription->id, input.dueAt))
-            invalidField(key("dueAt"),
-                         QStringLiteral("is not a scheduled slot of this "
-                                        "prescription"));
-        if (scheduled && MedicationRepository::isAfterNowPlus(tx, input.dueAt, MaxEarlyMinutes))
-            invalidField(key("dueAt"),
-                         QStringLiteral("is more than %1 minutes ahead").arg(MaxEarlyMinutes));
-        const std::optional<AdministrationRow> existing = MedicationRepository::currentRecord(
-            tx, actor.hospitalId, prescription->id, input.dueAt);
-        const bool statGiven = prescription->frequency == QLatin1String("STAT") && existing
-            && existing->outcome == QLatin1String("given");
-        if ((scheduled && existing) || statGiven)
-            conflict(QStringLiteral("This dose is already recorded; correct that record instead"),
-                     key("dueAt"));
+        if (scheduled)
+            requireScheduledSlot(tx, actor.hospitalId, *prescription, input.dueAt);
+        else if (prescription->frequency == QLatin1String("STAT"))
+            input.adHocSlot = statSlot(tx, actor.hospitalId, *prescription, input.dueAt);
+        else
+            input.adHocSlot = asNeededSlot(tx, actor.hospitalId, *prescription, input.dueAt);
     }
     if (input.outcome == QLatin1String("given") && input.dose.isEmpty())
         input.dose = prescription->dose;
@@ -317,7 +375,8 @@ AdministrationRow MedicationService::administer(DbSession &db,
         recorded =
             MedicationRepository::insertAdministration(tx, actor.hospitalId, input, actor.userId);
     } catch (const pqxx::unique_violation &) {
-        conflict(QStringLiteral("This dose is already recorded"), key("dueAt"));
+        // Two nurses racing for one slot (or a second STAT dose): the unique index decides.
+        conflict(AlreadyRecorded, key("dueAt"));
     }
     const std::optional<AdmissionRow> admission =
         IpdRepository::findAdmission(tx, actor.hospitalId, *prescription->admissionId);
@@ -337,12 +396,12 @@ AdministrationRow MedicationService::administer(DbSession &db,
     return recorded;
 }
 
-std::vector<DueDose> MedicationService::due(DbSession &db,
-                                            const Principal &actor,
-                                            const ClientInfo &client,
-                                            qint64 wardId,
-                                            QString from,
-                                            QString to)
+WardMedications MedicationService::due(DbSession &db,
+                                       const Principal &actor,
+                                       const ClientInfo &client,
+                                       qint64 wardId,
+                                       QString from,
+                                       QString to)
 {
     const QString action = QStringLiteral("medication.due");
     pqxx::work tx(db.connection());
@@ -363,23 +422,28 @@ std::vector<DueDose> MedicationService::due(DbSession &db,
                      QStringLiteral("the window is at most %1 hours").arg(MaxWindowHours));
     from = QString::fromStdString(window[0].as<std::string>());
     to = QString::fromStdString(window[1].as<std::string>());
-    std::vector<DueDose> doses =
-        MedicationRepository::dueOnWard(tx, actor.hospitalId, wardId, from, to);
+    WardMedications ward;
+    ward.due = MedicationRepository::dueOnWard(tx, actor.hospitalId, wardId, from, to);
+    ward.asNeeded = MedicationRepository::asNeededOnWard(tx, actor.hospitalId, wardId, from, to);
     // SECURITY.md L1: a list records the patients it showed.
     QJsonArray patients;
     QSet<qint64> seen;
-    for (const DueDose &dose : doses) {
-        if (!seen.contains(dose.patientId)) {
-            seen.insert(dose.patientId);
-            patients.append(idText(dose.patientId));
+    const auto show = [&](qint64 patientId) {
+        if (!seen.contains(patientId)) {
+            seen.insert(patientId);
+            patients.append(idText(patientId));
         }
-    }
+    };
+    for (const DueDose &dose : ward.due)
+        show(dose.patientId);
+    for (const AsNeededOrder &order : ward.asNeeded)
+        show(order.patientId);
     AuditEntry audit =
         medicationAudit(actor, client, action, QStringLiteral("ward"), wardId, std::nullopt);
     audit.details = {{key("patientIds"), patients}, {key("from"), from}, {key("to"), to}};
     AuditLog::append(tx, audit);
     tx.commit();
-    return doses;
+    return ward;
 }
 
 } // namespace hms::server
