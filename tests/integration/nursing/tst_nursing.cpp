@@ -6,7 +6,9 @@
 // hospitals' ids as identical 404s (T2), one audit row per call (L1), and the background
 // sweep that frees beds whose reservation ran out.
 #include "../ipd/ipdtestworld.h"
+#include "shared/clinical/medicationrules.h"
 
+#include <QScopeGuard>
 #include <QSet>
 #include <QTest>
 
@@ -68,6 +70,7 @@ private Q_SLOTS:
     void asNeededOrdersAreListedApartNeverDue();
     void adHocDosesOfOtherHospitalsAreIdentical404s();
     void chartsPageByAdmission();
+    void dueListMatchesTheSharedScheduleAcrossDaylightSaving();
 
 private:
     /// A new admission of a new patient in its own bed; its id (and the patient's).
@@ -1108,6 +1111,60 @@ void TestNursing::chartsPageByAdmission()
         QVERIFY2(refused.status == 422, query.constData());
         const QString field = QString::fromLatin1(query.left(query.indexOf('=')));
         QVERIFY2(errorFields(refused).contains(field), refused.body.constData());
+    }
+}
+
+void TestNursing::dueListMatchesTheSharedScheduleAcrossDaylightSaving()
+{
+    // The hospital moves to Berlin for this test: its SQL expansion of the schedule must
+    // match shared/clinical's dueSlots() over both 2026 daylight-saving changes.
+    const QTimeZone berlin("Europe/Berlin");
+    if (!berlin.isValid())
+        QSKIP("no time zone database (tzdata) on this machine");
+    const auto setZone = [this](const char *zone) {
+        pqxx::connection connection(m_world.fixture->superuserUrl());
+        pqxx::work tx(connection);
+        tx.exec_params0("UPDATE hospitals SET timezone = $1 WHERE id = $2", zone, m_world.alpha);
+        tx.commit();
+    };
+    setZone("Europe/Berlin");
+    const auto restore = qScopeGuard([&] {
+        setZone(Zone);
+    });
+    const QString admission = admitNew();
+    QVERIFY(!admission.isEmpty());
+    QHash<QString, QString> codes; // prescription id -> frequency
+    for (const QString &code : medication::frequencyCodes()) {
+        if (!medication::isScheduled(code))
+            continue;
+        const QString id =
+            prescribeWith(admission, prescriptionBody(code, u"2026-03-01T00:00:00Z"_s))
+                .value(u"id"_s)
+                .toString();
+        QVERIFY2(!id.isEmpty(), qPrintable(code));
+        codes.insert(id, code);
+    }
+    for (const auto &[from, to] :
+         {std::pair{u"2026-03-28T00:00:00.000Z"_s, u"2026-03-29T23:00:00.000Z"_s},
+          std::pair{u"2026-10-24T00:00:00.000Z"_s, u"2026-10-25T23:30:00.000Z"_s}}) {
+        const RawResponse due = dueBetween(from, to);
+        QCOMPARE(due.status, 200);
+        QHash<QString, QStringList> listed;
+        for (const QJsonValue &item : due.json().value(u"items"_s).toArray()) {
+            const QJsonObject o = item.toObject();
+            if (codes.contains(o.value(u"prescriptionId"_s).toString()))
+                listed[o.value(u"prescriptionId"_s).toString()].append(
+                    o.value(u"dueAt"_s).toString());
+        }
+        for (auto it = codes.cbegin(); it != codes.cend(); ++it) {
+            QStringList expected;
+            for (const QDateTime &slot :
+                 medication::dueSlots(it.value(), berlin, *medication::parseInstant(from),
+                                      *medication::parseInstant(to)))
+                expected.append(slot.toString(Qt::ISODateWithMs));
+            QVERIFY(!expected.isEmpty());
+            QCOMPARE(listed.value(it.key()), expected);
+        }
     }
 }
 
