@@ -9,6 +9,7 @@
 -- 2. medication_administrations: a STAT dose's slot is its prescription's start, a PRN dose's
 --    slot is when it was given, so the one-record-per-slot index also refuses a second STAT
 --    dose. Rows written before this migration had no slot (due_at NULL); they get one here.
+--    An index by the time written serves the ward's medication round.
 --
 -- Both tables force row-level security and clinical_documents refuses updates by trigger;
 -- the backfill lifts both for its own statements only (this runs as the tables' owner).
@@ -77,3 +78,8 @@ FROM chain WHERE m.hospital_id = chain.hospital_id AND m.id = chain.id;
 
 ALTER TABLE prescriptions FORCE ROW LEVEL SECURITY;
 ALTER TABLE medication_administrations FORCE ROW LEVEL SECURITY;
+
+-- The ward's medication round (GET /wards/{id}/medications/administrations): records by the
+-- time they were written.
+CREATE INDEX medication_administrations_time_idx
+    ON medication_administrations (hospital_id, administered_at);

@@ -319,6 +319,36 @@ AdministrationRow MedicationRepository::insertAdministration(pqxx::transaction_b
 
 namespace {
 
+// The WardPrescription columns (wardPrescriptionFromRow).
+#define HMS_MED_WARD_COLUMNS                                                                       \
+    "a.id AS admission_id, b.id AS bed_id, r.code AS room, b.code AS bed, p.id AS patient_id, "    \
+    "p.mrn, p.full_name, rx.id AS prescription_id, rx.drug, rx.dose, rx.route, rx.frequency, "
+
+// The stay, bed, room and patient (a, b, r, p) of prescription rx.
+#define HMS_MED_STAY_OF_RX                                                                         \
+    "JOIN admissions a ON a.hospital_id = rx.hospital_id AND a.id = rx.admission_id "              \
+    "JOIN beds b ON b.hospital_id = a.hospital_id AND b.id = a.bed_id "                            \
+    "JOIN rooms r ON r.hospital_id = b.hospital_id AND r.id = b.room_id "                          \
+    "JOIN patients p ON p.hospital_id = a.hospital_id AND p.id = a.patient_id "
+
+WardPrescription wardPrescriptionFromRow(const pqxx::row &row)
+{
+    WardPrescription order;
+    order.admissionId = row["admission_id"].as<qint64>();
+    order.bedId = row["bed_id"].as<qint64>();
+    order.room = fieldText(row["room"]);
+    order.bed = fieldText(row["bed"]);
+    order.patientId = row["patient_id"].as<qint64>();
+    order.mrn = fieldText(row["mrn"]);
+    order.fullName = fieldText(row["full_name"]);
+    order.prescriptionId = row["prescription_id"].as<qint64>();
+    order.drug = fieldText(row["drug"]);
+    order.dose = fieldText(row["dose"]);
+    order.route = fieldText(row["route"]);
+    order.frequency = fieldText(row["frequency"]);
+    return order;
+}
+
 // The ward's active admissions with bed, room and patient (a, b, r, p), as the due list and
 // the as-needed list select them; $1 hospital, $2 ward.
 #define HMS_MED_WARD_STAYS                                                                         \
@@ -416,6 +446,27 @@ constexpr char AsNeededOnWardSql[] =
                                                        "rx.end_at > $3::timestamptz) "
                                                        "ORDER BY r.code, b.code, rx.id";
 
+// $3 from, $4 to: every record written then (medication_administrations_time_idx, 0017).
+constexpr char AdministrationsOnWardSql[] =
+    "SELECT " HMS_MED_WARD_COLUMNS
+    "m.id AS m_id, m.prescription_id AS m_prescription_id, " HMS_MED_UTC(
+        "m.due_at") " AS m_due_at, "
+                    "m.outcome AS m_outcome, m.dose AS m_dose, m.reason AS m_reason, "
+                    "" HMS_MED_UTC(
+                        "m.administered_at") " AS m_administered_at, m.nurse_id AS m_nurse_id, "
+                                             "m.corrects_id AS m_corrects_id, (SELECT c.id FROM "
+                                             "medication_administrations c "
+                                             "WHERE c.hospital_id = m.hospital_id AND "
+                                             "c.corrects_id = m.id) AS corrected_by "
+                                             "FROM medication_administrations m "
+                                             "JOIN prescriptions rx ON rx.hospital_id = "
+                                             "m.hospital_id AND rx.id = m.prescription_id "
+                                             "" HMS_MED_STAY_OF_RX
+                                             "WHERE m.hospital_id = $1 AND b.ward_id = $2 AND "
+                                             "m.administered_at "
+                                             "BETWEEN $3::timestamptz AND $4::timestamptz ORDER BY "
+                                             "m.administered_at, m.id";
+
 } // namespace
 
 std::vector<DueDose> MedicationRepository::dueOnWard(pqxx::transaction_base &tx,
@@ -431,18 +482,7 @@ std::vector<DueDose> MedicationRepository::dueOnWard(pqxx::transaction_base &tx,
     doses.reserve(result.size());
     for (const pqxx::row &row : result) {
         DueDose dose;
-        dose.admissionId = row["admission_id"].as<qint64>();
-        dose.bedId = row["bed_id"].as<qint64>();
-        dose.room = fieldText(row["room"]);
-        dose.bed = fieldText(row["bed"]);
-        dose.patientId = row["patient_id"].as<qint64>();
-        dose.mrn = fieldText(row["mrn"]);
-        dose.fullName = fieldText(row["full_name"]);
-        dose.prescriptionId = row["prescription_id"].as<qint64>();
-        dose.drug = fieldText(row["drug"]);
-        dose.dose = fieldText(row["dose"]);
-        dose.route = fieldText(row["route"]);
-        dose.frequency = fieldText(row["frequency"]);
+        dose.order = wardPrescriptionFromRow(row);
         dose.dueAt = fieldText(row["due_at"]);
         dose.overdue = row["overdue"].as<bool>();
         if (!row["m_id"].is_null())
@@ -462,17 +502,7 @@ std::vector<AsNeededOrder> MedicationRepository::asNeededOnWard(pqxx::transactio
     for (const pqxx::row &row : tx.exec_params(AsNeededOnWardSql, hospitalId, wardId,
                                                from.toStdString(), to.toStdString())) {
         AsNeededOrder order;
-        order.admissionId = row["admission_id"].as<qint64>();
-        order.bedId = row["bed_id"].as<qint64>();
-        order.room = fieldText(row["room"]);
-        order.bed = fieldText(row["bed"]);
-        order.patientId = row["patient_id"].as<qint64>();
-        order.mrn = fieldText(row["mrn"]);
-        order.fullName = fieldText(row["full_name"]);
-        order.prescriptionId = row["prescription_id"].as<qint64>();
-        order.drug = fieldText(row["drug"]);
-        order.dose = fieldText(row["dose"]);
-        order.route = fieldText(row["route"]);
+        order.order = wardPrescriptionFromRow(row);
         order.instructions = fieldText(row["instructions"]);
         order.startAt = fieldText(row["start_at"]);
         order.endAt = fieldText(row["end_at"]);
@@ -481,6 +511,25 @@ std::vector<AsNeededOrder> MedicationRepository::asNeededOnWard(pqxx::transactio
         orders.push_back(std::move(order));
     }
     return orders;
+}
+
+std::vector<WardAdministration>
+MedicationRepository::administrationsOnWard(pqxx::transaction_base &tx,
+                                            qint64 hospitalId,
+                                            qint64 wardId,
+                                            const QString &from,
+                                            const QString &to)
+{
+    std::vector<WardAdministration> records;
+    for (const pqxx::row &row : tx.exec_params(AdministrationsOnWardSql, hospitalId, wardId,
+                                               from.toStdString(), to.toStdString())) {
+        WardAdministration record;
+        record.order = wardPrescriptionFromRow(row);
+        record.record = administrationFromRow(row, "m_");
+        record.correctedById = optionalId(row["corrected_by"]);
+        records.push_back(std::move(record));
+    }
+    return records;
 }
 
 } // namespace hms::server

@@ -80,8 +80,8 @@ struct NewAdministration
     std::optional<qint64> correctsId;
 };
 
-/// One dose due on a ward: where, who, what, when, and what was recorded.
-struct DueDose
+/// Where, for whom and what: the context every ward medication list shows with a row.
+struct WardPrescription
 {
     qint64 admissionId = 0;
     qint64 bedId = 0;
@@ -95,6 +95,12 @@ struct DueDose
     QString dose;
     QString route;
     QString frequency;
+};
+
+/// One dose due on a ward: where, who, what, when, and what was recorded.
+struct DueDose
+{
+    WardPrescription order;
     QString dueAt;
     bool overdue = false;
     std::optional<AdministrationRow> administration; ///< the slot's current record
@@ -103,22 +109,20 @@ struct DueDose
 /// An as-needed (PRN) order on a ward: never due, listed with when it was last given.
 struct AsNeededOrder
 {
-    qint64 admissionId = 0;
-    qint64 bedId = 0;
-    QString room;
-    QString bed;
-    qint64 patientId = 0;
-    QString mrn;
-    QString fullName;
-    qint64 prescriptionId = 0;
-    QString drug;
-    QString dose;
-    QString route;
+    WardPrescription order;
     QString instructions;
     QString startAt;
     QString endAt;
     QString lastGivenAt; ///< slot of the newest current "given" record; empty: never given
     int givenLast24h = 0; ///< current "given" records with a slot in the last 24 h
+};
+
+/// One record of the ward's medication administration record, with what it was for.
+struct WardAdministration
+{
+    WardPrescription order;
+    AdministrationRow record;
+    std::optional<qint64> correctedById; ///< the record that corrects this one, if any
 };
 
 /// SQL for prescriptions and administrations. Every call borrows the caller's transaction,
@@ -204,6 +208,13 @@ public:
                                                      qint64 wardId,
                                                      const QString &from,
                                                      const QString &to);
+    /// Every record (corrected ones too) written in [from, to] for the stays whose bed is
+    /// (or, once ended, was last) in \a wardId, by the time written.
+    static std::vector<WardAdministration> administrationsOnWard(pqxx::transaction_base &tx,
+                                                                 qint64 hospitalId,
+                                                                 qint64 wardId,
+                                                                 const QString &from,
+                                                                 const QString &to);
 };
 
 } // namespace hms::server

@@ -100,6 +100,53 @@ void appendWardEvent(pqxx::transaction_base &tx,
     EventLog::append(tx, hospitalId, IpdService::topicOf(admission.wardId), type, data);
 }
 
+/// \a from and \a to as UTC ISO text (database clock): empty ones are now plus
+/// \a defaultFromHours / \a defaultToHours; 422 when to is before from or the window is wider
+/// than MedicationService::MaxWindowHours.
+void resolveWindow(pqxx::transaction_base &tx,
+                   QString &from,
+                   QString &to,
+                   int defaultFromHours,
+                   int defaultToHours)
+{
+    const pqxx::row window = tx.exec_params1(
+        "SELECT to_char(f AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+        "to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), t >= f, "
+        "t - f <= make_interval(hours => $3) FROM (SELECT COALESCE($1::timestamptz, now() + "
+        "make_interval(hours => $4)) AS f, COALESCE($2::timestamptz, now() + "
+        "make_interval(hours => $5)) AS t) w",
+        from.isEmpty() ? std::optional<std::string>() : from.toStdString(),
+        to.isEmpty() ? std::optional<std::string>() : to.toStdString(),
+        MedicationService::MaxWindowHours, defaultFromHours, defaultToHours);
+    if (!window[2].as<bool>())
+        invalidField(key("to"), QStringLiteral("must not be before from"));
+    if (!window[3].as<bool>())
+        invalidField(key("to"),
+                     QStringLiteral("the window is at most %1 hours")
+                         .arg(MedicationService::MaxWindowHours));
+    from = QString::fromStdString(window[0].as<std::string>());
+    to = QString::fromStdString(window[1].as<std::string>());
+}
+
+/// The distinct patients a list showed, in order of first appearance (SECURITY.md L1).
+class PatientsShown
+{
+public:
+    void add(qint64 patientId)
+    {
+        if (!m_seen.contains(patientId)) {
+            m_seen.insert(patientId);
+            m_ids.append(idText(patientId));
+        }
+    }
+
+    QJsonArray ids() const { return m_ids; }
+
+private:
+    QSet<qint64> m_seen;
+    QJsonArray m_ids;
+};
+
 const QString AlreadyRecorded =
     QStringLiteral("This dose is already recorded; correct that record instead");
 
@@ -189,27 +236,10 @@ QJsonObject MedicationService::toJson(const AdministrationRow &a)
             {key("correctsId"), idOrNull(a.correctsId)}};
 }
 
-QJsonObject MedicationService::toJson(const DueDose &d)
-{
-    return {{key("admissionId"), idText(d.admissionId)},
-            {key("bedId"), idText(d.bedId)},
-            {key("room"), d.room},
-            {key("bed"), d.bed},
-            {key("patientId"), idText(d.patientId)},
-            {key("mrn"), d.mrn},
-            {key("fullName"), d.fullName},
-            {key("prescriptionId"), idText(d.prescriptionId)},
-            {key("drug"), d.drug},
-            {key("dose"), d.dose},
-            {key("route"), d.route},
-            {key("frequency"), d.frequency},
-            {key("dueAt"), d.dueAt},
-            {key("overdue"), d.overdue},
-            {key("administration"),
-             d.administration ? QJsonValue(toJson(*d.administration)) : QJsonValue()}};
-}
+namespace {
 
-QJsonObject MedicationService::toJson(const AsNeededOrder &o)
+/// The ward context of a row, the first fields of every ward list item.
+QJsonObject wardJson(const WardPrescription &o)
 {
     return {{key("admissionId"), idText(o.admissionId)},
             {key("bedId"), idText(o.bedId)},
@@ -222,12 +252,38 @@ QJsonObject MedicationService::toJson(const AsNeededOrder &o)
             {key("drug"), o.drug},
             {key("dose"), o.dose},
             {key("route"), o.route},
-            {key("frequency"), QStringLiteral("PRN")},
-            {key("instructions"), textOrNull(o.instructions)},
-            {key("startAt"), o.startAt},
-            {key("endAt"), textOrNull(o.endAt)},
-            {key("lastGivenAt"), textOrNull(o.lastGivenAt)},
-            {key("givenLast24h"), o.givenLast24h}};
+            {key("frequency"), o.frequency}};
+}
+
+} // namespace
+
+QJsonObject MedicationService::toJson(const DueDose &d)
+{
+    QJsonObject json = wardJson(d.order);
+    json.insert(key("dueAt"), d.dueAt);
+    json.insert(key("overdue"), d.overdue);
+    json.insert(key("administration"),
+                d.administration ? QJsonValue(toJson(*d.administration)) : QJsonValue());
+    return json;
+}
+
+QJsonObject MedicationService::toJson(const AsNeededOrder &o)
+{
+    QJsonObject json = wardJson(o.order);
+    json.insert(key("instructions"), textOrNull(o.instructions));
+    json.insert(key("startAt"), o.startAt);
+    json.insert(key("endAt"), textOrNull(o.endAt));
+    json.insert(key("lastGivenAt"), textOrNull(o.lastGivenAt));
+    json.insert(key("givenLast24h"), o.givenLast24h);
+    return json;
+}
+
+QJsonObject MedicationService::toJson(const WardAdministration &r)
+{
+    QJsonObject json = wardJson(r.order);
+    json.insert(key("administration"), toJson(r.record));
+    json.insert(key("correctedById"), idOrNull(r.correctedById));
+    return json;
 }
 
 PrescriptionRow MedicationService::prescribe(DbSession &db,
@@ -408,42 +464,55 @@ WardMedications MedicationService::due(DbSession &db,
     enterTenant(tx, actor.hospitalId);
     if (!IpdRepository::findWard(tx, actor.hospitalId, wardId))
         auditMissAndThrow(tx, actor, client, action, QStringLiteral("ward"), wardId);
-    const pqxx::row window = tx.exec_params1(
-        "SELECT to_char(f AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
-        "to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), t >= f, "
-        "t - f <= make_interval(hours => $3) FROM (SELECT COALESCE($1::timestamptz, now() - "
-        "interval '2 hours') AS f, COALESCE($2::timestamptz, now() + interval '1 hour') AS t) w",
-        from.isEmpty() ? std::optional<std::string>() : from.toStdString(),
-        to.isEmpty() ? std::optional<std::string>() : to.toStdString(), MaxWindowHours);
-    if (!window[2].as<bool>())
-        invalidField(key("to"), QStringLiteral("must not be before from"));
-    if (!window[3].as<bool>())
-        invalidField(key("to"),
-                     QStringLiteral("the window is at most %1 hours").arg(MaxWindowHours));
-    from = QString::fromStdString(window[0].as<std::string>());
-    to = QString::fromStdString(window[1].as<std::string>());
+    resolveWindow(tx, from, to, -2, 1);
     WardMedications ward;
     ward.due = MedicationRepository::dueOnWard(tx, actor.hospitalId, wardId, from, to);
     ward.asNeeded = MedicationRepository::asNeededOnWard(tx, actor.hospitalId, wardId, from, to);
     // SECURITY.md L1: a list records the patients it showed.
-    QJsonArray patients;
-    QSet<qint64> seen;
-    const auto show = [&](qint64 patientId) {
-        if (!seen.contains(patientId)) {
-            seen.insert(patientId);
-            patients.append(idText(patientId));
-        }
-    };
+    PatientsShown patients;
     for (const DueDose &dose : ward.due)
-        show(dose.patientId);
+        patients.add(dose.order.patientId);
     for (const AsNeededOrder &order : ward.asNeeded)
-        show(order.patientId);
+        patients.add(order.order.patientId);
     AuditEntry audit =
         medicationAudit(actor, client, action, QStringLiteral("ward"), wardId, std::nullopt);
-    audit.details = {{key("patientIds"), patients}, {key("from"), from}, {key("to"), to}};
+    audit.details = {{key("patientIds"), patients.ids()}, {key("from"), from}, {key("to"), to}};
     AuditLog::append(tx, audit);
     tx.commit();
     return ward;
+}
+
+std::vector<WardAdministration> MedicationService::administrations(DbSession &db,
+                                                                   const Principal &actor,
+                                                                   const ClientInfo &client,
+                                                                   qint64 wardId,
+                                                                   QString from,
+                                                                   QString to)
+{
+    const QString action = QStringLiteral("medication.round");
+    pqxx::work tx(db.connection());
+    enterTenant(tx, actor.hospitalId);
+    if (!IpdRepository::findWard(tx, actor.hospitalId, wardId))
+        auditMissAndThrow(tx, actor, client, action, QStringLiteral("ward"), wardId);
+    resolveWindow(tx, from, to, -12, 0);
+    std::vector<WardAdministration> records =
+        MedicationRepository::administrationsOnWard(tx, actor.hospitalId, wardId, from, to);
+    // SECURITY.md L1: the patients and records shown.
+    PatientsShown patients;
+    QJsonArray ids;
+    for (const WardAdministration &record : records) {
+        ids.append(idText(record.record.id));
+        patients.add(record.order.patientId);
+    }
+    AuditEntry audit =
+        medicationAudit(actor, client, action, QStringLiteral("ward"), wardId, std::nullopt);
+    audit.details = {{key("patientIds"), patients.ids()},
+                     {key("administrationIds"), ids},
+                     {key("from"), from},
+                     {key("to"), to}};
+    AuditLog::append(tx, audit);
+    tx.commit();
+    return records;
 }
 
 } // namespace hms::server

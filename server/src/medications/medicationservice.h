@@ -40,6 +40,7 @@ public:
     static QJsonObject toJson(const AdministrationRow &administration);
     static QJsonObject toJson(const DueDose &dose);
     static QJsonObject toJson(const AsNeededOrder &order);
+    static QJsonObject toJson(const WardAdministration &record);
 
     /// 404 unknown admission, 409 when it is not active, 422 when the period is empty.
     PrescriptionRow prescribe(DbSession &db,
@@ -73,6 +74,16 @@ public:
                                  NewAdministration administration);
     /// Doses due on a ward in [from, to] (UTC ISO text; empty: now - 2 h .. now + 1 h), STAT
     /// doses not yet recorded however old, and the PRN orders whose period overlaps the window.
+    /// The ward's medication round for handover: every record (given, held, refused, and
+    /// corrections, each marked when corrected) written in [from, to] (UTC ISO text; empty:
+    /// now - 12 h .. now; at most 48 h) for the stays on the ward. A clinical read, audited
+    /// with the patients and record ids shown.
+    std::vector<WardAdministration> administrations(DbSession &db,
+                                                    const Principal &actor,
+                                                    const ClientInfo &client,
+                                                    qint64 wardId,
+                                                    QString from,
+                                                    QString to);
     WardMedications due(DbSession &db,
                         const Principal &actor,
                         const ClientInfo &client,

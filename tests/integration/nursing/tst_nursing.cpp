@@ -71,6 +71,7 @@ private Q_SLOTS:
     void adHocDosesOfOtherHospitalsAreIdentical404s();
     void chartsPageByAdmission();
     void dueListMatchesTheSharedScheduleAcrossDaylightSaving();
+    void medicationRoundShowsWhatWasRecorded();
 
 private:
     /// A new admission of a new patient in its own bed; its id (and the patient's).
@@ -1166,6 +1167,94 @@ void TestNursing::dueListMatchesTheSharedScheduleAcrossDaylightSaving()
             QCOMPARE(listed.value(it.key()), expected);
         }
     }
+}
+
+void TestNursing::medicationRoundShowsWhatWasRecorded()
+{
+    QString patient;
+    const QString admission = admitNew(&patient);
+    const QString bd = prescribe(admission, u"BD"_s).value(u"id"_s).toString();
+    const QString prn = prescribe(admission, u"PRN"_s).value(u"id"_s).toString();
+    QVERIFY(!bd.isEmpty() && !prn.isEmpty());
+    const QString from = nowPlus("-1 second");
+    const RawResponse given =
+        record(bd, {{u"dueAt"_s, yesterdayAt("08:00")}, {u"outcome"_s, u"given"_s}});
+    const RawResponse held = record(bd,
+                                    {{u"dueAt"_s, yesterdayAt("20:00")},
+                                     {u"outcome"_s, u"held"_s},
+                                     {u"reason"_s, u"Asleep"_s}});
+    const RawResponse prnGiven = record(prn, {{u"outcome"_s, u"given"_s}});
+    const RawResponse corrected =
+        record(bd,
+               {{u"correctsId"_s, given.json().value(u"id"_s).toString()},
+                {u"outcome"_s, u"refused"_s},
+                {u"reason"_s, u"Refused, charted as given by mistake"_s}});
+    for (const RawResponse *r : {&given, &held, &prnGiven, &corrected})
+        QCOMPARE(r->status, 201);
+    const QString to = nowPlus("1 second");
+    const QByteArray round = path(api::WardMedicationAdministrations, m_ward);
+    const auto mine = [&](const RawResponse &answer) {
+        QList<QJsonObject> items;
+        for (const QJsonValue &item : answer.json().value(u"items"_s).toArray()) {
+            const QString rx = item.toObject().value(u"prescriptionId"_s).toString();
+            if (rx == bd || rx == prn)
+                items.append(item.toObject());
+        }
+        return items;
+    };
+
+    const qint64 audits = m_world.count("SELECT count(*) FROM audit_log WHERE action = "
+                                        "'medication.round' AND details->'patientIds' ? '"
+                                        + patient.toStdString() + "'");
+    const RawResponse window =
+        m_world.send("GET", round + "?from=" + from.toUtf8() + "&to=" + to.toUtf8(), m_world.nurse);
+    QCOMPARE(window.status, 200);
+    const QList<QJsonObject> items = mine(window);
+    QCOMPARE(items.size(), 4); // in the order written, corrected records too
+    const QStringList written{
+        given.json().value(u"id"_s).toString(), held.json().value(u"id"_s).toString(),
+        prnGiven.json().value(u"id"_s).toString(), corrected.json().value(u"id"_s).toString()};
+    for (int i = 0; i < 4; ++i) {
+        const QJsonObject administration = items[i].value(u"administration"_s).toObject();
+        QCOMPARE(administration.value(u"id"_s).toString(), written[i]);
+        QCOMPARE(items[i].value(u"admissionId"_s).toString(), admission);
+        QCOMPARE(items[i].value(u"patientId"_s).toString(), patient);
+        QVERIFY(!items[i].value(u"bed"_s).toString().isEmpty());
+        QCOMPARE(items[i].value(u"drug"_s).toString(), u"Paracetamol"_s);
+    }
+    QCOMPARE(items[0].value(u"correctedById"_s).toString(), written[3]);
+    QVERIFY(items[1].value(u"correctedById"_s).isNull());
+    QCOMPARE(items[1].value(u"administration"_s).toObject().value(u"outcome"_s).toString(),
+             u"held"_s);
+    QCOMPARE(items[2].value(u"frequency"_s).toString(), u"PRN"_s);
+    QCOMPARE(items[3].value(u"administration"_s).toObject().value(u"correctsId"_s).toString(),
+             written[0]);
+    // A clinical read: audited with the patients shown.
+    QCOMPARE(m_world.count("SELECT count(*) FROM audit_log WHERE action = 'medication.round' AND "
+                           "details->'patientIds' ? '"
+                           + patient.toStdString() + "'"),
+             audits + 1);
+
+    // The default window (the last 12 hours) holds them; one before them holds none.
+    QCOMPARE(mine(m_world.send("GET", round, m_world.nurse)).size(), 4);
+    QVERIFY(mine(m_world.send("GET",
+                              round + "?from=" + yesterdayAt("00:00").toUtf8()
+                                  + "&to=" + yesterdayAt("23:00").toUtf8(),
+                              m_world.nurse))
+                .isEmpty());
+    // Bad windows and parameters: 422; other roles: 403; unknown ward: 404.
+    for (const QByteArray &query :
+         {QByteArray("?from=yesterday"), QByteArray("?bogus=1"),
+          QByteArray("?from=" + to.toUtf8() + "&to=" + from.toUtf8()),
+          QByteArray("?from=2020-01-01T00:00:00Z&to=2020-01-05T00:00:00Z")})
+        QVERIFY2(m_world.send("GET", round + query, m_world.nurse).status == 422,
+                 query.constData());
+    for (const QByteArray &token : {m_world.doctor, m_world.desk, m_world.lab})
+        QCOMPARE(m_world.send("GET", round, token).status, 403);
+    QCOMPARE(
+        m_world.send("GET", path(api::WardMedicationAdministrations, u"999999999"_s), m_world.nurse)
+            .status,
+        404);
 }
 
 QTEST_GUILESS_MAIN(TestNursing)
