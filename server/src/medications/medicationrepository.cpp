@@ -362,110 +362,62 @@ WardPrescription wardPrescriptionFromRow(const pqxx::row &row)
 
 #define HMS_MED_WARD_STAYS_WHERE "a.hospital_id = $1 AND b.ward_id = $2 AND a.status = 'active' "
 
+// The SQL below is written out by hand: clang-format would break it at every macro.
+// clang-format off
+
 // $3 from, $4 to, $5 schedule, $6 overdue minutes. A STAT prescription's one slot is its start:
 // listed while it has no current record, however long ago (overdue), once it is due by $4.
 constexpr char DueOnWardSql[] =
-    "SELECT a.id AS admission_id, b.id AS bed_id, r.code AS room, b.code AS bed, "
-    "p.id AS patient_id, p.mrn, p.full_name, rx.id AS prescription_id, rx.drug, rx.dose, "
-    "rx.route, rx.frequency, " HMS_MED_UTC(
-        "s.due_at") " AS due_at, "
-                    "(m.id IS NULL AND s.due_at < now() - make_interval(mins => $6)) AS overdue, "
-                    "m.id AS m_id, m.prescription_id AS m_prescription_id, " HMS_MED_UTC(
-                        "m.due_at") " AS m_due_at, "
-                                    "m.outcome AS m_outcome, m.dose AS m_dose, m.reason AS "
-                                    "m_reason, "
-                                    "" HMS_MED_UTC(
-                                        "m.administered_at") " AS m_administered_at, m.nurse_id AS "
-                                                             "m_nurse_id, "
-                                                             "m.corrects_id AS "
-                                                             "m_corrects_id " HMS_MED_WARD_STAYS
-                                                             "CROSS JOIN LATERAL "
-                                                             "(" HMS_MED_SLOT_TIMES(
-                                                                 "$5",
-                                                                 "$3",
-                                                                 "$4") " UNION ALL SELECT "
-                                                                       "rx.start_at WHERE "
-                                                                       "rx.frequency = 'STAT') s "
-                                                                       "LEFT JOIN LATERAL (SELECT "
-                                                                       "* FROM "
-                                                                       "medication_administrations "
-                                                                       "m0 "
-                                                                       "WHERE m0.hospital_id = "
-                                                                       "rx.hospital_id AND "
-                                                                       "m0.prescription_id = rx.id "
-                                                                       "AND m0.due_at = s.due_at "
-                                                                       "AND " HMS_MED_UNCORRECTED(
-                                                                           "m0") " ORDER BY m0.id "
-                                                                                 "DESC LIMIT 1) m "
-                                                                                 "ON true "
-                                                                                 "WHERE"
-                                                                                 " " HMS_MED_WARD_STAYS_WHERE
-                                                                                 "AND"
-                                                                                 " " HMS_MED_IN_PERIOD
-                                                                                 " AND CASE "
-                                                                                 "WHEN "
-                                                                                 "rx.frequency = "
-                                                                                 "'STAT' THEN m.id "
-                                                                                 "IS NULL AND "
-                                                                                 "s.due_at <= "
-                                                                                 "$4::timestamptz "
-                                                                                 "ELSE s.due_at "
-                                                                                 "BETWEEN "
-                                                                                 "$3::timestamptz "
-                                                                                 "AND "
-                                                                                 "$4::timestamptz "
-                                                                                 "END "
-                                                                                 "ORDER BY "
-                                                                                 "s.due_at, "
-                                                                                 "r.code, b.code, "
-                                                                                 "rx.id";
+    "SELECT " HMS_MED_WARD_COLUMNS HMS_MED_UTC("s.due_at") " AS due_at, "
+    "(m.id IS NULL AND s.due_at < now() - make_interval(mins => $6)) AS overdue, "
+    "m.id AS m_id, m.prescription_id AS m_prescription_id, "
+    HMS_MED_UTC("m.due_at") " AS m_due_at, m.outcome AS m_outcome, m.dose AS m_dose, "
+    "m.reason AS m_reason, " HMS_MED_UTC("m.administered_at") " AS m_administered_at, "
+    "m.nurse_id AS m_nurse_id, m.corrects_id AS m_corrects_id "
+    HMS_MED_WARD_STAYS
+    "CROSS JOIN LATERAL (" HMS_MED_SLOT_TIMES("$5", "$3", "$4") " "
+    "UNION ALL SELECT rx.start_at WHERE rx.frequency = 'STAT') s "
+    "LEFT JOIN LATERAL (SELECT * FROM medication_administrations m0 "
+    "WHERE m0.hospital_id = rx.hospital_id AND m0.prescription_id = rx.id "
+    "AND m0.due_at = s.due_at AND " HMS_MED_UNCORRECTED("m0") " "
+    "ORDER BY m0.id DESC LIMIT 1) m ON true "
+    "WHERE " HMS_MED_WARD_STAYS_WHERE "AND " HMS_MED_IN_PERIOD " "
+    "AND CASE WHEN rx.frequency = 'STAT' THEN m.id IS NULL AND s.due_at <= $4::timestamptz "
+    "ELSE s.due_at BETWEEN $3::timestamptz AND $4::timestamptz END "
+    "ORDER BY s.due_at, r.code, b.code, rx.id";
 
 // $3 from, $4 to. The slot of a PRN dose is when it was given (legacy rows without one: when
 // it was recorded); only current (uncorrected) "given" records count.
 constexpr char AsNeededOnWardSql[] =
-    "SELECT a.id AS admission_id, b.id AS bed_id, r.code AS room, b.code AS bed, "
-    "p.id AS patient_id, p.mrn, p.full_name, rx.id AS prescription_id, rx.drug, rx.dose, "
-    "rx.route, rx.instructions, " HMS_MED_UTC(
-        "rx.start_at") " AS start_at, "
-                       "" HMS_MED_UTC("rx.end_at") " AS end_at, " HMS_MED_UTC(
-                           "g.last_given_at") " AS last_given_at, "
-                                              "g.given_last_24h " HMS_MED_WARD_STAYS
-                                              "CROSS JOIN LATERAL (SELECT max(COALESCE(m.due_at, "
-                                              "m.administered_at)) AS last_given_at, "
-                                              "count(*) FILTER (WHERE COALESCE(m.due_at, "
-                                              "m.administered_at) > now() - interval '24 hours') "
-                                              "AS given_last_24h FROM medication_administrations m "
-                                              "WHERE m.hospital_id = rx.hospital_id "
-                                              "AND m.prescription_id = rx.id AND m.outcome = "
-                                              "'given' AND " HMS_MED_UNCORRECTED(
-                                                  "m") ") g "
-                                                       "WHERE " HMS_MED_WARD_STAYS_WHERE
-                                                       "AND rx.frequency = 'PRN' AND rx.start_at "
-                                                       "<= "
-                                                       "$4::timestamptz AND (rx.end_at IS NULL OR "
-                                                       "rx.end_at > $3::timestamptz) "
-                                                       "ORDER BY r.code, b.code, rx.id";
+    "SELECT " HMS_MED_WARD_COLUMNS "rx.instructions, "
+    HMS_MED_UTC("rx.start_at") " AS start_at, " HMS_MED_UTC("rx.end_at") " AS end_at, "
+    HMS_MED_UTC("g.last_given_at") " AS last_given_at, g.given_last_24h "
+    HMS_MED_WARD_STAYS
+    "CROSS JOIN LATERAL (SELECT max(COALESCE(m.due_at, m.administered_at)) AS last_given_at, "
+    "count(*) FILTER (WHERE COALESCE(m.due_at, m.administered_at) > now() - interval '24 hours') "
+    "AS given_last_24h FROM medication_administrations m WHERE m.hospital_id = rx.hospital_id "
+    "AND m.prescription_id = rx.id AND m.outcome = 'given' AND " HMS_MED_UNCORRECTED("m") ") g "
+    "WHERE " HMS_MED_WARD_STAYS_WHERE "AND rx.frequency = 'PRN' "
+    "AND rx.start_at <= $4::timestamptz AND (rx.end_at IS NULL OR rx.end_at > $3::timestamptz) "
+    "ORDER BY r.code, b.code, rx.id";
 
 // $3 from, $4 to: every record written then (medication_administrations_time_idx, 0017).
 constexpr char AdministrationsOnWardSql[] =
     "SELECT " HMS_MED_WARD_COLUMNS
-    "m.id AS m_id, m.prescription_id AS m_prescription_id, " HMS_MED_UTC(
-        "m.due_at") " AS m_due_at, "
-                    "m.outcome AS m_outcome, m.dose AS m_dose, m.reason AS m_reason, "
-                    "" HMS_MED_UTC(
-                        "m.administered_at") " AS m_administered_at, m.nurse_id AS m_nurse_id, "
-                                             "m.corrects_id AS m_corrects_id, (SELECT c.id FROM "
-                                             "medication_administrations c "
-                                             "WHERE c.hospital_id = m.hospital_id AND "
-                                             "c.corrects_id = m.id) AS corrected_by "
-                                             "FROM medication_administrations m "
-                                             "JOIN prescriptions rx ON rx.hospital_id = "
-                                             "m.hospital_id AND rx.id = m.prescription_id "
-                                             "" HMS_MED_STAY_OF_RX
-                                             "WHERE m.hospital_id = $1 AND b.ward_id = $2 AND "
-                                             "m.administered_at "
-                                             "BETWEEN $3::timestamptz AND $4::timestamptz ORDER BY "
-                                             "m.administered_at, m.id";
+    "m.id AS m_id, m.prescription_id AS m_prescription_id, "
+    HMS_MED_UTC("m.due_at") " AS m_due_at, m.outcome AS m_outcome, m.dose AS m_dose, "
+    "m.reason AS m_reason, " HMS_MED_UTC("m.administered_at") " AS m_administered_at, "
+    "m.nurse_id AS m_nurse_id, m.corrects_id AS m_corrects_id, "
+    "(SELECT c.id FROM medication_administrations c "
+    "WHERE c.hospital_id = m.hospital_id AND c.corrects_id = m.id) AS corrected_by "
+    "FROM medication_administrations m "
+    "JOIN prescriptions rx ON rx.hospital_id = m.hospital_id AND rx.id = m.prescription_id "
+    HMS_MED_STAY_OF_RX
+    "WHERE m.hospital_id = $1 AND b.ward_id = $2 "
+    "AND m.administered_at BETWEEN $3::timestamptz AND $4::timestamptz "
+    "ORDER BY m.administered_at, m.id";
+
+// clang-format on
 
 } // namespace
 

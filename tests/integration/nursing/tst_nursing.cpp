@@ -1113,6 +1113,48 @@ void TestNursing::chartsPageByAdmission()
         const QString field = QString::fromLatin1(query.left(query.indexOf('=')));
         QVERIFY2(errorFields(refused).contains(field), refused.body.constData());
     }
+    // A new version keeps the stay and the time taken (422 otherwise), and its place.
+    const QString oldest = expected.last();
+    const QByteArray versions = QByteArray(api::PatientDocumentVersions)
+                                    .replace("{id}", patient.toUtf8())
+                                    .replace("{docId}", oldest.toUtf8());
+    const QString takenAt = base.toString(Qt::ISODateWithMs);
+    const auto version = [&](const QJsonObject &body) {
+        return m_world.send("POST", versions, m_world.nurse,
+                            QJsonObject{{u"body"_s, body}, {u"reason"_s, u"Misread"_s}},
+                            ifMatch(1));
+    };
+    const RawResponse moved =
+        version({{u"pulse"_s, 61}, {u"admissionId"_s, earlier}, {u"takenAt"_s, takenAt}});
+    QCOMPARE(moved.status, 422);
+    QVERIFY(errorFields(moved).contains(u"admissionId"_s));
+    const RawResponse retimed = version(
+        {{u"pulse"_s, 61}, {u"admissionId"_s, current}, {u"takenAt"_s, u"2026-01-01T00:00:00Z"_s}});
+    QCOMPARE(retimed.status, 422);
+    QVERIFY(errorFields(retimed).contains(u"takenAt"_s));
+    QCOMPARE(version({{u"pulse"_s, 61}, {u"admissionId"_s, current}}).status, 422);
+    const RawResponse fixed =
+        version({{u"pulse"_s, 61}, {u"admissionId"_s, current}, {u"takenAt"_s, takenAt}});
+    QCOMPARE(fixed.status, 201);
+    const RawResponse last = m_world.send(
+        "GET",
+        vitals + "?limit=1&cursor=" +
+            [&] {
+                // The cursor after the 599th item: page through 599 first.
+                const RawResponse page = m_world.send("GET", vitals + "?limit=499", m_world.nurse);
+                const RawResponse next =
+                    m_world.send("GET",
+                                 vitals + "?limit=100&cursor="
+                                     + page.json().value(u"nextCursor"_s).toString().toUtf8(),
+                                 m_world.nurse);
+                return next.json().value(u"nextCursor"_s).toString().toUtf8();
+            }(),
+        m_world.nurse);
+    QCOMPARE(last.status, 200);
+    const QJsonArray lastItems = last.json().value(u"items"_s).toArray();
+    QCOMPARE(lastItems.size(), 1);
+    QCOMPARE(lastItems.at(0).toObject().value(u"id"_s).toString(), oldest);
+    QCOMPARE(lastItems.at(0).toObject().value(u"version"_s).toInt(), 2);
 }
 
 void TestNursing::dueListMatchesTheSharedScheduleAcrossDaylightSaving()
