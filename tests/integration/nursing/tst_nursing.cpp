@@ -1106,7 +1106,7 @@ void TestNursing::chartsPageByAdmission()
     const QByteArray otherList = patientDocs.json().value(u"nextCursor"_s).toString().toUtf8();
     QVERIFY(!otherList.isEmpty());
     for (const QByteArray &query :
-         {QByteArray("cursor=garbage!"), QByteArray("cursor="), QByteArray("cursor=") + otherList,
+         {QByteArray("cursor=garbage!"), QByteArray("cursor="), QByteArray("cursor=" + otherList),
           QByteArray("limit=0"), QByteArray("limit=501"), QByteArray("page=2")}) {
         const RawResponse refused = m_world.send("GET", vitals + '?' + query, m_world.nurse);
         QVERIFY2(refused.status == 422, query.constData());
