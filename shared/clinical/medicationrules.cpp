@@ -3,6 +3,8 @@
 #include <QJsonArray>
 #include <QRegularExpression>
 
+#include <algorithm>
+
 namespace hms::medication {
 
 namespace {
@@ -52,13 +54,39 @@ QStringList frequencyCodes()
     return codes;
 }
 
-bool isScheduled(const QString &code)
+const Frequency *findFrequency(const QString &code)
 {
     for (const Frequency &frequency : frequencies()) {
         if (frequency.code == code)
-            return !frequency.localTimes.isEmpty();
+            return &frequency;
     }
-    return false;
+    return nullptr;
+}
+
+bool isScheduled(const QString &code)
+{
+    const Frequency *frequency = findFrequency(code);
+    return frequency && !frequency->localTimes.isEmpty();
+}
+
+QList<QDateTime>
+dueSlots(const QString &code, const QTimeZone &zone, const QDateTime &from, const QDateTime &to)
+{
+    QList<QDateTime> slots;
+    const Frequency *frequency = findFrequency(code);
+    if (!frequency || !zone.isValid() || !from.isValid() || !to.isValid() || to < from)
+        return slots;
+    // One local day either side: the window's ends may fall on other local dates.
+    const QDate last = to.toTimeZone(zone).date().addDays(1);
+    for (QDate day = from.toTimeZone(zone).date().addDays(-1); day <= last; day = day.addDays(1)) {
+        for (const QTime &time : frequency->localTimes) {
+            const QDateTime at = QDateTime(day, time, zone).toUTC();
+            if (at >= from && at <= to && !slots.contains(at))
+                slots.append(at);
+        }
+    }
+    std::sort(slots.begin(), slots.end());
+    return slots;
 }
 
 QJsonObject scheduleJson()

@@ -6,6 +6,7 @@
 #include <QString>
 #include <QStringList>
 #include <QTime>
+#include <QTimeZone>
 
 #include <optional>
 
@@ -34,6 +35,15 @@ const QList<Frequency> &frequencies();
 QStringList frequencyCodes();
 /// True when \a code has due times (not STAT or PRN).
 bool isScheduled(const QString &code);
+/// The frequency \a code, or nullptr for an unknown code.
+const Frequency *findFrequency(const QString &code);
+/// The due instants (UTC, ascending, no duplicates) of \a code in [from, to] (both included):
+/// each of its local times on every local day of \a zone, the same expansion the server's SQL
+/// does with the hospital's time zone (a local time keeps its wall-clock time across a
+/// daylight-saving change, so the gap between two slots may be an hour shorter or longer).
+/// Empty for STAT, PRN and unknown codes. A prescription's period is the caller's to apply.
+QList<QDateTime>
+dueSlots(const QString &code, const QTimeZone &zone, const QDateTime &from, const QDateTime &to);
 /// {"OD":["08:00"],...}: the table as the SQL that expands slots takes it.
 QJsonObject scheduleJson();
 

@@ -59,6 +59,8 @@ inline constexpr char AdmissionPrescriptions[] = "/api/v1/admissions/{id}/prescr
 inline constexpr char PrescriptionStop[] = "/api/v1/prescriptions/{id}/stop";
 inline constexpr char PrescriptionAdministrations[] = "/api/v1/prescriptions/{id}/administrations";
 inline constexpr char WardMedicationsDue[] = "/api/v1/wards/{id}/medications/due";
+inline constexpr char WardMedicationAdministrations[] =
+    "/api/v1/wards/{id}/medications/administrations";
 inline constexpr char AdmissionVitals[] = "/api/v1/admissions/{id}/vitals";
 inline constexpr char AdmissionNursingNotes[] = "/api/v1/admissions/{id}/nursing-notes";
 inline constexpr char AdmissionAccount[] = "/api/v1/admissions/{id}/account";

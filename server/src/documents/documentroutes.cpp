@@ -104,17 +104,35 @@ ListQuery parseList(const QUrlQuery &query)
     QueryReader reader(query);
     parsed.kind = reader.oneOf(QStringLiteral("kind"), clinicalDocumentKinds()).value_or(QString());
     parsed.limit = reader.limit(DocumentService::DefaultPageSize, DocumentService::MaxPageSize);
-    if (const std::optional<QString> cursor = reader.value(QStringLiteral("cursor"))) {
-        parsed.cursor = *cursor; // the store decodes it (422 when it is not one of its own)
-        if (cursor->isEmpty())
-            reader.addError(QStringLiteral("cursor"),
-                            QStringLiteral("is not a cursor from a previous page"));
-    }
+    parsed.cursor = readDocumentCursor(reader);
     reader.finish();
     return parsed;
 }
 
 } // namespace
+
+QString readDocumentCursor(QueryReader &reader)
+{
+    const std::optional<QString> cursor = reader.value(QStringLiteral("cursor"));
+    if (!cursor)
+        return {};
+    // The store decodes it (422 when it is not one of its own).
+    if (cursor->isEmpty())
+        reader.addError(QStringLiteral("cursor"),
+                        QStringLiteral("is not a cursor from a previous page"));
+    return *cursor;
+}
+
+QJsonObject documentPageJson(const DocumentPage &page)
+{
+    QJsonArray items;
+    for (const DocumentVersion &version : page.items)
+        items.append(DocumentService::toJson(version));
+    QJsonObject body{{QStringLiteral("items"), items}};
+    if (!page.nextCursor.isEmpty())
+        body.insert(QStringLiteral("nextCursor"), page.nextCursor);
+    return body;
+}
 
 void registerDocumentRoutes(Router &router, DocumentService &service)
 {
@@ -147,16 +165,10 @@ void registerDocumentRoutes(Router &router, DocumentService &service)
         {"GET", QLatin1String(api::PatientDocuments), read, [&service](RequestContext &context) {
              const qint64 patientId = patientIdOf(context);
              const ListQuery query = parseList(context.request.query);
-             const DocumentPage page =
-                 service.list(context.db, context.caller(), clientOf(context), patientId,
-                              query.kind, query.limit, query.cursor);
-             QJsonArray items;
-             for (const DocumentVersion &version : page.items)
-                 items.append(DocumentService::toJson(version));
-             QJsonObject body{{QStringLiteral("items"), items}};
-             if (!page.nextCursor.isEmpty())
-                 body.insert(QStringLiteral("nextCursor"), page.nextCursor);
-             return HttpResponse::json(200, body);
+             return HttpResponse::json(
+                 200,
+                 documentPageJson(service.list(context.db, context.caller(), clientOf(context),
+                                               patientId, query.kind, query.limit, query.cursor)));
          }});
 
     router.add(

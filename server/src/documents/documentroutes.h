@@ -1,9 +1,22 @@
 #pragma once
 
+#include "documents/documentstore.h"
+
+#include <QJsonObject>
+#include <QString>
+
 namespace hms::server {
 
 class Router;
 class DocumentService;
+class QueryReader;
+
+/// The optional "cursor" query parameter of a document list (the store decodes it; an empty
+/// one is an error here). Empty when absent.
+QString readDocumentCursor(QueryReader &reader);
+
+/// A page of documents as answered: {"items": [...], "nextCursor" (only when there is more)}.
+QJsonObject documentPageJson(const DocumentPage &page);
 
 /// /api/v1/patients/{id}/documents: write a clinical document (POST), list the patient's
 /// documents (GET ?kind=&limit=&cursor=), read one (GET .../{docId}, ETag = version), its

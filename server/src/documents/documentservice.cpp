@@ -9,6 +9,7 @@
 #include "documents/pgdocumentstore.h"
 #include "patients/patientrepository.h"
 #include "shared/clinical/clinicalrules.h"
+#include "shared/clinical/medicationrules.h"
 
 #include <QJsonArray>
 
@@ -19,6 +20,34 @@ namespace hms::server {
 namespace {
 
 namespace K = documentkeys;
+
+/// The body fields a document is filed under (DocumentService::newDocument).
+constexpr char AdmissionIdKey[] = "admissionId";
+constexpr char TakenAtKey[] = "takenAt";
+
+/// The instant of an RFC 3339 field (nullopt when absent or not one).
+std::optional<QDateTime> instantOf(const QJsonObject &body, const char *field)
+{
+    const QJsonValue value = body.value(QLatin1String(field));
+    if (!value.isString())
+        return std::nullopt;
+    return medication::parseInstant(value.toString());
+}
+
+/// 422 when \a body would file the document elsewhere than its current version does.
+void requireSameFiling(const DocumentVersion &current, const QJsonObject &body)
+{
+    Problem problem = Problem::fromType(problems::ValidationFailed);
+    if (body.value(QLatin1String(AdmissionIdKey))
+        != current.body.value(QLatin1String(AdmissionIdKey)))
+        problem.errors.append(
+            {key(AdmissionIdKey), QStringLiteral("cannot change in a new version")});
+    if (instantOf(body, TakenAtKey) != instantOf(current.body, TakenAtKey))
+        problem.errors.append(
+            {key(TakenAtKey), QStringLiteral("cannot change in a new version; chart a new entry")});
+    if (!problem.errors.isEmpty())
+        throw DomainError(problem);
+}
 
 AuditEntry clinicalAudit(const Principal &actor,
                          const ClientInfo &client,
@@ -151,7 +180,7 @@ std::optional<DocumentVersion> DocumentService::create(DbSession &db,
     requireVisitOfPatient(tx, actor, client, action, patientId, QString(), kind, body);
     PgDocumentUnitOfWork unit(tx, actor.hospitalId);
     const DocumentVersion created =
-        m_store.append(unit, NewDocument{patientId, kind, body, actor.userId});
+        m_store.append(unit, newDocument(patientId, kind, body, actor.userId));
     AuditEntry audit = clinicalAudit(actor, client, action, patientId, created.documentId);
     audit.details = {{QStringLiteral("kind"), kind}, {QStringLiteral("version"), 1}};
     AuditLog::append(tx, audit);
@@ -159,6 +188,22 @@ std::optional<DocumentVersion> DocumentService::create(DbSession &db,
         hooks.beforeCommit(tx, created);
     tx.commit();
     return created;
+}
+
+NewDocument DocumentService::newDocument(qint64 patientId,
+                                         const QString &kind,
+                                         const QJsonObject &body,
+                                         qint64 authorId)
+{
+    NewDocument document(patientId, kind, body, authorId);
+    const QString admission = body.value(QLatin1String(AdmissionIdKey)).toString();
+    if (!admission.isEmpty())
+        document.admissionId = admission.toLongLong();
+    if (kind == QLatin1String(clinicalkinds::Vitals)) {
+        if (const std::optional<QDateTime> takenAt = instantOf(body, TakenAtKey))
+            document.occurredAt = takenAt->toString(Qt::ISODateWithMs);
+    }
+    return document;
 }
 
 DocumentPage DocumentService::list(DbSession &db,
@@ -254,6 +299,7 @@ DocumentVersion DocumentService::addVersion(DbSession &db,
     const Result<QJsonObject> valid = validateClinicalBody(current.kind, body);
     if (!valid)
         throw DomainError(valid.problem());
+    requireSameFiling(current, body);
     if (current.version != expectedVersion)
         stale();
     requireVisitOfPatient(tx, actor, client, action, patientId, documentId, current.kind, body);

@@ -34,6 +34,12 @@ public:
 
     static QJsonObject toJson(const DocumentVersion &version);
 
+    /// Version 1 of a document of \a kind with \a body (validated), filed under the body's
+    /// admissionId and, for vitals, its takenAt (both fixed from then on: a new version must
+    /// keep them, 422).
+    static NewDocument
+    newDocument(qint64 patientId, const QString &kind, const QJsonObject &body, qint64 authorId);
+
     /// Lets the route take part in a create's transaction without the service knowing HTTP
     /// (Idempotency-Key): begin() runs right after the tenant is set and returns false to
     /// stop without writing anything; beforeCommit() runs last.

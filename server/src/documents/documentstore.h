@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 namespace hms::server {
@@ -21,18 +22,43 @@ struct DocumentVersion
     QString authoredAt; ///< ISO 8601 UTC with Z, microseconds
     QString createdAt; ///< when version 1 was written
     QString supersedesReason; ///< empty on version 1
+    std::optional<qint64> admissionId; ///< the stay it is filed under (NewDocument)
+    QString occurredAt; ///< ISO 8601 UTC with Z, microseconds (NewDocument)
 };
 
 /// A document's first version.
 struct NewDocument
 {
+    NewDocument() = default;
+
+    NewDocument(qint64 patientId,
+                QString kind,
+                QJsonObject body,
+                qint64 authorId,
+                std::optional<qint64> admissionId = std::nullopt,
+                QString occurredAt = {})
+        : patientId(patientId)
+        , kind(std::move(kind))
+        , body(std::move(body))
+        , authorId(authorId)
+        , admissionId(admissionId)
+        , occurredAt(std::move(occurredAt))
+    {}
+
     qint64 patientId = 0;
     QString kind;
     QJsonObject body;
     qint64 authorId = 0;
+    /// The inpatient stay the document is filed under (vitals, nursing notes), for
+    /// listByAdmission(); fixed with version 1.
+    std::optional<qint64> admissionId;
+    /// When what it records happened (an RFC 3339 instant, e.g. a vitals' takenAt); empty:
+    /// when it is written. Orders listByAdmission(); fixed with version 1.
+    QString occurredAt;
 };
 
-/// One page of listByPatient(): latest version of each document, newest document first.
+/// One page of listByPatient() or listByAdmission(): latest version of each document, newest
+/// document first.
 struct DocumentPage
 {
     std::vector<DocumentVersion> items;
@@ -48,7 +74,8 @@ public:
     {}
 };
 
-/// listByPatient() with a cursor this backend did not hand out.
+/// listByPatient() or listByAdmission() with a cursor this backend did not hand out (for that
+/// list).
 class InvalidDocumentCursor : public std::invalid_argument
 {
 public:
@@ -121,6 +148,18 @@ public:
                                        const QString &kind,
                                        int limit,
                                        const QString &cursor) = 0;
+
+    /// The latest version of each document of \a patientId (or of a record merged into it)
+    /// and \a kind filed under \a admissionId (NewDocument::admissionId), newest first
+    /// (occurredAt, then id), at most \a limit; nothing else is read on the way (PostgreSQL:
+    /// an index range scan). \a cursor is a nextCursor of a previous page of this list or
+    /// empty; throws InvalidDocumentCursor otherwise.
+    virtual DocumentPage listByAdmission(DocumentUnitOfWork &unit,
+                                         qint64 patientId,
+                                         const QString &kind,
+                                         qint64 admissionId,
+                                         int limit,
+                                         const QString &cursor) = 0;
 };
 
 } // namespace hms::server

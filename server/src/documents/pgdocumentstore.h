@@ -47,6 +47,12 @@ public:
                                const QString &kind,
                                int limit,
                                const QString &cursor) override;
+    DocumentPage listByAdmission(DocumentUnitOfWork &unit,
+                                 qint64 patientId,
+                                 const QString &kind,
+                                 qint64 admissionId,
+                                 int limit,
+                                 const QString &cursor) override;
 };
 
 } // namespace hms::server

@@ -13,6 +13,8 @@
 
 #include <QJsonArray>
 
+#include <utility>
+
 namespace hms::server {
 
 namespace {
@@ -53,6 +55,16 @@ QString queryInstant(QueryReader &query, const QString &name)
         return {};
     }
     return instant->toString(Qt::ISODateWithMs);
+}
+
+/// The from/to query parameters of a ward list (nothing else accepted), as UTC ISO text.
+std::pair<QString, QString> windowOf(const RequestContext &context)
+{
+    QueryReader query(context.request.query);
+    QString from = queryInstant(query, key("from"));
+    QString to = queryInstant(query, key("to"));
+    query.finish();
+    return {from, to};
 }
 
 HttpResponse prescriptionResponse(int status, const PrescriptionRow &row)
@@ -169,20 +181,33 @@ void registerMedicationRoutes(Router &router, MedicationService &service)
              });
          }});
 
-    router.add({"GET", QLatin1String(api::WardMedicationsDue), administer,
+    router.add(
+        {"GET", QLatin1String(api::WardMedicationsDue), administer,
+         [&service](RequestContext &context) {
+             const auto [from, to] = windowOf(context);
+             const WardMedications ward = service.due(context.db, context.caller(),
+                                                      clientOf(context), idOf(context), from, to);
+             QJsonArray items;
+             for (const DueDose &dose : ward.due)
+                 items.append(MedicationService::toJson(dose));
+             QJsonArray asNeeded;
+             for (const AsNeededOrder &order : ward.asNeeded)
+                 asNeeded.append(MedicationService::toJson(order));
+             return HttpResponse::json(200, {{key("items"), items}, {key("asNeeded"), asNeeded}});
+         }});
+    router.acceptQuery("GET", QLatin1String(api::WardMedicationsDue));
+
+    router.add({"GET", QLatin1String(api::WardMedicationAdministrations), administer,
                 [&service](RequestContext &context) {
-                    QueryReader query(context.request.query);
-                    const QString from = queryInstant(query, key("from"));
-                    const QString to = queryInstant(query, key("to"));
-                    query.finish();
+                    const auto [from, to] = windowOf(context);
                     QJsonArray items;
-                    for (const DueDose &dose :
-                         service.due(context.db, context.caller(), clientOf(context), idOf(context),
-                                     from, to))
-                        items.append(MedicationService::toJson(dose));
+                    for (const WardAdministration &record :
+                         service.administrations(context.db, context.caller(), clientOf(context),
+                                                 idOf(context), from, to))
+                        items.append(MedicationService::toJson(record));
                     return HttpResponse::json(200, {{key("items"), items}});
                 }});
-    router.acceptQuery("GET", QLatin1String(api::WardMedicationsDue));
+    router.acceptQuery("GET", QLatin1String(api::WardMedicationAdministrations));
 }
 
 } // namespace hms::server

@@ -100,6 +100,105 @@ void appendWardEvent(pqxx::transaction_base &tx,
     EventLog::append(tx, hospitalId, IpdService::topicOf(admission.wardId), type, data);
 }
 
+/// \a from and \a to as UTC ISO text (database clock): empty ones are now plus
+/// \a defaultFromHours / \a defaultToHours; 422 when to is before from or the window is wider
+/// than MedicationService::MaxWindowHours.
+void resolveWindow(pqxx::transaction_base &tx,
+                   QString &from,
+                   QString &to,
+                   int defaultFromHours,
+                   int defaultToHours)
+{
+    const pqxx::row window = tx.exec_params1(
+        "SELECT to_char(f AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+        "to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), t >= f, "
+        "t - f <= make_interval(hours => $3) FROM (SELECT COALESCE($1::timestamptz, now() + "
+        "make_interval(hours => $4)) AS f, COALESCE($2::timestamptz, now() + "
+        "make_interval(hours => $5)) AS t) w",
+        from.isEmpty() ? std::optional<std::string>() : from.toStdString(),
+        to.isEmpty() ? std::optional<std::string>() : to.toStdString(),
+        MedicationService::MaxWindowHours, defaultFromHours, defaultToHours);
+    if (!window[2].as<bool>())
+        invalidField(key("to"), QStringLiteral("must not be before from"));
+    if (!window[3].as<bool>())
+        invalidField(key("to"),
+                     QStringLiteral("the window is at most %1 hours")
+                         .arg(MedicationService::MaxWindowHours));
+    from = QString::fromStdString(window[0].as<std::string>());
+    to = QString::fromStdString(window[1].as<std::string>());
+}
+
+/// The distinct patients a list showed, in order of first appearance (SECURITY.md L1).
+class PatientsShown
+{
+public:
+    void add(qint64 patientId)
+    {
+        if (!m_seen.contains(patientId)) {
+            m_seen.insert(patientId);
+            m_ids.append(idText(patientId));
+        }
+    }
+
+    QJsonArray ids() const { return m_ids; }
+
+private:
+    QSet<qint64> m_seen;
+    QJsonArray m_ids;
+};
+
+const QString AlreadyRecorded =
+    QStringLiteral("This dose is already recorded; correct that record instead");
+
+/// 422 unless \a dueAt is a scheduled slot of \a rx not too far ahead; 409 when it has a record.
+void requireScheduledSlot(pqxx::transaction_base &tx,
+                          qint64 hospitalId,
+                          const PrescriptionRow &rx,
+                          const QString &dueAt)
+{
+    if (dueAt.isEmpty())
+        invalidField(key("dueAt"), QStringLiteral("is required for a scheduled prescription"));
+    if (!MedicationRepository::isSlot(tx, hospitalId, rx.id, dueAt))
+        invalidField(key("dueAt"), QStringLiteral("is not a scheduled slot of this prescription"));
+    if (MedicationRepository::isAfterNowPlus(tx, dueAt, MedicationService::MaxEarlyMinutes))
+        invalidField(key("dueAt"),
+                     QStringLiteral("is more than %1 minutes ahead")
+                         .arg(MedicationService::MaxEarlyMinutes));
+    if (MedicationRepository::currentRecord(tx, hospitalId, rx.id, dueAt))
+        conflict(AlreadyRecorded, key("dueAt"));
+}
+
+/// A STAT dose's slot is the prescription's start: \a dueAt absent or exactly that, and not
+/// too far ahead (422). A second record of it fails on the unique index (409).
+AdHocSlot statSlot(pqxx::transaction_base &tx,
+                   qint64 hospitalId,
+                   const PrescriptionRow &rx,
+                   const QString &dueAt)
+{
+    if (!dueAt.isEmpty() && !MedicationRepository::isStart(tx, hospitalId, rx.id, dueAt))
+        invalidField(key("dueAt"), QStringLiteral("must be absent or the start of the STAT order"));
+    if (MedicationRepository::isAfterNowPlus(tx, rx.startAt, MedicationService::MaxEarlyMinutes))
+        invalidField(key("dueAt"),
+                     QStringLiteral("is more than %1 minutes ahead")
+                         .arg(MedicationService::MaxEarlyMinutes));
+    return AdHocSlot::PrescriptionStart;
+}
+
+/// A PRN dose's slot is now: \a dueAt must be absent (422), now inside the period (409).
+AdHocSlot asNeededSlot(pqxx::transaction_base &tx,
+                       qint64 hospitalId,
+                       const PrescriptionRow &rx,
+                       const QString &dueAt)
+{
+    if (!dueAt.isEmpty())
+        invalidField(key("dueAt"),
+                     QStringLiteral("must be absent: a PRN dose is timed when it is recorded"));
+    if (!MedicationRepository::isInPeriodNow(tx, hospitalId, rx.id,
+                                             MedicationService::MaxEarlyMinutes))
+        conflict(QStringLiteral("The prescription has not started or has ended"));
+    return AdHocSlot::Now;
+}
+
 } // namespace
 
 QJsonObject MedicationService::toJson(const PrescriptionRow &p)
@@ -137,24 +236,54 @@ QJsonObject MedicationService::toJson(const AdministrationRow &a)
             {key("correctsId"), idOrNull(a.correctsId)}};
 }
 
+namespace {
+
+/// The ward context of a row, the first fields of every ward list item.
+QJsonObject wardJson(const WardPrescription &o)
+{
+    return {{key("admissionId"), idText(o.admissionId)},
+            {key("bedId"), idText(o.bedId)},
+            {key("room"), o.room},
+            {key("bed"), o.bed},
+            {key("patientId"), idText(o.patientId)},
+            {key("mrn"), o.mrn},
+            {key("fullName"), o.fullName},
+            {key("prescriptionId"), idText(o.prescriptionId)},
+            {key("drug"), o.drug},
+            {key("dose"), o.dose},
+            {key("route"), o.route},
+            {key("frequency"), o.frequency}};
+}
+
+} // namespace
+
 QJsonObject MedicationService::toJson(const DueDose &d)
 {
-    return {{key("admissionId"), idText(d.admissionId)},
-            {key("bedId"), idText(d.bedId)},
-            {key("room"), d.room},
-            {key("bed"), d.bed},
-            {key("patientId"), idText(d.patientId)},
-            {key("mrn"), d.mrn},
-            {key("fullName"), d.fullName},
-            {key("prescriptionId"), idText(d.prescriptionId)},
-            {key("drug"), d.drug},
-            {key("dose"), d.dose},
-            {key("route"), d.route},
-            {key("frequency"), d.frequency},
-            {key("dueAt"), d.dueAt},
-            {key("overdue"), d.overdue},
-            {key("administration"),
-             d.administration ? QJsonValue(toJson(*d.administration)) : QJsonValue()}};
+    QJsonObject json = wardJson(d.order);
+    json.insert(key("dueAt"), d.dueAt);
+    json.insert(key("overdue"), d.overdue);
+    json.insert(key("administration"),
+                d.administration ? QJsonValue(toJson(*d.administration)) : QJsonValue());
+    return json;
+}
+
+QJsonObject MedicationService::toJson(const AsNeededOrder &o)
+{
+    QJsonObject json = wardJson(o.order);
+    json.insert(key("instructions"), textOrNull(o.instructions));
+    json.insert(key("startAt"), o.startAt);
+    json.insert(key("endAt"), textOrNull(o.endAt));
+    json.insert(key("lastGivenAt"), textOrNull(o.lastGivenAt));
+    json.insert(key("givenLast24h"), o.givenLast24h);
+    return json;
+}
+
+QJsonObject MedicationService::toJson(const WardAdministration &r)
+{
+    QJsonObject json = wardJson(r.order);
+    json.insert(key("administration"), toJson(r.record));
+    json.insert(key("correctedById"), idOrNull(r.correctedById));
+    return json;
 }
 
 PrescriptionRow MedicationService::prescribe(DbSession &db,
@@ -288,27 +417,12 @@ AdministrationRow MedicationService::administer(DbSession &db,
     } else {
         if (prescription->status != QLatin1String("active"))
             conflict(QStringLiteral("The prescription is %1").arg(prescription->status));
-        if (scheduled && input.dueAt.isEmpty())
-            invalidField(key("dueAt"), QStringLiteral("is required for a scheduled prescription"));
-        if (!scheduled && !input.dueAt.isEmpty())
-            invalidField(key("dueAt"),
-                         QStringLiteral("must be absent: %1 doses have no schedule")
-                             .arg(prescription->frequency));
-        if (scheduled
-            && !MedicationRepository::isSlot(tx, actor.hospitalId, prescription->id, input.dueAt))
-            invalidField(key("dueAt"),
-                         QStringLiteral("is not a scheduled slot of this "
-                                        "prescription"));
-        if (scheduled && MedicationRepository::isAfterNowPlus(tx, input.dueAt, MaxEarlyMinutes))
-            invalidField(key("dueAt"),
-                         QStringLiteral("is more than %1 minutes ahead").arg(MaxEarlyMinutes));
-        const std::optional<AdministrationRow> existing = MedicationRepository::currentRecord(
-            tx, actor.hospitalId, prescription->id, input.dueAt);
-        const bool statGiven = prescription->frequency == QLatin1String("STAT") && existing
-            && existing->outcome == QLatin1String("given");
-        if ((scheduled && existing) || statGiven)
-            conflict(QStringLiteral("This dose is already recorded; correct that record instead"),
-                     key("dueAt"));
+        if (scheduled)
+            requireScheduledSlot(tx, actor.hospitalId, *prescription, input.dueAt);
+        else if (prescription->frequency == QLatin1String("STAT"))
+            input.adHocSlot = statSlot(tx, actor.hospitalId, *prescription, input.dueAt);
+        else
+            input.adHocSlot = asNeededSlot(tx, actor.hospitalId, *prescription, input.dueAt);
     }
     if (input.outcome == QLatin1String("given") && input.dose.isEmpty())
         input.dose = prescription->dose;
@@ -317,7 +431,8 @@ AdministrationRow MedicationService::administer(DbSession &db,
         recorded =
             MedicationRepository::insertAdministration(tx, actor.hospitalId, input, actor.userId);
     } catch (const pqxx::unique_violation &) {
-        conflict(QStringLiteral("This dose is already recorded"), key("dueAt"));
+        // Two nurses racing for one slot (or a second STAT dose): the unique index decides.
+        conflict(AlreadyRecorded, key("dueAt"));
     }
     const std::optional<AdmissionRow> admission =
         IpdRepository::findAdmission(tx, actor.hospitalId, *prescription->admissionId);
@@ -337,49 +452,67 @@ AdministrationRow MedicationService::administer(DbSession &db,
     return recorded;
 }
 
-std::vector<DueDose> MedicationService::due(DbSession &db,
-                                            const Principal &actor,
-                                            const ClientInfo &client,
-                                            qint64 wardId,
-                                            QString from,
-                                            QString to)
+WardMedications MedicationService::due(DbSession &db,
+                                       const Principal &actor,
+                                       const ClientInfo &client,
+                                       qint64 wardId,
+                                       QString from,
+                                       QString to)
 {
     const QString action = QStringLiteral("medication.due");
     pqxx::work tx(db.connection());
     enterTenant(tx, actor.hospitalId);
     if (!IpdRepository::findWard(tx, actor.hospitalId, wardId))
         auditMissAndThrow(tx, actor, client, action, QStringLiteral("ward"), wardId);
-    const pqxx::row window = tx.exec_params1(
-        "SELECT to_char(f AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
-        "to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), t >= f, "
-        "t - f <= make_interval(hours => $3) FROM (SELECT COALESCE($1::timestamptz, now() - "
-        "interval '2 hours') AS f, COALESCE($2::timestamptz, now() + interval '1 hour') AS t) w",
-        from.isEmpty() ? std::optional<std::string>() : from.toStdString(),
-        to.isEmpty() ? std::optional<std::string>() : to.toStdString(), MaxWindowHours);
-    if (!window[2].as<bool>())
-        invalidField(key("to"), QStringLiteral("must not be before from"));
-    if (!window[3].as<bool>())
-        invalidField(key("to"),
-                     QStringLiteral("the window is at most %1 hours").arg(MaxWindowHours));
-    from = QString::fromStdString(window[0].as<std::string>());
-    to = QString::fromStdString(window[1].as<std::string>());
-    std::vector<DueDose> doses =
-        MedicationRepository::dueOnWard(tx, actor.hospitalId, wardId, from, to);
+    resolveWindow(tx, from, to, -2, 1);
+    WardMedications ward;
+    ward.due = MedicationRepository::dueOnWard(tx, actor.hospitalId, wardId, from, to);
+    ward.asNeeded = MedicationRepository::asNeededOnWard(tx, actor.hospitalId, wardId, from, to);
     // SECURITY.md L1: a list records the patients it showed.
-    QJsonArray patients;
-    QSet<qint64> seen;
-    for (const DueDose &dose : doses) {
-        if (!seen.contains(dose.patientId)) {
-            seen.insert(dose.patientId);
-            patients.append(idText(dose.patientId));
-        }
+    PatientsShown patients;
+    for (const DueDose &dose : ward.due)
+        patients.add(dose.order.patientId);
+    for (const AsNeededOrder &order : ward.asNeeded)
+        patients.add(order.order.patientId);
+    AuditEntry audit =
+        medicationAudit(actor, client, action, QStringLiteral("ward"), wardId, std::nullopt);
+    audit.details = {{key("patientIds"), patients.ids()}, {key("from"), from}, {key("to"), to}};
+    AuditLog::append(tx, audit);
+    tx.commit();
+    return ward;
+}
+
+std::vector<WardAdministration> MedicationService::administrations(DbSession &db,
+                                                                   const Principal &actor,
+                                                                   const ClientInfo &client,
+                                                                   qint64 wardId,
+                                                                   QString from,
+                                                                   QString to)
+{
+    const QString action = QStringLiteral("medication.round");
+    pqxx::work tx(db.connection());
+    enterTenant(tx, actor.hospitalId);
+    if (!IpdRepository::findWard(tx, actor.hospitalId, wardId))
+        auditMissAndThrow(tx, actor, client, action, QStringLiteral("ward"), wardId);
+    resolveWindow(tx, from, to, -12, 0);
+    std::vector<WardAdministration> records =
+        MedicationRepository::administrationsOnWard(tx, actor.hospitalId, wardId, from, to);
+    // SECURITY.md L1: the patients and records shown.
+    PatientsShown patients;
+    QJsonArray ids;
+    for (const WardAdministration &record : records) {
+        ids.append(idText(record.record.id));
+        patients.add(record.order.patientId);
     }
     AuditEntry audit =
         medicationAudit(actor, client, action, QStringLiteral("ward"), wardId, std::nullopt);
-    audit.details = {{key("patientIds"), patients}, {key("from"), from}, {key("to"), to}};
+    audit.details = {{key("patientIds"), patients.ids()},
+                     {key("administrationIds"), ids},
+                     {key("from"), from},
+                     {key("to"), to}};
     AuditLog::append(tx, audit);
     tx.commit();
-    return doses;
+    return records;
 }
 
 } // namespace hms::server

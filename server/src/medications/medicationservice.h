@@ -12,6 +12,14 @@ namespace hms::server {
 
 class DbSession;
 
+/// What a ward's medication round shows: the doses due (scheduled slots and STAT doses) and,
+/// apart from them and never "due", the as-needed (PRN) orders.
+struct WardMedications
+{
+    std::vector<DueDose> due;
+    std::vector<AsNeededOrder> asNeeded;
+};
+
 /// Inpatient prescriptions and the medication administration record (MAR). One transaction
 /// per call holding its audit row (category "clinical", patient set) and, for writes, one
 /// event on the ward's topic "beds:<ward id>" (ids only) so ward boards refresh their due
@@ -31,6 +39,8 @@ public:
     static QJsonObject toJson(const PrescriptionRow &prescription);
     static QJsonObject toJson(const AdministrationRow &administration);
     static QJsonObject toJson(const DueDose &dose);
+    static QJsonObject toJson(const AsNeededOrder &order);
+    static QJsonObject toJson(const WardAdministration &record);
 
     /// 404 unknown admission, 409 when it is not active, 422 when the period is empty.
     PrescriptionRow prescribe(DbSession &db,
@@ -51,17 +61,35 @@ public:
                          const QString &reason);
     /// Records one administration (or corrects one). 409 when the prescription is not active
     /// or the slot already has a record; 422 for a slot not on the schedule.
+    ///
+    /// The one-current-record-per-slot rule for doses without a schedule: a STAT order has one
+    /// slot, its start (dueAt absent or exactly that), so a second STAT record is a 409 like a
+    /// second record of a scheduled slot (a held or refused STAT dose given later is a
+    /// correction of that record). A PRN dose's slot is the time it is recorded (dueAt must be
+    /// absent): every PRN dose is a slot of its own, so any number may be recorded, each
+    /// correctable on its own; it must be inside the prescription's period (409 else).
     AdministrationRow administer(DbSession &db,
                                  const Principal &actor,
                                  const ClientInfo &client,
                                  NewAdministration administration);
-    /// Doses due on a ward in [from, to] (UTC ISO text; empty: now - 2 h .. now + 1 h).
-    std::vector<DueDose> due(DbSession &db,
-                             const Principal &actor,
-                             const ClientInfo &client,
-                             qint64 wardId,
-                             QString from,
-                             QString to);
+    /// Doses due on a ward in [from, to] (UTC ISO text; empty: now - 2 h .. now + 1 h), STAT
+    /// doses not yet recorded however old, and the PRN orders whose period overlaps the window.
+    /// The ward's medication round for handover: every record (given, held, refused, and
+    /// corrections, each marked when corrected) written in [from, to] (UTC ISO text; empty:
+    /// now - 12 h .. now; at most 48 h) for the stays on the ward. A clinical read, audited
+    /// with the patients and record ids shown.
+    std::vector<WardAdministration> administrations(DbSession &db,
+                                                    const Principal &actor,
+                                                    const ClientInfo &client,
+                                                    qint64 wardId,
+                                                    QString from,
+                                                    QString to);
+    WardMedications due(DbSession &db,
+                        const Principal &actor,
+                        const ClientInfo &client,
+                        qint64 wardId,
+                        QString from,
+                        QString to);
 };
 
 } // namespace hms::server

@@ -3,6 +3,7 @@
 #include "auth/authservice.h"
 #include "common/domainerror.h"
 #include "common/jsonfields.h"
+#include "documents/documentroutes.h"
 #include "documents/documentservice.h"
 #include "http/jsonrequest.h"
 #include "http/queryreader.h"
@@ -72,14 +73,18 @@ void addDocumentRoutes(Router &router, NursingService &service, const char *path
                 }});
     router.add({"GET", QLatin1String(path), RouteAccess::require(Permission::ClinicalRead),
                 [&service, kind](RequestContext &context) {
-                    QueryReader(context.request.query).finish();
-                    QJsonArray items;
-                    for (const DocumentVersion &version : service.chart(
-                             context.db, context.caller(), clientOf(context),
-                             pathId(context.pathParam(QStringLiteral("id"))), QLatin1String(kind)))
-                        items.append(DocumentService::toJson(version));
-                    return HttpResponse::json(200, {{key("items"), items}});
+                    QueryReader query(context.request.query);
+                    const int limit =
+                        query.limit(NursingService::DefaultPageSize, NursingService::MaxPageSize);
+                    const QString cursor = readDocumentCursor(query);
+                    query.finish();
+                    return HttpResponse::json(200,
+                                              documentPageJson(service.chart(
+                                                  context.db, context.caller(), clientOf(context),
+                                                  pathId(context.pathParam(QStringLiteral("id"))),
+                                                  QLatin1String(kind), limit, cursor)));
                 }});
+    router.acceptQuery("GET", QLatin1String(path));
 }
 
 } // namespace

@@ -5,6 +5,7 @@
 #include "common/jsonfields.h"
 #include "db/dbsession.h"
 #include "db/tenant.h"
+#include "documents/documentservice.h"
 #include "documents/pgdocumentstore.h"
 #include "ipd/ipdrepository.h"
 #include "ipd/ipdservice.h"
@@ -16,13 +17,9 @@
 #include <pqxx/result>
 #include <pqxx/transaction>
 
-#include <algorithm>
-
 namespace hms::server {
 
 namespace {
-
-constexpr int PageSize = 200;
 
 AuditEntry nursingAudit(const Principal &actor,
                         const ClientInfo &client,
@@ -93,8 +90,8 @@ DocumentVersion NursingService::record(DbSession &db,
         throw DomainError(problem);
     }
     PgDocumentUnitOfWork unit(tx, actor.hospitalId);
-    const DocumentVersion created =
-        m_store.append(unit, NewDocument{admission.patientId, kind, body, actor.userId});
+    const DocumentVersion created = m_store.append(
+        unit, DocumentService::newDocument(admission.patientId, kind, body, actor.userId));
     EventLog::append(tx, actor.hospitalId, IpdService::topicOf(admission.wardId),
                      vitals ? QStringLiteral("vitals.recorded")
                             : QStringLiteral("nursing_note.recorded"),
@@ -111,49 +108,41 @@ DocumentVersion NursingService::record(DbSession &db,
     return created;
 }
 
-std::vector<DocumentVersion> NursingService::chart(DbSession &db,
-                                                   const Principal &actor,
-                                                   const ClientInfo &client,
-                                                   qint64 admissionId,
-                                                   const QString &kind)
+DocumentPage NursingService::chart(DbSession &db,
+                                   const Principal &actor,
+                                   const ClientInfo &client,
+                                   qint64 admissionId,
+                                   const QString &kind,
+                                   int limit,
+                                   const QString &cursor)
 {
     const QString action = QStringLiteral("document.list");
     pqxx::work tx(db.connection());
     enterTenant(tx, actor.hospitalId);
     const AdmissionRow admission = requireAdmission(tx, actor, client, action, admissionId, false);
-    // The patient's documents of this kind, newest first, kept when they belong to this stay.
     PgDocumentUnitOfWork unit(tx, actor.hospitalId);
-    const QString admissionKey = idText(admission.id);
-    std::vector<DocumentVersion> items;
-    QString cursor;
-    do {
-        DocumentPage page =
-            m_store.listByPatient(unit, admission.patientId, kind, PageSize, cursor);
-        for (DocumentVersion &version : page.items) {
-            if (version.body.value(QLatin1String("admissionId")).toString() == admissionKey
-                && int(items.size()) < ChartMax)
-                items.push_back(std::move(version));
-        }
-        cursor = page.nextCursor;
-    } while (!cursor.isEmpty() && int(items.size()) < ChartMax);
-    if (kind == QLatin1String(clinicalkinds::Vitals)) {
-        // Charted late is shown where it was taken: by takenAt (ISO UTC text sorts as time).
-        std::stable_sort(items.begin(), items.end(),
-                         [](const DocumentVersion &a, const DocumentVersion &b) {
-                             return a.body.value(QLatin1String("takenAt")).toString()
-                                 > b.body.value(QLatin1String("takenAt")).toString();
-                         });
+    DocumentPage page;
+    try {
+        page =
+            m_store.listByAdmission(unit, admission.patientId, kind, admission.id, limit, cursor);
+    } catch (const InvalidDocumentCursor &) {
+        Problem problem = Problem::fromType(problems::ValidationFailed);
+        problem.errors.append(
+            {key("cursor"), QStringLiteral("is not a cursor from a previous page")});
+        throw DomainError(problem);
     }
     QJsonArray ids;
-    for (const DocumentVersion &version : items)
+    for (const DocumentVersion &version : page.items)
         ids.append(version.documentId);
     AuditEntry audit = nursingAudit(actor, client, action, QString(), admission.patientId);
-    audit.details = {{key("documentIds"), ids},
-                     {key("kind"), kind},
-                     {key("admissionId"), admissionKey}};
+    audit.details = {
+        {key("documentIds"), ids},
+        {key("kind"), kind},
+        {key("admissionId"), idText(admission.id)},
+        {key("page"), cursor.isEmpty() ? QStringLiteral("first") : QStringLiteral("next")}};
     AuditLog::append(tx, audit);
     tx.commit();
-    return items;
+    return page;
 }
 
 } // namespace hms::server

@@ -20,8 +20,9 @@ class DbSession;
 class NursingService
 {
 public:
-    /// Most documents one chart returns (newest first).
-    static constexpr int ChartMax = 500;
+    /// Documents per chart page: the default and the most a caller may ask for.
+    static constexpr int DefaultPageSize = 500;
+    static constexpr int MaxPageSize = 500;
 
     /// \a store must outlive the service.
     explicit NursingService(DocumentStore &store)
@@ -37,12 +38,16 @@ public:
                            const QString &kind,
                            QJsonObject body);
 
-    /// The stay's documents of \a kind, newest first (vitals by takenAt); audited with ids.
-    std::vector<DocumentVersion> chart(DbSession &db,
-                                       const Principal &actor,
-                                       const ClientInfo &client,
-                                       qint64 admissionId,
-                                       const QString &kind);
+    /// One page of the stay's documents of \a kind, newest first (vitals by takenAt, notes by
+    /// when they were written), read by admission from the store (listByAdmission); audited
+    /// with the ids. \a cursor: a nextCursor of a previous page or empty (422 otherwise).
+    DocumentPage chart(DbSession &db,
+                       const Principal &actor,
+                       const ClientInfo &client,
+                       qint64 admissionId,
+                       const QString &kind,
+                       int limit,
+                       const QString &cursor);
 
 private:
     DocumentStore &m_store;

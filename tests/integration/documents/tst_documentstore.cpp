@@ -4,6 +4,7 @@
 // the MongoDB backend means implementing its harness and one row in addBackends().
 #include "db/tenant.h"
 #include "documents/pgdocumentstore.h"
+#include "shared/clinical/medicationrules.h"
 #include "support/serverfixture.h"
 
 #include <QJsonArray>
@@ -178,7 +179,37 @@ private Q_SLOTS:
 
     void storedVersionsCannotBeChanged();
 
+    void listByAdmissionIsNewestOccurredFirstAndPaged_data() { addBackends(); }
+
+    void listByAdmissionIsNewestOccurredFirstAndPaged();
+
+    void listByAdmissionKeepsToItsStayKindAndHospital_data() { addBackends(); }
+
+    void listByAdmissionKeepsToItsStayKindAndHospital();
+
+    void listCursorsAreNotInterchangeable_data() { addBackends(); }
+
+    void listCursorsAreNotInterchangeable();
+
 private:
+    /// A patient of its own in alpha, so other tests' documents do not count.
+    qint64 newPatient(const char *name);
+    /// Version 1 of a vitals document filed under \a admissionId, taken at \a occurredAt.
+    DocumentVersion appendFiled(StoreHarness &harness,
+                                qint64 hospital,
+                                qint64 patient,
+                                qint64 admissionId,
+                                const QString &occurredAt,
+                                const QString &kind = QStringLiteral("vitals"));
+    /// Every page of listByAdmission with \a limit; the ids in order.
+    QStringList allPages(StoreHarness &harness,
+                         qint64 hospital,
+                         qint64 patient,
+                         const QString &kind,
+                         qint64 admissionId,
+                         int limit,
+                         int *pages = nullptr);
+
     /// One row per backend. The MongoDB row skips until that backend exists and
     /// HMS_TEST_MONGO_URI names a server.
     void addBackends()
@@ -414,23 +445,71 @@ void TestDocumentStore::unknownDocumentsAreNotFound()
     });
 }
 
+qint64 TestDocumentStore::newPatient(const char *name)
+{
+    static int serial = 0;
+    pqxx::connection connection(m_fixture->superuserUrl());
+    pqxx::work tx(connection);
+    const qint64 patient =
+        tx.exec_params1("INSERT INTO patients (hospital_id, mrn, full_name, birth_date, "
+                        "sex, phone) VALUES ($1, $2, $3, '1990-02-02', 'U', "
+                        "'+15550000001') RETURNING id",
+                        m_world.alpha, "P-2026-" + std::to_string(100000 + ++serial) + "-0",
+                        name)[0]
+            .as<qint64>();
+    tx.commit();
+    return patient;
+}
+
+DocumentVersion TestDocumentStore::appendFiled(StoreHarness &harness,
+                                               qint64 hospital,
+                                               qint64 patient,
+                                               qint64 admissionId,
+                                               const QString &occurredAt,
+                                               const QString &kind)
+{
+    DocumentVersion version;
+    harness.run(hospital, [&](DocumentUnitOfWork &unit) {
+        version = harness.store().append(unit,
+                                         NewDocument{patient, kind, note(occurredAt),
+                                                     m_world.alphaUser, admissionId, occurredAt});
+    });
+    return version;
+}
+
+QStringList TestDocumentStore::allPages(StoreHarness &harness,
+                                        qint64 hospital,
+                                        qint64 patient,
+                                        const QString &kind,
+                                        qint64 admissionId,
+                                        int limit,
+                                        int *pages)
+{
+    QStringList ids;
+    QString cursor;
+    int count = 0;
+    do {
+        DocumentPage page;
+        harness.run(hospital, [&](DocumentUnitOfWork &unit) {
+            page = harness.store().listByAdmission(unit, patient, kind, admissionId, limit, cursor);
+        });
+        if (int(page.items.size()) > limit)
+            return {QStringLiteral("page over limit")};
+        for (const DocumentVersion &version : page.items)
+            ids.append(version.documentId);
+        cursor = page.nextCursor;
+        if (++count > 1000)
+            return {QStringLiteral("endless pages")};
+    } while (!cursor.isEmpty());
+    if (pages)
+        *pages = count;
+    return ids;
+}
+
 void TestDocumentStore::listByPatientIsNewestFirstAndPaged()
 {
     HMS_HARNESS(h);
-    // A patient of its own, so earlier tests' documents do not count.
-    qint64 patient = 0;
-    {
-        pqxx::connection connection(m_fixture->superuserUrl());
-        pqxx::work tx(connection);
-        patient =
-            tx.exec_params1("INSERT INTO patients (hospital_id, mrn, full_name, birth_date, "
-                            "sex, phone) VALUES ($1, $2, 'Paging Probe', '1990-02-02', 'U', "
-                            "'+15550000001') RETURNING id",
-                            m_world.alpha,
-                            "P-2026-" + std::to_string(100000 + std::rand() % 800000) + "-0")[0]
-                .as<qint64>();
-        tx.commit();
-    }
+    const qint64 patient = newPatient("Paging Probe");
     QStringList written; // oldest first; some in one transaction (same clock reading)
     for (int i = 0; i < 5; ++i)
         written.append(appendNote(*h, m_world.alpha, patient, m_world.alphaUser,
@@ -595,6 +674,134 @@ void TestDocumentStore::storedVersionsCannotBeChanged()
     QCOMPARE(history.size(), size_t(1));
     QCOMPARE(history[0].body, note(QStringLiteral("keep me")));
     QCOMPARE(history[0].kind, QStringLiteral("nursing_note"));
+}
+
+void TestDocumentStore::listByAdmissionIsNewestOccurredFirstAndPaged()
+{
+    HMS_HARNESS(h);
+    const qint64 patient = newPatient("Stay Probe");
+    const qint64 stay = 900001;
+    // Charted in an order other than taken; two taken at the same instant (then by id).
+    const QStringList takenAt{
+        QStringLiteral("2026-03-01T10:00:00Z"),      QStringLiteral("2026-03-01T08:00:00Z"),
+        QStringLiteral("2026-03-01T12:00:00+05:30"), QStringLiteral("2026-03-01T09:00:00.250Z"),
+        QStringLiteral("2026-03-01T08:00:00Z"),      QStringLiteral("2026-02-28T23:59:59Z"),
+        QStringLiteral("2026-03-01T11:00:00Z")};
+    QList<QPair<QDateTime, qint64>> written;
+    for (const QString &at : takenAt) {
+        const DocumentVersion version = appendFiled(*h, m_world.alpha, patient, stay, at);
+        QCOMPARE(version.admissionId, std::optional<qint64>(stay));
+        const std::optional<QDateTime> instant = medication::parseInstant(at);
+        QVERIFY(instant);
+        QCOMPARE(medication::parseInstant(version.occurredAt), instant);
+        written.append({*instant, version.documentId.toLongLong()});
+    }
+    // Without a time of its own it happened when it was written: the newest.
+    const DocumentVersion now = appendFiled(*h, m_world.alpha, patient, stay, QString());
+    QVERIFY(!now.occurredAt.isEmpty());
+    std::sort(written.begin(), written.end(), [](const auto &a, const auto &b) {
+        return a > b;
+    });
+    QStringList expected{now.documentId};
+    for (const auto &[at, id] : written)
+        expected.append(QString::number(id));
+
+    // A newer version does not move a document or duplicate it.
+    h->run(m_world.alpha, [&](DocumentUnitOfWork &unit) {
+        QVERIFY(h->store().addVersion(unit, expected.at(3), 1, note(QStringLiteral("fixed")),
+                                      m_world.alphaUser, QStringLiteral("typo")));
+    });
+    int pages = 0;
+    QCOMPARE(allPages(*h, m_world.alpha, patient, QStringLiteral("vitals"), stay, 3, &pages),
+             expected);
+    QCOMPARE(pages, 3);
+    QCOMPARE(allPages(*h, m_world.alpha, patient, QStringLiteral("vitals"), stay, 1), expected);
+    QCOMPARE(allPages(*h, m_world.alpha, patient, QStringLiteral("vitals"), stay, 100), expected);
+    DocumentPage first;
+    h->run(m_world.alpha, [&](DocumentUnitOfWork &unit) {
+        first =
+            h->store().listByAdmission(unit, patient, QStringLiteral("vitals"), stay, 4, QString());
+    });
+    QCOMPARE(first.items.at(3).version, 2);
+    QCOMPARE(first.items.at(3).body, note(QStringLiteral("fixed")));
+}
+
+void TestDocumentStore::listByAdmissionKeepsToItsStayKindAndHospital()
+{
+    HMS_HARNESS(h);
+    const qint64 patient = newPatient("Two Stays");
+    const qint64 other = newPatient("Other Patient");
+    const qint64 earlier = 900101;
+    const qint64 current = 900102;
+    QStringList mine;
+    for (int i = 0; i < 4; ++i)
+        mine.prepend(appendFiled(*h, m_world.alpha, patient, current,
+                                 QStringLiteral("2026-04-01T0%1:00:00Z").arg(i))
+                         .documentId);
+    const QString earlierStay =
+        appendFiled(*h, m_world.alpha, patient, earlier, QStringLiteral("2026-03-01T05:00:00Z"))
+            .documentId;
+    const QString noteId =
+        appendFiled(*h, m_world.alpha, patient, current, QStringLiteral("2026-04-01T09:00:00Z"),
+                    QStringLiteral("nursing_note"))
+            .documentId;
+    // Not filed under a stay at all, and another patient filed under the same number.
+    const QString unfiled = appendNote(*h, m_world.alpha, patient, m_world.alphaUser,
+                                       QStringLiteral("unfiled"), QStringLiteral("vitals"))
+                                .documentId;
+    appendFiled(*h, m_world.alpha, other, current, QStringLiteral("2026-04-01T10:00:00Z"));
+
+    QCOMPARE(allPages(*h, m_world.alpha, patient, QStringLiteral("vitals"), current, 2), mine);
+    QCOMPARE(allPages(*h, m_world.alpha, patient, QStringLiteral("vitals"), earlier, 2),
+             QStringList{earlierStay});
+    QCOMPARE(allPages(*h, m_world.alpha, patient, QStringLiteral("nursing_note"), current, 2),
+             QStringList{noteId});
+    QVERIFY(allPages(*h, m_world.alpha, patient, QStringLiteral("vitals"), 900199, 2).isEmpty());
+    QVERIFY(!allPages(*h, m_world.alpha, patient, QStringLiteral("vitals"), current, 50)
+                 .contains(unfiled));
+    // Another hospital sees none of it.
+    QVERIFY(allPages(*h, m_world.beta, patient, QStringLiteral("vitals"), current, 50).isEmpty());
+}
+
+void TestDocumentStore::listCursorsAreNotInterchangeable()
+{
+    HMS_HARNESS(h);
+    const qint64 patient = newPatient("Cursor Probe");
+    const qint64 stay = 900201;
+    for (int i = 0; i < 3; ++i)
+        appendFiled(*h, m_world.alpha, patient, stay,
+                    QStringLiteral("2026-05-01T0%1:00:00Z").arg(i));
+    DocumentPage byPatient;
+    DocumentPage byAdmission;
+    h->run(m_world.alpha, [&](DocumentUnitOfWork &unit) {
+        byPatient = h->store().listByPatient(unit, patient, QString(), 1, QString());
+        byAdmission =
+            h->store().listByAdmission(unit, patient, QStringLiteral("vitals"), stay, 1, QString());
+    });
+    QVERIFY(!byPatient.nextCursor.isEmpty() && !byAdmission.nextCursor.isEmpty());
+    const auto refused = [&](const std::function<void(DocumentUnitOfWork &)> &list) {
+        try {
+            h->run(m_world.alpha, list);
+        } catch (const InvalidDocumentCursor &) {
+            return true;
+        }
+        return false;
+    };
+    QVERIFY(refused([&](DocumentUnitOfWork &unit) {
+        h->store().listByAdmission(unit, patient, QStringLiteral("vitals"), stay, 1,
+                                   byPatient.nextCursor);
+    }));
+    QVERIFY(refused([&](DocumentUnitOfWork &unit) {
+        h->store().listByPatient(unit, patient, QString(), 1, byAdmission.nextCursor);
+    }));
+    for (const QString &cursor : {QStringLiteral("garbage!"), QStringLiteral("' OR 1=1--"),
+                                  QStringLiteral("AAAA"), QString(200, QLatin1Char('A'))}) {
+        QVERIFY2(refused([&](DocumentUnitOfWork &unit) {
+                     h->store().listByAdmission(unit, patient, QStringLiteral("vitals"), stay, 1,
+                                                cursor);
+                 }),
+                 qPrintable(cursor));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestDocumentStore)

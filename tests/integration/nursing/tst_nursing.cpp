@@ -6,7 +6,9 @@
 // hospitals' ids as identical 404s (T2), one audit row per call (L1), and the background
 // sweep that frees beds whose reservation ran out.
 #include "../ipd/ipdtestworld.h"
+#include "shared/clinical/medicationrules.h"
 
+#include <QScopeGuard>
 #include <QSet>
 #include <QTest>
 
@@ -64,12 +66,25 @@ private Q_SLOTS:
     void badBodiesWriteNothing();
     void oneAuditRowPerCall();
     void expiredReservationsAreSweptBackToFree();
+    void statIsDueAtItsStartUntilRecorded();
+    void asNeededOrdersAreListedApartNeverDue();
+    void adHocDosesOfOtherHospitalsAreIdentical404s();
+    void chartsPageByAdmission();
+    void dueListMatchesTheSharedScheduleAcrossDaylightSaving();
+    void medicationRoundShowsWhatWasRecorded();
 
 private:
     /// A new admission of a new patient in its own bed; its id (and the patient's).
     QString admitNew(QString *patientId = nullptr);
-    /// A prescription through the API as the doctor; its JSON.
+    /// A prescription through the API as the doctor, from yesterday 00:00 local; its JSON.
     QJsonObject prescribe(const QString &admissionId, const QString &frequency);
+    /// The same with any body.
+    QJsonObject prescribeWith(const QString &admissionId, const QJsonObject &body);
+    /// now() + \a interval (database clock) as UTC ISO with ms.
+    QString nowPlus(const char *interval) const;
+    /// The items of \a key ("items" or "asNeeded") of the ward's default due list, by
+    /// prescription id, for the prescriptions \a ids only.
+    QHash<QString, QJsonObject> dueNow(const char *key, const QStringList &ids);
     /// SQL text (as the superuser) of one value.
     QString scalar(const std::string &sql) const;
     /// The local \a time of yesterday in the hospital's zone, as UTC ISO with ms.
@@ -123,12 +138,47 @@ QString TestNursing::admitNew(QString *patientId)
 
 QJsonObject TestNursing::prescribe(const QString &admissionId, const QString &frequency)
 {
+    return prescribeWith(admissionId, prescriptionBody(frequency, yesterdayAt("00:00")));
+}
+
+QJsonObject TestNursing::prescribeWith(const QString &admissionId, const QJsonObject &body)
+{
     const RawResponse created =
-        m_world.send("POST", path(api::AdmissionPrescriptions, admissionId), m_world.doctor,
-                     prescriptionBody(frequency, yesterdayAt("00:00")));
+        m_world.send("POST", path(api::AdmissionPrescriptions, admissionId), m_world.doctor, body);
     if (created.status != 201)
         qWarning("prescribe: %d %s", created.status, created.body.constData());
     return created.json();
+}
+
+QString TestNursing::nowPlus(const char *interval) const
+{
+    pqxx::connection connection(m_world.fixture->superuserUrl());
+    pqxx::work tx(connection);
+    return QString::fromStdString(
+        tx.exec_params1("SELECT to_char((now() + $1::interval) AT TIME ZONE 'UTC', "
+                        "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')",
+                        interval)[0]
+            .as<std::string>());
+}
+
+QHash<QString, QJsonObject> TestNursing::dueNow(const char *key, const QStringList &ids)
+{
+    const RawResponse due =
+        m_world.send("GET", path(api::WardMedicationsDue, m_ward), m_world.nurse);
+    QHash<QString, QJsonObject> found;
+    if (due.status != 200) {
+        qWarning("due: %d %s", due.status, due.body.constData());
+        return found;
+    }
+    for (const QJsonValue &item : due.json().value(QLatin1String(key)).toArray()) {
+        const QString id = item.toObject().value(u"prescriptionId"_s).toString();
+        if (ids.contains(id)) {
+            if (found.contains(id))
+                qWarning("prescription %s listed twice", qPrintable(id));
+            found.insert(id, item.toObject());
+        }
+    }
+    return found;
 }
 
 QString TestNursing::scalar(const std::string &sql) const
@@ -747,6 +797,506 @@ void TestNursing::expiredReservationsAreSweptBackToFree()
              200);
     QTest::qWait(600);
     QCOMPARE(m_world.bedStatus(other), u"reserved"_s);
+}
+
+void TestNursing::statIsDueAtItsStartUntilRecorded()
+{
+    const QString admission = admitNew();
+    const QJsonObject late =
+        prescribeWith(admission, prescriptionBody(u"STAT"_s, nowPlus("-1 hour")));
+    const QJsonObject fresh = prescribeWith(admission, prescriptionBody(u"STAT"_s)); // starts now
+    const QJsonObject old = prescribe(admission, u"STAT"_s); // yesterday 00:00, never recorded
+    const QString lateId = late.value(u"id"_s).toString();
+    const QString freshId = fresh.value(u"id"_s).toString();
+    const QString oldId = old.value(u"id"_s).toString();
+    QVERIFY(!lateId.isEmpty() && !freshId.isEmpty() && !oldId.isEmpty());
+    QVERIFY(!late.value(u"scheduled"_s).toBool());
+    const QStringList ids{lateId, freshId, oldId};
+
+    // One dose each, due at the start; overdue once more than 30 minutes past it, however
+    // long ago.
+    QHash<QString, QJsonObject> due = dueNow("items", ids);
+    QCOMPARE(due.size(), 3);
+    QCOMPARE(due[lateId].value(u"dueAt"_s).toString(), late.value(u"startAt"_s).toString());
+    QCOMPARE(due[lateId].value(u"frequency"_s).toString(), u"STAT"_s);
+    QCOMPARE(due[lateId].value(u"admissionId"_s).toString(), admission);
+    QVERIFY(due[lateId].value(u"overdue"_s).toBool());
+    QVERIFY(due[lateId].value(u"administration"_s).isNull());
+    QVERIFY(!due[freshId].value(u"overdue"_s).toBool());
+    QVERIFY(due[oldId].value(u"overdue"_s).toBool());
+    QVERIFY(dueNow("asNeeded", ids).isEmpty());
+    // A window ending before a STAT order starts does not list it.
+    QSet<QString> yesterday;
+    for (const QJsonValue &item :
+         dueBetween(yesterdayAt("07:00"), yesterdayAt("09:00")).json().value(u"items"_s).toArray())
+        yesterday.insert(item.toObject().value(u"prescriptionId"_s).toString());
+    QVERIFY(yesterday.contains(oldId));
+    QVERIFY(!yesterday.contains(lateId) && !yesterday.contains(freshId));
+
+    // Given (no dueAt needed): the slot is the start, and the order leaves the list.
+    const RawResponse given = record(lateId, {{u"outcome"_s, u"given"_s}});
+    QCOMPARE(given.status, 201);
+    QCOMPARE(given.json().value(u"dueAt"_s).toString(), late.value(u"startAt"_s).toString());
+    QCOMPARE(given.json().value(u"dose"_s).toString(), u"1 g"_s);
+    due = dueNow("items", ids);
+    QVERIFY(!due.contains(lateId));
+    QVERIFY(due.contains(freshId) && due.contains(oldId));
+
+    // A second STAT dose is refused, with or without its slot: still one row.
+    const std::string lateRows =
+        "SELECT count(*) FROM medication_administrations WHERE prescription_id = "
+        + lateId.toStdString();
+    QCOMPARE(record(lateId, {{u"outcome"_s, u"given"_s}}).status, 409);
+    QCOMPARE(record(lateId,
+                    {{u"dueAt"_s, late.value(u"startAt"_s).toString()}, {u"outcome"_s, u"given"_s}})
+                 .status,
+             409);
+    QCOMPARE(m_world.count(lateRows), 1);
+
+    // Held (echoing the listed dueAt) is a record too; giving it later is a correction.
+    const RawResponse held = record(freshId,
+                                    {{u"dueAt"_s, due[freshId].value(u"dueAt"_s).toString()},
+                                     {u"outcome"_s, u"held"_s},
+                                     {u"reason"_s, u"Awaiting potassium result"_s}});
+    QCOMPARE(held.status, 201);
+    QVERIFY(!dueNow("items", ids).contains(freshId));
+    QCOMPARE(record(freshId, {{u"outcome"_s, u"given"_s}}).status, 409);
+    const RawResponse corrected = record(
+        freshId,
+        {{u"correctsId"_s, held.json().value(u"id"_s).toString()}, {u"outcome"_s, u"given"_s}});
+    QCOMPARE(corrected.status, 201);
+    QCOMPARE(corrected.json().value(u"dueAt"_s).toString(), fresh.value(u"startAt"_s).toString());
+    QVERIFY(!dueNow("items", ids).contains(freshId));
+
+    // Eight nurses at once on the old order: one record, seven 409s.
+    QList<QByteArray> requests;
+    for (int i = 0; i < 8; ++i)
+        requests.append(requestWith("POST", path(api::PrescriptionAdministrations, oldId),
+                                    m_world.nurse, jsonBytes({{u"outcome"_s, u"given"_s}})));
+    int created = 0;
+    int conflicts = 0;
+    for (const RawResponse &answer : concurrently(m_world.fixture->port(), requests)) {
+        created += answer.status == 201;
+        conflicts += answer.status == 409;
+    }
+    QCOMPARE(created, 1);
+    QCOMPARE(conflicts, 7);
+
+    // Bad input: 422 naming the field, nothing written.
+    const QJsonObject future =
+        prescribeWith(admission, prescriptionBody(u"STAT"_s, nowPlus("3 hours")));
+    const QString futureId = future.value(u"id"_s).toString();
+    QVERIFY(!futureId.isEmpty());
+    QVERIFY(!dueNow("items", {futureId}).contains(futureId)); // not due within the window
+    const qint64 before = m_world.count("SELECT count(*) FROM medication_administrations");
+    const RawResponse notItsStart =
+        record(futureId, {{u"dueAt"_s, nowPlus("0 hours")}, {u"outcome"_s, u"given"_s}});
+    QCOMPARE(notItsStart.status, 422);
+    QVERIFY(errorFields(notItsStart).contains(u"dueAt"_s));
+    const RawResponse tooEarly = record(futureId, {{u"outcome"_s, u"given"_s}});
+    QCOMPARE(tooEarly.status, 422);
+    QVERIFY(errorFields(tooEarly).contains(u"dueAt"_s));
+    const RawResponse noReason = record(futureId, {{u"outcome"_s, u"refused"_s}});
+    QCOMPARE(noReason.status, 422);
+    QVERIFY(errorFields(noReason).contains(u"reason"_s));
+    QCOMPARE(m_world.count("SELECT count(*) FROM medication_administrations"), before);
+    QCOMPARE(m_world.count("SELECT count(*) FROM events WHERE type = 'medication.administered' "
+                           "AND data->>'prescriptionId' = '"
+                           + lateId.toStdString() + "'"),
+             1);
+}
+
+void TestNursing::asNeededOrdersAreListedApartNeverDue()
+{
+    const QString admission = admitNew();
+    QJsonObject body = prescriptionBody(u"PRN"_s, yesterdayAt("00:00"));
+    body.insert(u"instructions"_s, u"For pain above 4/10"_s);
+    const QString id = prescribeWith(admission, body).value(u"id"_s).toString();
+    QJsonObject endedBody = prescriptionBody(u"PRN"_s, yesterdayAt("00:00"));
+    endedBody.insert(u"endAt"_s, yesterdayAt("01:00"));
+    const QString ended = prescribeWith(admission, endedBody).value(u"id"_s).toString();
+    QVERIFY(!id.isEmpty() && !ended.isEmpty());
+    const QStringList ids{id, ended};
+
+    // Listed apart, never as due; an order whose period has ended is not listed.
+    QVERIFY(dueNow("items", ids).isEmpty());
+    QHash<QString, QJsonObject> prn = dueNow("asNeeded", ids);
+    QCOMPARE(prn.size(), 1);
+    QVERIFY(prn.contains(id));
+    QCOMPARE(prn[id].value(u"admissionId"_s).toString(), admission);
+    QCOMPARE(prn[id].value(u"frequency"_s).toString(), u"PRN"_s);
+    QCOMPARE(prn[id].value(u"drug"_s).toString(), u"Paracetamol"_s);
+    QCOMPARE(prn[id].value(u"instructions"_s).toString(), u"For pain above 4/10"_s);
+    QVERIFY(!prn[id].value(u"mrn"_s).toString().isEmpty());
+    QVERIFY(!prn[id].value(u"bed"_s).toString().isEmpty());
+    QVERIFY(prn[id].value(u"lastGivenAt"_s).isNull());
+    QCOMPARE(prn[id].value(u"givenLast24h"_s).toInt(-1), 0);
+
+    // Every dose is a slot of its own, timed when recorded: two given, one held, all kept.
+    const RawResponse first = record(id, {{u"outcome"_s, u"given"_s}});
+    QCOMPARE(first.status, 201);
+    QCOMPARE(first.json().value(u"dueAt"_s).toString(),
+             first.json().value(u"administeredAt"_s).toString());
+    const RawResponse second = record(id, {{u"outcome"_s, u"given"_s}, {u"dose"_s, u"500 mg"_s}});
+    QCOMPARE(second.status, 201);
+    QCOMPARE(second.json().value(u"dose"_s).toString(), u"500 mg"_s);
+    QVERIFY(second.json().value(u"dueAt"_s).toString() > first.json().value(u"dueAt"_s).toString());
+    const RawResponse held =
+        record(id, {{u"outcome"_s, u"held"_s}, {u"reason"_s, u"Pain 2/10 on review"_s}});
+    QCOMPARE(held.status, 201);
+    const std::string rows =
+        "SELECT count(*) FROM medication_administrations WHERE prescription_id IN ("
+        + id.toStdString() + ", " + ended.toStdString() + ")";
+    QCOMPARE(m_world.count(rows), 3);
+    QVERIFY(dueNow("items", ids).isEmpty());
+    prn = dueNow("asNeeded", ids);
+    QCOMPARE(prn[id].value(u"givenLast24h"_s).toInt(), 2);
+    QCOMPARE(prn[id].value(u"lastGivenAt"_s).toString(),
+             second.json().value(u"dueAt"_s).toString());
+
+    // A correction keeps its dose's slot and replaces it in the counts.
+    const RawResponse corrected =
+        record(id,
+               {{u"correctsId"_s, second.json().value(u"id"_s).toString()},
+                {u"outcome"_s, u"refused"_s},
+                {u"reason"_s, u"Spat it out"_s}});
+    QCOMPARE(corrected.status, 201);
+    QCOMPARE(corrected.json().value(u"dueAt"_s).toString(),
+             second.json().value(u"dueAt"_s).toString());
+    prn = dueNow("asNeeded", ids);
+    QCOMPARE(prn[id].value(u"givenLast24h"_s).toInt(), 1);
+    QCOMPARE(prn[id].value(u"lastGivenAt"_s).toString(), first.json().value(u"dueAt"_s).toString());
+
+    // Bad input: 422 naming the field; outside the period: 409. Nothing written.
+    const qint64 before = m_world.count(rows);
+    const RawResponse slotted =
+        record(id, {{u"dueAt"_s, yesterdayAt("08:00")}, {u"outcome"_s, u"given"_s}});
+    QCOMPARE(slotted.status, 422);
+    QVERIFY(errorFields(slotted).contains(u"dueAt"_s));
+    const RawResponse noReason = record(id, {{u"outcome"_s, u"held"_s}});
+    QCOMPARE(noReason.status, 422);
+    QVERIFY(errorFields(noReason).contains(u"reason"_s));
+    QCOMPARE(record(id, {{u"outcome"_s, u"given"_s}, {u"dose"_s, 500}}).status, 422);
+    QCOMPARE(record(ended, {{u"outcome"_s, u"given"_s}}).status, 409);
+    QCOMPARE(m_world.count(rows), before);
+}
+
+void TestNursing::adHocDosesOfOtherHospitalsAreIdentical404s()
+{
+    const QString pw = QString::fromLatin1(World::Password);
+    QVERIFY(m_world.fixture->createUser(u"beta"_s, u"nurse"_s, Role::Nurse, pw) > 0);
+    const QByteArray betaNurse = accessTokenOf(m_world.fixture->login(u"beta"_s, u"nurse"_s, pw));
+    QVERIFY(!betaNurse.isEmpty());
+    const QString admission = admitNew();
+    const QString stat = prescribe(admission, u"STAT"_s).value(u"id"_s).toString();
+    const QString prn = prescribe(admission, u"PRN"_s).value(u"id"_s).toString();
+    QVERIFY(!stat.isEmpty() && !prn.isEmpty());
+    const qint64 before = m_world.count("SELECT count(*) FROM medication_administrations");
+    const RawResponse absent = record(u"999999999"_s, {{u"outcome"_s, u"given"_s}}, betaNurse);
+    QCOMPARE(absent.status, 404);
+    for (const QString &id : {stat, prn}) {
+        const RawResponse foreign = record(id, {{u"outcome"_s, u"given"_s}}, betaNurse);
+        QCOMPARE(foreign.status, 404);
+        QCOMPARE(foreign.json().value(u"title"_s), absent.json().value(u"title"_s));
+        QCOMPARE(foreign.json().value(u"detail"_s), absent.json().value(u"detail"_s));
+        QCOMPARE(foreign.json().value(u"type"_s), absent.json().value(u"type"_s));
+    }
+    // Alpha's ward (with its STAT and PRN orders) is not beta's.
+    const RawResponse ward = m_world.send("GET", path(api::WardMedicationsDue, m_ward), betaNurse);
+    QCOMPARE(ward.status, 404);
+    QCOMPARE(ward.json().value(u"detail"_s), absent.json().value(u"detail"_s));
+    QVERIFY(!ward.body.contains(stat.toUtf8()));
+    QCOMPARE(m_world.count("SELECT count(*) FROM medication_administrations"), before);
+}
+
+void TestNursing::chartsPageByAdmission()
+{
+    // An earlier stay of the patient with vitals and a note, then discharge and readmission.
+    QString patient;
+    const QString earlier = admitNew(&patient);
+    QVERIFY(!earlier.isEmpty());
+    QSet<QString> earlierVitals;
+    for (int i = 0; i < 3; ++i) {
+        const RawResponse charted = m_world.send("POST", path(api::AdmissionVitals, earlier),
+                                                 m_world.nurse, QJsonObject{{u"pulse"_s, 70 + i}});
+        QCOMPARE(charted.status, 201);
+        earlierVitals.insert(charted.json().value(u"id"_s).toString());
+    }
+    QCOMPARE(m_world
+                 .send("POST", path(api::AdmissionNursingNotes, earlier), m_world.nurse,
+                       QJsonObject{{u"text"_s, u"First stay"_s}})
+                 .status,
+             201);
+    QCOMPARE(m_world
+                 .send("POST", path(api::AdmissionDischarge, earlier), m_world.doctor,
+                       QJsonObject{{u"summary"_s, u"Home"_s}})
+                 .status,
+             200);
+    const QJsonObject bed = m_world.createBed(m_ward, u"R1"_s, u"N%1"_s.arg(++m_beds));
+    const RawResponse readmitted = m_world.admit(patient, bed.value(u"id"_s).toString());
+    QCOMPARE(readmitted.status, 201);
+    const QString current = readmitted.json().value(u"id"_s).toString();
+    const QByteArray vitals = path(api::AdmissionVitals, current);
+
+    // 600 vitals on this stay, taken a minute apart and charted in scrambled order, 50 at a
+    // time concurrently.
+    const QDateTime base = QDateTime::fromString(yesterdayAt("00:00"), Qt::ISODateWithMs).toUTC();
+    QList<QPair<QString, QString>> charted; // (takenAt, id)
+    for (int chunk = 0; chunk < 12; ++chunk) {
+        QList<QByteArray> requests;
+        for (int j = 0; j < 50; ++j) {
+            const int minute = (j * 12 + chunk) * 7 % 600; // a permutation of 0..599
+            requests.append(requestWith(
+                "POST", vitals, m_world.nurse,
+                jsonBytes(
+                    {{u"pulse"_s, 60 + minute % 50},
+                     {u"takenAt"_s, base.addSecs(60 * minute).toString(Qt::ISODateWithMs)}})));
+        }
+        for (const RawResponse &answer : concurrently(m_world.fixture->port(), requests)) {
+            QCOMPARE(answer.status, 201);
+            charted.append(
+                {answer.json().value(u"body"_s).toObject().value(u"takenAt"_s).toString(),
+                 answer.json().value(u"id"_s).toString()});
+        }
+    }
+    std::sort(charted.begin(), charted.end(), [](const auto &a, const auto &b) {
+        return a > b;
+    });
+    QStringList expected;
+    for (const auto &[takenAt, id] : charted)
+        expected.append(id);
+    QCOMPARE(QSet<QString>(expected.cbegin(), expected.cend()).size(), 600);
+
+    // Pages of 250: exactly the 600, newest taken first, none of the other stay.
+    QStringList seen;
+    QByteArray url = vitals + "?limit=250";
+    QList<int> sizes;
+    for (int page = 0; page < 5 && !url.isEmpty(); ++page) {
+        const RawResponse answer = m_world.send("GET", url, m_world.nurse);
+        QCOMPARE(answer.status, 200);
+        const QJsonArray items = answer.json().value(u"items"_s).toArray();
+        sizes.append(int(items.size()));
+        for (const QJsonValue &item : items)
+            seen.append(item.toObject().value(u"id"_s).toString());
+        const QString next = answer.json().value(u"nextCursor"_s).toString();
+        url = next.isEmpty() ? QByteArray() : vitals + "?limit=250&cursor=" + next.toUtf8();
+    }
+    QCOMPARE(sizes, (QList<int>{250, 250, 100}));
+    QCOMPARE(seen, expected);
+    // The default page is 500 with a cursor; the earlier stay keeps its own three.
+    const RawResponse firstPage = m_world.send("GET", vitals, m_world.nurse);
+    QCOMPARE(firstPage.json().value(u"items"_s).toArray().size(), 500);
+    QVERIFY(!firstPage.json().value(u"nextCursor"_s).toString().isEmpty());
+    const RawResponse before =
+        m_world.send("GET", path(api::AdmissionVitals, earlier), m_world.nurse);
+    QCOMPARE(before.status, 200);
+    QSet<QString> earlierSeen;
+    for (const QJsonValue &item : before.json().value(u"items"_s).toArray())
+        earlierSeen.insert(item.toObject().value(u"id"_s).toString());
+    QCOMPARE(earlierSeen, earlierVitals);
+    QVERIFY(!before.json().contains(u"nextCursor"_s));
+    const RawResponse notes =
+        m_world.send("GET", path(api::AdmissionNursingNotes, current), m_world.nurse);
+    QCOMPARE(notes.status, 200);
+    QVERIFY(notes.json().value(u"items"_s).toArray().isEmpty());
+
+    // Cursors not from this list, and bad limits: 422 naming the parameter.
+    const RawResponse patientDocs =
+        m_world.send("GET", path(api::PatientDocuments, patient) + "?limit=1", m_world.nurse);
+    const QByteArray otherList = patientDocs.json().value(u"nextCursor"_s).toString().toUtf8();
+    QVERIFY(!otherList.isEmpty());
+    for (const QByteArray &query :
+         {QByteArray("cursor=garbage!"), QByteArray("cursor="), QByteArray("cursor=" + otherList),
+          QByteArray("limit=0"), QByteArray("limit=501"), QByteArray("page=2")}) {
+        const RawResponse refused = m_world.send("GET", vitals + '?' + query, m_world.nurse);
+        QVERIFY2(refused.status == 422, query.constData());
+        const QString field = QString::fromLatin1(query.left(query.indexOf('=')));
+        QVERIFY2(errorFields(refused).contains(field), refused.body.constData());
+    }
+    // A new version keeps the stay and the time taken (422 otherwise), and its place.
+    const QString oldest = expected.last();
+    const QByteArray versions = QByteArray(api::PatientDocumentVersions)
+                                    .replace("{id}", patient.toUtf8())
+                                    .replace("{docId}", oldest.toUtf8());
+    const QString takenAt = base.toString(Qt::ISODateWithMs);
+    const auto version = [&](const QJsonObject &body) {
+        return m_world.send("POST", versions, m_world.nurse,
+                            QJsonObject{{u"body"_s, body}, {u"reason"_s, u"Misread"_s}},
+                            ifMatch(1));
+    };
+    const RawResponse moved =
+        version({{u"pulse"_s, 61}, {u"admissionId"_s, earlier}, {u"takenAt"_s, takenAt}});
+    QCOMPARE(moved.status, 422);
+    QVERIFY(errorFields(moved).contains(u"admissionId"_s));
+    const RawResponse retimed = version(
+        {{u"pulse"_s, 61}, {u"admissionId"_s, current}, {u"takenAt"_s, u"2026-01-01T00:00:00Z"_s}});
+    QCOMPARE(retimed.status, 422);
+    QVERIFY(errorFields(retimed).contains(u"takenAt"_s));
+    QCOMPARE(version({{u"pulse"_s, 61}, {u"admissionId"_s, current}}).status, 422);
+    const RawResponse fixed =
+        version({{u"pulse"_s, 61}, {u"admissionId"_s, current}, {u"takenAt"_s, takenAt}});
+    QCOMPARE(fixed.status, 201);
+    const RawResponse last = m_world.send(
+        "GET",
+        vitals + "?limit=1&cursor=" +
+            [&] {
+                // The cursor after the 599th item: page through 599 first.
+                const RawResponse page = m_world.send("GET", vitals + "?limit=499", m_world.nurse);
+                const RawResponse next =
+                    m_world.send("GET",
+                                 vitals + "?limit=100&cursor="
+                                     + page.json().value(u"nextCursor"_s).toString().toUtf8(),
+                                 m_world.nurse);
+                return next.json().value(u"nextCursor"_s).toString().toUtf8();
+            }(),
+        m_world.nurse);
+    QCOMPARE(last.status, 200);
+    const QJsonArray lastItems = last.json().value(u"items"_s).toArray();
+    QCOMPARE(lastItems.size(), 1);
+    QCOMPARE(lastItems.at(0).toObject().value(u"id"_s).toString(), oldest);
+    QCOMPARE(lastItems.at(0).toObject().value(u"version"_s).toInt(), 2);
+}
+
+void TestNursing::dueListMatchesTheSharedScheduleAcrossDaylightSaving()
+{
+    // The hospital moves to Berlin for this test: its SQL expansion of the schedule must
+    // match shared/clinical's dueSlots() over both 2026 daylight-saving changes.
+    const QTimeZone berlin("Europe/Berlin");
+    if (!berlin.isValid())
+        QSKIP("no time zone database (tzdata) on this machine");
+    const auto setZone = [this](const char *zone) {
+        pqxx::connection connection(m_world.fixture->superuserUrl());
+        pqxx::work tx(connection);
+        tx.exec_params0("UPDATE hospitals SET timezone = $1 WHERE id = $2", zone, m_world.alpha);
+        tx.commit();
+    };
+    setZone("Europe/Berlin");
+    const auto restore = qScopeGuard([&] {
+        setZone(Zone);
+    });
+    const QString admission = admitNew();
+    QVERIFY(!admission.isEmpty());
+    QHash<QString, QString> codes; // prescription id -> frequency
+    for (const QString &code : medication::frequencyCodes()) {
+        if (!medication::isScheduled(code))
+            continue;
+        const QString id =
+            prescribeWith(admission, prescriptionBody(code, u"2026-03-01T00:00:00Z"_s))
+                .value(u"id"_s)
+                .toString();
+        QVERIFY2(!id.isEmpty(), qPrintable(code));
+        codes.insert(id, code);
+    }
+    for (const auto &[from, to] :
+         {std::pair{u"2026-03-28T00:00:00.000Z"_s, u"2026-03-29T23:00:00.000Z"_s},
+          std::pair{u"2026-10-24T00:00:00.000Z"_s, u"2026-10-25T23:30:00.000Z"_s}}) {
+        const RawResponse due = dueBetween(from, to);
+        QCOMPARE(due.status, 200);
+        QHash<QString, QStringList> listed;
+        for (const QJsonValue &item : due.json().value(u"items"_s).toArray()) {
+            const QJsonObject o = item.toObject();
+            if (codes.contains(o.value(u"prescriptionId"_s).toString()))
+                listed[o.value(u"prescriptionId"_s).toString()].append(
+                    o.value(u"dueAt"_s).toString());
+        }
+        for (auto it = codes.cbegin(); it != codes.cend(); ++it) {
+            QStringList expected;
+            for (const QDateTime &slot :
+                 medication::dueSlots(it.value(), berlin, *medication::parseInstant(from),
+                                      *medication::parseInstant(to)))
+                expected.append(slot.toString(Qt::ISODateWithMs));
+            QVERIFY(!expected.isEmpty());
+            QCOMPARE(listed.value(it.key()), expected);
+        }
+    }
+}
+
+void TestNursing::medicationRoundShowsWhatWasRecorded()
+{
+    QString patient;
+    const QString admission = admitNew(&patient);
+    const QString bd = prescribe(admission, u"BD"_s).value(u"id"_s).toString();
+    const QString prn = prescribe(admission, u"PRN"_s).value(u"id"_s).toString();
+    QVERIFY(!bd.isEmpty() && !prn.isEmpty());
+    const QString from = nowPlus("-1 second");
+    const RawResponse given =
+        record(bd, {{u"dueAt"_s, yesterdayAt("08:00")}, {u"outcome"_s, u"given"_s}});
+    const RawResponse held = record(bd,
+                                    {{u"dueAt"_s, yesterdayAt("20:00")},
+                                     {u"outcome"_s, u"held"_s},
+                                     {u"reason"_s, u"Asleep"_s}});
+    const RawResponse prnGiven = record(prn, {{u"outcome"_s, u"given"_s}});
+    const RawResponse corrected =
+        record(bd,
+               {{u"correctsId"_s, given.json().value(u"id"_s).toString()},
+                {u"outcome"_s, u"refused"_s},
+                {u"reason"_s, u"Refused, charted as given by mistake"_s}});
+    for (const RawResponse *r : {&given, &held, &prnGiven, &corrected})
+        QCOMPARE(r->status, 201);
+    const QString to = nowPlus("1 second");
+    const QByteArray round = path(api::WardMedicationAdministrations, m_ward);
+    const auto mine = [&](const RawResponse &answer) {
+        QList<QJsonObject> items;
+        for (const QJsonValue &item : answer.json().value(u"items"_s).toArray()) {
+            const QString rx = item.toObject().value(u"prescriptionId"_s).toString();
+            if (rx == bd || rx == prn)
+                items.append(item.toObject());
+        }
+        return items;
+    };
+
+    const qint64 audits = m_world.count("SELECT count(*) FROM audit_log WHERE action = "
+                                        "'medication.round' AND details->'patientIds' ? '"
+                                        + patient.toStdString() + "'");
+    const RawResponse window =
+        m_world.send("GET", round + "?from=" + from.toUtf8() + "&to=" + to.toUtf8(), m_world.nurse);
+    QCOMPARE(window.status, 200);
+    const QList<QJsonObject> items = mine(window);
+    QCOMPARE(items.size(), 4); // in the order written, corrected records too
+    const QStringList written{
+        given.json().value(u"id"_s).toString(), held.json().value(u"id"_s).toString(),
+        prnGiven.json().value(u"id"_s).toString(), corrected.json().value(u"id"_s).toString()};
+    for (int i = 0; i < 4; ++i) {
+        const QJsonObject administration = items[i].value(u"administration"_s).toObject();
+        QCOMPARE(administration.value(u"id"_s).toString(), written[i]);
+        QCOMPARE(items[i].value(u"admissionId"_s).toString(), admission);
+        QCOMPARE(items[i].value(u"patientId"_s).toString(), patient);
+        QVERIFY(!items[i].value(u"bed"_s).toString().isEmpty());
+        QCOMPARE(items[i].value(u"drug"_s).toString(), u"Paracetamol"_s);
+    }
+    QCOMPARE(items[0].value(u"correctedById"_s).toString(), written[3]);
+    QVERIFY(items[1].value(u"correctedById"_s).isNull());
+    QCOMPARE(items[1].value(u"administration"_s).toObject().value(u"outcome"_s).toString(),
+             u"held"_s);
+    QCOMPARE(items[2].value(u"frequency"_s).toString(), u"PRN"_s);
+    QCOMPARE(items[3].value(u"administration"_s).toObject().value(u"correctsId"_s).toString(),
+             written[0]);
+    // A clinical read: audited with the patients shown.
+    QCOMPARE(m_world.count("SELECT count(*) FROM audit_log WHERE action = 'medication.round' AND "
+                           "details->'patientIds' ? '"
+                           + patient.toStdString() + "'"),
+             audits + 1);
+
+    // The default window (the last 12 hours) holds them; one before them holds none.
+    QCOMPARE(mine(m_world.send("GET", round, m_world.nurse)).size(), 4);
+    QVERIFY(mine(m_world.send("GET",
+                              round + "?from=" + yesterdayAt("00:00").toUtf8()
+                                  + "&to=" + yesterdayAt("23:00").toUtf8(),
+                              m_world.nurse))
+                .isEmpty());
+    // Bad windows and parameters: 422; other roles: 403; unknown ward: 404.
+    for (const QByteArray &query :
+         {QByteArray("?from=yesterday"), QByteArray("?bogus=1"),
+          QByteArray("?from=" + to.toUtf8() + "&to=" + from.toUtf8()),
+          QByteArray("?from=2020-01-01T00:00:00Z&to=2020-01-05T00:00:00Z")})
+        QVERIFY2(m_world.send("GET", round + query, m_world.nurse).status == 422,
+                 query.constData());
+    for (const QByteArray &token : {m_world.doctor, m_world.desk, m_world.lab})
+        QCOMPARE(m_world.send("GET", round, token).status, 403);
+    QCOMPARE(
+        m_world.send("GET", path(api::WardMedicationAdministrations, u"999999999"_s), m_world.nurse)
+            .status,
+        404);
 }
 
 QTEST_GUILESS_MAIN(TestNursing)

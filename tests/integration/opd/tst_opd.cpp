@@ -80,6 +80,7 @@ private Q_SLOTS:
     void queueBoardShowsTodayByToken();
     void eventsOnePerChangeInOrder();
     void otherHospitalGets404();
+    void nonNumericIdsInDeletesAre404s();
     void rolesWithoutQueueManageCannotCheckIn();
     void badBodiesWriteNothing_data();
     void badBodiesWriteNothing();
@@ -581,6 +582,55 @@ void TestOpd::otherHospitalGets404()
              checkInBody(betaPatients[0], created.json().value(u"id"_s).toString()));
     QCOMPARE(betaVisit.status, 201);
     QCOMPARE(betaVisit.json().value(u"token"_s).toInt(), 1);
+}
+
+void TestOpd::nonNumericIdsInDeletesAre404s()
+{
+    const QString department = createDepartment(u"pathids"_s, {m_doc1Id});
+    const auto pathOf = [](const char *pathTemplate, const char *child, const QString &id,
+                           const QString &childId) {
+        return QByteArray(pathTemplate)
+            .replace("{id}", id.toUtf8())
+            .replace(QByteArray(child), childId.toUtf8());
+    };
+
+    const struct
+    {
+        const char *pathTemplate;
+        const char *child;
+    } routes[] = {{api::DepartmentDoctor, "{userId}"}, {api::DepartmentSchedule, "{scheduleId}"}};
+
+    for (const auto &route : routes) {
+        // What an id that does not exist answers; anything not an id must answer the same.
+        const RawResponse absent = send(
+            "DELETE", pathOf(route.pathTemplate, route.child, department, u"999999999"_s), m_admin);
+        QCOMPARE(absent.status, 404);
+        const qint64 before = writeCounts();
+        for (const auto &[id, childId] : {std::pair{u"abc"_s, m_doc1Id},
+                                          {department, u"abc"_s},
+                                          {department, u"12abc"_s},
+                                          {department, u"-1"_s},
+                                          {department, u"0"_s},
+                                          {department, u"1.5"_s},
+                                          {department, u"0x10"_s},
+                                          {department, u"99999999999999999999"_s},
+                                          {u"1e3"_s, u"1"_s}}) {
+            const QByteArray url = pathOf(route.pathTemplate, route.child, id, childId);
+            const RawResponse refused = send("DELETE", url, m_admin);
+            QVERIFY2(refused.status == 404, url.constData());
+            QCOMPARE(refused.json().value(u"type"_s), absent.json().value(u"type"_s));
+            QCOMPARE(refused.json().value(u"title"_s), absent.json().value(u"title"_s));
+            QCOMPARE(refused.json().value(u"detail"_s), absent.json().value(u"detail"_s));
+        }
+        QCOMPARE(writeCounts(), before);
+    }
+    // The doctor is still assigned.
+    const RawResponse doctors = send("GET", withId(api::DepartmentDoctors, department), m_admin);
+    QCOMPARE(doctors.status, 200);
+    QStringList assigned;
+    for (const QJsonValue &item : doctors.json().value(u"items"_s).toArray())
+        assigned.append(item.toObject().value(u"userId"_s).toString());
+    QCOMPARE(assigned, QStringList{m_doc1Id});
 }
 
 void TestOpd::rolesWithoutQueueManageCannotCheckIn()
