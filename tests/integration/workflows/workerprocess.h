@@ -21,7 +21,8 @@ public:
     WorkerProcess(const std::string &databaseUrl,
                   const QStringList &arguments,
                   const QMap<QString, QString> &environment = {},
-                  const QString &binary = QStringLiteral("hms-test-worker"))
+                  const QString &binary = QStringLiteral("hms-test-worker"),
+                  const QStringList &wrapper = {})
     {
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("HMS_DATABASE_URL"), QString::fromStdString(databaseUrl));
@@ -39,7 +40,12 @@ public:
             m_process.setStandardOutputFile(qEnvironmentVariable("HMS_WF_TEST_LOG_DIR")
                                             + QStringLiteral("/worker-%1.log").arg(++n));
         }
-        m_process.start(qEnvironmentVariable("HMS_BIN_DIR") + u'/' + binary, arguments);
+        // A wrapper runs the worker under another program, e.g. {"faketime", "-f", "+1h"}.
+        const QString program = qEnvironmentVariable("HMS_BIN_DIR") + u'/' + binary;
+        if (wrapper.isEmpty())
+            m_process.start(program, arguments);
+        else
+            m_process.start(wrapper.first(), wrapper.mid(1) + QStringList{program} + arguments);
         m_process.waitForStarted(10'000);
     }
 
