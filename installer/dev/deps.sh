@@ -41,6 +41,8 @@ HMS_DEB_PACKAGES=(
     xauth
     curl
     procps
+    # hms-worker test: the worker under a shifted clock still waits for the DB clock (G5)
+    faketime
 )
 
 # Prints the packages of "$@" that are not fully installed, one per line.

@@ -14,7 +14,9 @@
 # clock (created_at -> finished_at).
 #
 # Environment: BENCH_N (20000), BENCH_C (8 executors per process, the peer's C),
-# BENCH_WORKERS ("1 2 4"), HMS_PEERS_DIR (../shared/peers). Everything it starts is
+# BENCH_WORKERS ("1 2 4"), BENCH_RATE_N (1000 runs at 100/s), HMS_PEERS_DIR (../shared/peers),
+# BENCH_BIN_DIR (build/bin; e.g. another build's binaries for a before/after comparison),
+# BENCH_WORKER_WRAPPER (runs the worker under a tool, e.g. "valgrind --tool=callgrind"). Everything it starts is
 # stopped on exit.
 set -euo pipefail
 
@@ -25,7 +27,7 @@ peers_dir=${HMS_PEERS_DIR:-$repo/../shared/peers}
 n=${BENCH_N:-20000}
 c=${BENCH_C:-8}
 worker_counts=${BENCH_WORKERS:-1 2 4}
-bin=$repo/build/bin
+bin=${BENCH_BIN_DIR:-$repo/build/bin}
 
 say() { printf '[bench] %s\n' "$*"; }
 die() {
@@ -76,8 +78,9 @@ for w in $worker_counts; do
     psql_ -c "TRUNCATE test_effect, wf.step, wf.signal, wf.worker, wf.run" -c "VACUUM ANALYZE wf.run"
     worker_pids=()
     for ((i = 0; i < w; i++)); do
-        HMS_DATABASE_URL=$db HMS_WORKER_POLL_MS=200 "$bin/hms-test-worker" --queues bench \
-            --concurrency "$c" >"$work/worker-$w-$i.log" 2>&1 &
+        # shellcheck disable=SC2086 # the wrapper is a command line
+        HMS_DATABASE_URL=$db HMS_WORKER_POLL_MS=200 ${BENCH_WORKER_WRAPPER:-} "$bin/hms-test-worker" \
+            --queues bench --concurrency "$c" >"$work/worker-$w-$i.log" 2>&1 &
         worker_pids+=("$!")
     done
     # Wait until every process has registered, then start the burst.

@@ -16,6 +16,7 @@ QList<Command> allCommands()
     addDemoCommands(commands);
     addEventCommands(commands);
     addWorkflowCommands(commands);
+    addWardCommands(commands);
     return commands;
 }
 

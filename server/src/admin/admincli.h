@@ -43,5 +43,6 @@ void addAuditCommands(QList<Command> &commands);
 void addDemoCommands(QList<Command> &commands);
 void addEventCommands(QList<Command> &commands);
 void addWorkflowCommands(QList<Command> &commands);
+void addWardCommands(QList<Command> &commands);
 
 } // namespace hms::server::admin

@@ -57,9 +57,6 @@ static Q_LOGGING_CATEGORY(lcServer, "hms.server", QtInfoMsg);
 namespace {
 
 // Mozilla "intermediate": TLS 1.2 with ECDHE and AEAD only; TLS 1.3 suites are all fine.
-// How often rows appended outside a request (hms-worker, a crash before sealing) are sealed.
-constexpr int AuditSweepMs = 1000;
-
 constexpr char Tls12Ciphers[] = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
                                 "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
                                 "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
@@ -153,7 +150,8 @@ bool ServerApp::start()
 
     // Rows a crash left pending are sealed before the first request; then every reply waits
     // until the audit rows its request appended are sealed (0018_audit_sealing.sql).
-    m_sealer = std::make_unique<AuditSealer>(connectionString, SetRoleApplication, AuditSweepMs);
+    m_sealer = std::make_unique<AuditSealer>(connectionString, SetRoleApplication,
+                                             AuditSealer::DefaultSweepMs);
     if (!m_sealer->sweepNow())
         qCWarning(lcServer) << "could not seal pending audit rows at start; the sweep retries";
     m_sealer->start();

@@ -23,6 +23,10 @@ namespace hms::server {
 class AuditSealer
 {
 public:
+    /// How often rows appended outside a request (hms-worker steps, a crash before sealing)
+    /// are swept into the chain.
+    static constexpr int DefaultSweepMs = 1000;
+
     /// \a setupSql runs on its connection (SET ROLE hms_app).
     AuditSealer(std::string connectionString, std::string setupSql, int sweepMs);
     ~AuditSealer(); ///< stops; waiting callbacks are called (their rows stay pending)

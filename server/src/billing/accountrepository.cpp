@@ -185,6 +185,19 @@ AccountRepository::charges(pqxx::transaction_base &tx, qint64 hospitalId, qint64
     return rows;
 }
 
+std::optional<qint64> AccountRepository::wardOfAdmission(pqxx::transaction_base &tx,
+                                                         qint64 hospitalId,
+                                                         qint64 admissionId)
+{
+    const pqxx::result result =
+        tx.exec_params("SELECT b.ward_id FROM admissions a JOIN beds b ON b.hospital_id = "
+                       "a.hospital_id AND b.id = a.bed_id WHERE a.hospital_id = $1 AND a.id = $2",
+                       hospitalId, admissionId);
+    if (result.empty())
+        return std::nullopt;
+    return result[0][0].as<qint64>();
+}
+
 qint64 AccountRepository::msUntilNextLocalMidnight(pqxx::transaction_base &tx, qint64 hospitalId)
 {
     const pqxx::result result = tx.exec_params(

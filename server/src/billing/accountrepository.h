@@ -89,6 +89,11 @@ public:
     static std::vector<ChargeRow>
     charges(pqxx::transaction_base &tx, qint64 hospitalId, qint64 accountId);
 
+    /// The ward of the admission's current bed (the live topic a billing screen follows);
+    /// nullopt when there is no such admission.
+    static std::optional<qint64>
+    wardOfAdmission(pqxx::transaction_base &tx, qint64 hospitalId, qint64 admissionId);
+
     /// Milliseconds from now (database clock) to the hospital's next local midnight.
     static qint64 msUntilNextLocalMidnight(pqxx::transaction_base &tx, qint64 hospitalId);
 

@@ -170,6 +170,27 @@ PatientRepository::survivorOf(pqxx::transaction_base &tx, qint64 hospitalId, qin
     return result[0][0].as<qint64>();
 }
 
+std::optional<QStringList>
+PatientRepository::missingDemographics(pqxx::transaction_base &tx, qint64 hospitalId, qint64 id)
+{
+    const pqxx::result result =
+        tx.exec_params("SELECT phone IS NULL OR phone = '', "
+                       "address IS NULL OR address = '{}'::jsonb, "
+                       "emergency_contact IS NULL OR emergency_contact = '{}'::jsonb "
+                       "FROM patients WHERE hospital_id = $1 AND id = $2",
+                       hospitalId, id);
+    if (result.empty())
+        return std::nullopt;
+    QStringList missing;
+    if (result[0][0].as<bool>())
+        missing.append(QStringLiteral("phone"));
+    if (result[0][1].as<bool>())
+        missing.append(QStringLiteral("address"));
+    if (result[0][2].as<bool>())
+        missing.append(QStringLiteral("emergencyContact"));
+    return missing;
+}
+
 std::vector<DuplicateCandidate> PatientRepository::findDuplicates(pqxx::transaction_base &tx,
                                                                   qint64 hospitalId,
                                                                   const PatientInput &input,

@@ -91,6 +91,10 @@ public:
     /// The record \a id was merged into, when it was.
     static std::optional<qint64>
     survivorOf(pqxx::transaction_base &tx, qint64 hospitalId, qint64 id);
+    /// The recommended demographics the record still lacks, as API field names ("phone",
+    /// "address", "emergencyContact"; empty when complete); nullopt when there is no record.
+    static std::optional<QStringList>
+    missingDemographics(pqxx::transaction_base &tx, qint64 hospitalId, qint64 id);
 
     /// Same phone and birth date, a similar folded name (trigram similarity >= 0.6) with the
     /// same birth date, or the same national id; at most \a limit, by id.

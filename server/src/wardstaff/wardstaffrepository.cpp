@@ -49,7 +49,7 @@ void WardStaffRepository::replace(pqxx::transaction_base &tx,
                                   qint64 wardId,
                                   const std::vector<qint64> &nurses,
                                   const std::vector<qint64> &supervisors,
-                                  qint64 createdBy)
+                                  std::optional<qint64> createdBy)
 {
     tx.exec_params0("DELETE FROM ward_staff WHERE hospital_id = $1 AND ward_id = $2", hospitalId,
                     wardId);

@@ -4,6 +4,7 @@
 
 #include <pqxx/types>
 
+#include <optional>
 #include <vector>
 
 namespace hms::server {
@@ -38,7 +39,7 @@ public:
                         qint64 wardId,
                         const std::vector<qint64> &nurses,
                         const std::vector<qint64> &supervisors,
-                        qint64 createdBy);
+                        std::optional<qint64> createdBy);
 };
 
 } // namespace hms::server

@@ -35,9 +35,15 @@ WardStaffService::staff(DbSession &db, const Principal &actor, qint64 wardId)
 {
     pqxx::read_transaction tx(db.connection());
     enterTenant(tx, actor.hospitalId);
-    if (!IpdRepository::findWard(tx, actor.hospitalId, wardId))
+    return staffIn(tx, actor.hospitalId, wardId);
+}
+
+std::vector<WardStaffMember>
+WardStaffService::staffIn(pqxx::transaction_base &tx, qint64 hospitalId, qint64 wardId)
+{
+    if (!IpdRepository::findWard(tx, hospitalId, wardId))
         throw DomainError(problems::NotFound, QStringLiteral("No such ward"));
-    return WardStaffRepository::members(tx, actor.hospitalId, wardId);
+    return WardStaffRepository::members(tx, hospitalId, wardId);
 }
 
 std::vector<WardStaffMember> WardStaffService::replace(DbSession &db,
@@ -49,8 +55,25 @@ std::vector<WardStaffMember> WardStaffService::replace(DbSession &db,
 {
     pqxx::work tx(db.connection());
     enterTenant(tx, actor.hospitalId);
+    std::vector<WardStaffMember> members =
+        replaceIn(tx, actor.hospitalId, wardId, nurses, supervisors, actor.userId,
+                  AuditEntry::forActor(actor, client, QStringLiteral("admin"),
+                                       QStringLiteral("ward.staff.set"), QStringLiteral("ward"),
+                                       idText(wardId)));
+    tx.commit();
+    return members;
+}
+
+std::vector<WardStaffMember> WardStaffService::replaceIn(pqxx::transaction_base &tx,
+                                                         qint64 hospitalId,
+                                                         qint64 wardId,
+                                                         const std::vector<qint64> &nurses,
+                                                         const std::vector<qint64> &supervisors,
+                                                         std::optional<qint64> createdBy,
+                                                         AuditEntry audit)
+{
     // The ward row lock serializes two concurrent replacements of one ward's list.
-    if (!WardStaffRepository::lockWard(tx, actor.hospitalId, wardId))
+    if (!WardStaffRepository::lockWard(tx, hospitalId, wardId))
         throw DomainError(problems::NotFound, QStringLiteral("No such ward"));
 
     std::vector<qint64> named = nurses;
@@ -72,19 +95,14 @@ std::vector<WardStaffMember> WardStaffService::replace(DbSession &db,
     if (!problem.errors.isEmpty())
         throw DomainError(problem);
 
-    WardStaffRepository::replace(tx, actor.hospitalId, wardId, nurses, supervisors, actor.userId);
+    WardStaffRepository::replace(tx, hospitalId, wardId, nurses, supervisors, createdBy);
 
-    EventLog::append(tx, actor.hospitalId, IpdService::topicOf(wardId),
+    EventLog::append(tx, hospitalId, IpdService::topicOf(wardId),
                      QStringLiteral("ward.staff_changed"), {{key("wardId"), idText(wardId)}});
-    AuditEntry audit = AuditEntry::forActor(actor, client, QStringLiteral("admin"),
-                                            QStringLiteral("ward.staff.set"),
-                                            QStringLiteral("ward"), idText(wardId));
+    audit.hospitalId = hospitalId;
     audit.details = {{key("nurses"), idArray(nurses)}, {key("supervisors"), idArray(supervisors)}};
     AuditLog::append(tx, audit);
-    std::vector<WardStaffMember> members =
-        WardStaffRepository::members(tx, actor.hospitalId, wardId);
-    tx.commit();
-    return members;
+    return WardStaffRepository::members(tx, hospitalId, wardId);
 }
 
 QJsonObject WardStaffService::toJson(qint64 wardId, const std::vector<WardStaffMember> &staff)

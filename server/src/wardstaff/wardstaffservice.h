@@ -1,5 +1,6 @@
 #pragma once
 
+#include "audit/auditlog.h"
 #include "auth/principal.h"
 #include "wardstaff/wardstaffrepository.h"
 
@@ -8,6 +9,7 @@
 
 #include <pqxx/types>
 
+#include <optional>
 #include <vector>
 
 namespace hms::server {
@@ -38,6 +40,19 @@ public:
                                                 qint64 wardId,
                                                 const std::vector<qint64> &nurses,
                                                 const std::vector<qint64> &supervisors);
+
+    /// What staff() and replace() do, in the caller's transaction (already bound to
+    /// \a hospitalId), for callers without a request (hms-admin): \a audit is the entry to
+    /// append (its details are filled in here), \a createdBy the user recorded on the rows.
+    static std::vector<WardStaffMember>
+    staffIn(pqxx::transaction_base &tx, qint64 hospitalId, qint64 wardId);
+    static std::vector<WardStaffMember> replaceIn(pqxx::transaction_base &tx,
+                                                  qint64 hospitalId,
+                                                  qint64 wardId,
+                                                  const std::vector<qint64> &nurses,
+                                                  const std::vector<qint64> &supervisors,
+                                                  std::optional<qint64> createdBy,
+                                                  AuditEntry audit);
 
     static QJsonObject toJson(qint64 wardId, const std::vector<WardStaffMember> &staff);
 };

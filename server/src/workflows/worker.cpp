@@ -2,6 +2,7 @@
 
 #include "app/logging.h"
 #include "app/unixsignals.h"
+#include "audit/auditsealer.h"
 #include "config/serverconfig.h"
 #include "db/dbsession.h"
 #include "db/migrator.h"
@@ -169,8 +170,17 @@ void Worker::requestStop()
 {
     m_stop = true;
     std::lock_guard lock(m_mutex);
-    m_notified = true;
     m_wake.notify_all();
+    m_workHint.notify_all();
+}
+
+void Worker::wakeOneExecutor()
+{
+    std::lock_guard lock(m_mutex);
+    // At most one pending wake-up per executor: more would only cause empty claims.
+    if (m_wakeUps < m_options.concurrency)
+        ++m_wakeUps;
+    m_workHint.notify_one();
 }
 
 int Worker::wait()
@@ -207,21 +217,30 @@ void Worker::databaseOk()
 void Worker::sleepFor(int ms)
 {
     std::unique_lock lock(m_mutex);
-    m_wake.wait_for(lock, std::chrono::milliseconds(ms), [this] {
-        return m_notified || m_stop;
-    });
-    m_notified = false;
+    if (m_workHint.wait_for(lock, std::chrono::milliseconds(ms),
+                            [this] {
+                                return m_wakeUps > 0 || m_stop;
+                            })
+        && m_wakeUps > 0)
+        --m_wakeUps;
 }
 
 std::vector<ClaimedRun> Worker::claim(DbSession &session, const std::string &queue)
 {
     std::vector<ClaimedRun> runs;
     pqxx::nontransaction tx(session.connection());
-    for (const pqxx::row &row : tx.exec_params(
-             "SELECT run_id, hospital_id, lease_epoch, workflow_type, workflow_version, input, "
-             "attempt, max_attempts, (extract(epoch FROM db_now) * 1e6)::bigint, journal "
-             "FROM wf.claim($1, $2::text[], $3, $4, $5)",
-             queue, m_typesArray, m_workerId.toStdString(), 1, m_options.leaseMs)) {
+    // The claim commits without waiting for its WAL flush (synchronous_commit off for this
+    // statement's own transaction): nothing outside the database acts on a claim, and every
+    // step commits synchronously, which flushes the claim's WAL before its own. A database
+    // crash can lose only a suffix of the WAL: at worst the claim, and the run is ready again
+    // (the attempt the crash interrupted is not counted). One flush wait fewer per run.
+    for (const pqxx::row &row :
+         tx.exec_params("SELECT c.run_id, c.hospital_id, c.lease_epoch, c.workflow_type, "
+                        "c.workflow_version, c.input, c.attempt, c.max_attempts, "
+                        "(extract(epoch FROM c.db_now) * 1e6)::bigint, c.journal "
+                        "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async, "
+                        "wf.claim($1, $2::text[], $3, $4, $5) AS c",
+                        queue, m_typesArray, m_workerId.toStdString(), 1, m_options.leaseMs)) {
         ClaimedRun run;
         run.runId = row[0].as<qint64>();
         run.hospitalId = row[1].as<qint64>();
@@ -267,6 +286,7 @@ void Worker::executorLoop(int index)
             }
             if (runs.empty())
                 continue;
+            wakeOneExecutor(); // there may be more: let an idle executor look
             for (const ClaimedRun &run : runs)
                 execute(session, run);
             next = q + 1;
@@ -303,7 +323,7 @@ void Worker::execute(DbSession &session, const ClaimedRun &run)
                                      return lost->load();
                                  }});
         const QJsonObject result = (*function)(context);
-        finishRun(session, run, "completed", &result, QString());
+        finishRun(session, run, &context, "completed", &result, QString());
         qCDebug(lcWorker) << "run" << run.runId << "completed";
     } catch (const Suspended &) {
         // Waiting for a timer or signal, or released at shutdown: already committed.
@@ -312,9 +332,9 @@ void Worker::execute(DbSession &session, const ClaimedRun &run)
         qCWarning(lcWorker) << "run" << run.runId << "lease lost; its step rolled back";
     } catch (const NonDeterminism &e) {
         qCWarning(lcWorker).noquote() << "run" << run.runId << e.what();
-        finishRun(session, run, "failed", nullptr, QString::fromUtf8(e.what()));
+        finishRun(session, run, nullptr, "failed", nullptr, QString::fromUtf8(e.what()));
     } catch (const NonRetryable &e) {
-        finishRun(session, run, "failed", nullptr, QString::fromUtf8(e.what()).left(500));
+        finishRun(session, run, nullptr, "failed", nullptr, QString::fromUtf8(e.what()).left(500));
     } catch (const pqxx::broken_connection &) {
         // The lease runs out and any worker's reaper hands the run on.
         session.reset();
@@ -332,22 +352,17 @@ void Worker::execute(DbSession &session, const ClaimedRun &run)
 
 void Worker::finishRun(DbSession &session,
                        const ClaimedRun &run,
+                       WorkflowContext *context,
                        const char *status,
                        const QJsonObject *result,
                        const QString &error)
 {
     try {
-        pqxx::work tx(session.connection());
-        enterTenant(tx, run.hospitalId);
-        const pqxx::result updated = tx.exec_params(
-            "UPDATE wf.run SET status = $3, result = $4::jsonb, last_error = $5, "
-            "finished_at = now(), lease_owner = NULL, lease_expires_at = NULL, updated_at = now() "
-            "WHERE run_id = $1 AND lease_epoch = $2 AND status = 'running'",
-            run.runId, run.epoch, status,
-            result ? std::optional<std::string>(jsonText(*result)) : std::nullopt,
-            error.isEmpty() ? std::optional<std::string>() : error.toStdString());
-        tx.commit();
-        if (updated.affected_rows() == 0)
+        // With the run's context: in its last step's transaction when that is still open.
+        std::optional<WorkflowContext> fresh;
+        if (!context)
+            context = &fresh.emplace(session, run, WorkflowContext::Settings{});
+        if (!context->finish(status, result, error))
             qCWarning(lcWorker) << "run" << run.runId << "lease lost before it finished";
     } catch (const std::exception &) {
         session.reset();
@@ -462,10 +477,10 @@ void Worker::listenerLoop()
     while (!m_stop) {
         try {
             pqxx::connection connection(withSessionDefaults(m_options.databaseUrl, "hms-worker"));
+            // One executor per hint; one that finds work wakes the next (executorLoop), so a
+            // burst fans out without every idle executor claiming for a single new run.
             WakeReceiver receiver(connection, [this] {
-                std::lock_guard lock(m_mutex);
-                m_notified = true;
-                m_wake.notify_all();
+                wakeOneExecutor();
             });
             while (!m_stop)
                 connection.await_notification(0, 200'000);
@@ -645,6 +660,10 @@ int runWorkerMain(int argc, char *argv[], Registry &registry, const char *applic
         return 1;
     }
     running = &worker;
+    // Steps append audit rows pending; seal them into the chain within a second even when no
+    // hms-server runs (0018_audit_sealing.sql). Stopped before the worker's last wait.
+    AuditSealer sealer(url, SetRoleApplication, AuditSealer::DefaultSweepMs);
+    sealer.start();
     QCoreApplication::processEvents();
     if (terminated)
         worker.requestStop();
@@ -656,6 +675,7 @@ int runWorkerMain(int argc, char *argv[], Registry &registry, const char *applic
     check.start(50);
     app.exec();
     const int code = worker.wait();
+    sealer.stop();
     qCInfo(lcWorker) << "stopped";
     return code;
 }

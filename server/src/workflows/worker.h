@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -75,13 +76,17 @@ private:
     void execute(DbSession &session, const ClaimedRun &run);
     void finishRun(DbSession &session,
                    const ClaimedRun &run,
+                   WorkflowContext *context,
                    const char *status,
                    const QJsonObject *result,
                    const QString &error);
     void retryRun(DbSession &session, const ClaimedRun &run, const QString &error);
     void databaseFailed();
     void databaseOk();
+    /// An executor waits for a wake-up (a NOTIFY hint, or a colleague that found work) or
+    /// the poll interval.
     void sleepFor(int ms);
+    void wakeOneExecutor();
     std::string setupSql() const;
 
     WorkerOptions m_options;
@@ -89,11 +94,12 @@ private:
     QString m_workerId;
     std::string m_typesArray; ///< '{type@1,...}'
 
-    std::mutex m_mutex; ///< guards the fields below and m_wake
-    std::condition_variable m_wake;
+    std::mutex m_mutex; ///< guards the fields below, m_wake and m_workHint
+    std::condition_variable m_wake; ///< the maintenance thread: stop
+    std::condition_variable m_workHint; ///< idle executors: m_wakeUps or stop
     std::vector<std::string> m_queues;
     std::map<qint64, InFlight> m_inFlight;
-    bool m_notified = false;
+    int m_wakeUps = 0; ///< wake-ups not yet taken by an executor
 
     std::atomic<bool> m_stop{false};
     std::atomic<bool> m_fatal{false};

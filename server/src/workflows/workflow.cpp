@@ -56,8 +56,35 @@ const WorkflowContext::Journaled *WorkflowContext::replay(int seq, const QString
     return &found->second;
 }
 
-void WorkflowContext::checkContinue() const
+void WorkflowContext::flush()
 {
+    // Moved out first: if the commit throws, the transaction is gone before the caller
+    // drops the connection.
+    if (std::unique_ptr<pqxx::work> open = std::move(m_open))
+        open->commit();
+}
+
+bool WorkflowContext::finish(const char *status, const QJsonObject *result, const QString &error)
+{
+    std::unique_ptr<pqxx::work> tx = std::move(m_open);
+    if (!tx) {
+        tx = std::make_unique<pqxx::work>(m_session.connection());
+        enterTenant(*tx, m_run.hospitalId);
+    }
+    const pqxx::result updated = tx->exec_params(
+        "UPDATE wf.run SET status = $3, result = $4::jsonb, last_error = $5, "
+        "finished_at = now(), lease_owner = NULL, lease_expires_at = NULL, updated_at = now() "
+        "WHERE run_id = $1 AND lease_epoch = $2 AND status = 'running'",
+        m_run.runId, m_run.epoch, status,
+        result ? std::optional<std::string>(jsonText(*result)) : std::nullopt,
+        error.isEmpty() ? std::optional<std::string>() : error.toStdString());
+    tx->commit();
+    return updated.affected_rows() == 1;
+}
+
+void WorkflowContext::checkContinue()
+{
+    flush();
     if (m_settings.leaseLost && m_settings.leaseLost())
         throw LeaseLost();
     if (m_settings.stopRequested && m_settings.stopRequested()) {
@@ -125,13 +152,13 @@ QJsonObject WorkflowContext::step(const QString &name,
     if (const Journaled *done = replay(seq, name))
         return done->output;
     checkContinue();
-    pqxx::work tx(m_session.connection());
-    enterTenant(tx, m_run.hospitalId);
-    const QJsonObject output = body(tx);
-    // The lease check last, in the journal's INSERT: the run row stays locked only for the
+    auto tx = std::make_unique<pqxx::work>(m_session.connection());
+    enterTenant(*tx, m_run.hospitalId);
+    const QJsonObject output = body(*tx);
+    // The lease check last, in the journal's INSERT: the run row stays locked only until the
     // commit, and a zombie that ran its body after losing the lease rolls back here.
-    journal(tx, seq, name, "db", output, true);
-    tx.commit();
+    journal(*tx, seq, name, "db", output, true);
+    m_open = std::move(tx); // committed by the next operation or by finish()
     return output;
 }
 
@@ -160,6 +187,7 @@ void WorkflowContext::sleep(const QString &name, std::chrono::milliseconds durat
         if (wakeAtUs <= m_run.dbNowUs)
             return;
         // Claimed early (an admin retry): wait for the rest of it.
+        flush();
         pqxx::work tx(m_session.connection());
         enterTenant(tx, m_run.hospitalId);
         fence(tx);

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 
@@ -93,7 +94,19 @@ public:
     /// security), together with the lease check and the journal row; so its writes commit
     /// exactly once per run. Returns \a body's output (ids only), or the journaled output on
     /// replay. The body must be short: the run's row is locked while the step commits.
+    ///
+    /// The transaction commits when the next operation starts (or flush() is called): so a
+    /// run's last step commits together with the run's completion (one commit fewer per
+    /// run). A crash before that rolls the step back whole, and it runs again: still once.
     QJsonObject step(const QString &name, const std::function<QJsonObject(pqxx::work &)> &body);
+
+    /// Commits the last step's transaction now, when it is still open.
+    void flush();
+
+    /// Ends the run (completed, failed) in the last step's transaction when it is still
+    /// open, else in a new one: sets \a status, \a result and \a error (ids only) unless
+    /// the lease was lost (false then). Throws on database errors.
+    bool finish(const char *status, const QJsonObject *result, const QString &error);
 
     /// A side effect outside the database (SMS, HTTP): at least once, with the stable
     /// idempotency key "<run id>:<seq>" for the callee to deduplicate. Never re-run once
@@ -125,7 +138,9 @@ private:
     };
 
     const Journaled *replay(int seq, const QString &name);
-    void checkContinue() const;
+    /// Commits the open step, then throws LeaseLost or releases the run (Suspended) when the
+    /// run must not go on.
+    void checkContinue();
     /// SELECT ... FOR UPDATE of the run; throws LeaseLost unless it is still ours.
     void fence(pqxx::transaction_base &tx) const;
     /// Inserts the journal row; with \a fenced, in the same statement as the lease check
@@ -141,6 +156,7 @@ private:
     void suspend(pqxx::transaction_base &tx, std::optional<qint64> wakeAtUs) const;
 
     DbSession &m_session;
+    std::unique_ptr<pqxx::work> m_open; ///< the last step's transaction, not committed yet
     ClaimedRun m_run;
     Settings m_settings;
     std::map<int, Journaled> m_journal;

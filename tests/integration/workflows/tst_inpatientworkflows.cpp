@@ -406,6 +406,13 @@ void TestInpatientWorkflows::admitChargesTransferDischargeCleaned()
         }
         kinds.sort();
         QCOMPARE(kinds, (QStringList{u"bed_day"_s, u"deposit"_s}));
+        // The ward's live topic hears of each account change (ids only, for billing screens).
+        const std::string accountEvents = "SELECT count(*) FROM events WHERE topic = 'beds:"
+            + n(m_ward) + "' AND data = jsonb_build_object('accountId', "
+            + "(SELECT id::text FROM inpatient_accounts WHERE admission_id = " + a
+            + "), 'admissionId', '" + a + "') AND type = ";
+        QCOMPARE(count(accountEvents + "'account.opened'"), 1);
+        QCOMPARE(count(accountEvents + "'account.charged'"), 1);
         // The account read is audited with the patient; a nurse has no billing.read.
         QCOMPARE(count("SELECT count(*) FROM audit_log WHERE action = 'account.read' AND "
                        "patient_id = "
@@ -583,6 +590,12 @@ void TestInpatientWorkflows::killNineLeavesEveryEffectOnce()
                    "details->>'admissionId' = '"
                    + a + "'"),
              1);
+    // Each account event committed with its change: once, through every kill.
+    const std::string accountEvents = "SELECT count(*) FROM events WHERE topic = 'beds:" + n(m_ward)
+        + "' AND data->>'admissionId' = '" + a + "' AND type = ";
+    QCOMPARE(count(accountEvents + "'account.opened'"), 1);
+    QCOMPARE(count(accountEvents + "'account.closed'"), 1);
+    QVERIFY(count(accountEvents + "'account.charged'") >= 1);
     QCOMPARE(last.terminate(), 0);
 }
 

@@ -16,6 +16,7 @@
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QSet>
+#include <QStandardPaths>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -24,7 +25,10 @@
 #include <pqxx/pqxx>
 
 #include <atomic>
+#include <cctype>
 #include <csignal>
+#include <cstring>
+#include <functional>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -55,6 +59,8 @@ private Q_SLOTS:
     void crashAroundACommit();
     void zombieCannotCommit(); // G3b
     void timersSurviveDowntime(); // G5
+    void timersIgnoreTheWorkerClock_data(); // G5 (faketime)
+    void timersIgnoreTheWorkerClock();
     void signalsExactlyOnceInOrder(); // G6
     void failingStepRetriesThenDies(); // G7
     void crashingStepEndsDead(); // G7
@@ -62,6 +68,8 @@ private Q_SLOTS:
     void versionsAndNonDeterminism(); // G8
     void stepsStayInTheirHospital(); // G9
     void backlogDoesNotStarveOthers(); // G10
+    void claimUsesTheReadyIndex_data(); // G11 (the planner half; the churn is a bench)
+    void claimUsesTheReadyIndex();
     void registerPatientThroughRest();
     void operatorViewRetriesAndCancels();
     void workerExitsWithoutDatabase();
@@ -419,6 +427,72 @@ void TestWorkflows::timersSurviveDowntime()
     QCOMPARE(worker->terminate(), 0);
 }
 
+void TestWorkflows::timersIgnoreTheWorkerClock_data()
+{
+    QTest::addColumn<QString>("offset");
+    QTest::addColumn<int>("offsetSeconds");
+    // Ahead: a worker comparing deadlines with its own clock would fire at once. Behind: a
+    // worker computing deadlines from its own clock would set one already past.
+    QTest::newRow("worker clock +1h") << u"+1h"_s << 3600;
+    QTest::newRow("worker clock -1h") << u"-1h"_s << -3600;
+}
+
+// G5, second half: the worker runs under Debian's faketime with its wall clock an hour
+// off; a 3 s durable timer still waits for the database clock: it fires no
+// earlier than 3 s after the step before it (database clock) and without long delay.
+void TestWorkflows::timersIgnoreTheWorkerClock()
+{
+    QFETCH(QString, offset);
+    QFETCH(int, offsetSeconds);
+    const QString faketime = QStandardPaths::findExecutable(u"faketime"_s);
+    QVERIFY2(!faketime.isEmpty(), "faketime is missing: run installer/dev/deps.sh");
+    // The wall clock is shifted (the clock a badly synchronised host gets wrong); the
+    // monotonic clock, which only measures intervals, is left alone: libfaketime cannot
+    // shift the deadlines of the condition-variable waits libstdc++ makes on it.
+    auto worker = std::make_unique<WorkerProcess>(
+        url(), QStringList{u"--queues"_s, u"alpha"_s, u"--concurrency"_s, u"1"_s},
+        QMap<QString, QString>{{u"FAKETIME_DONT_FAKE_MONOTONIC"_s, u"1"_s}}, u"hms-test-worker"_s,
+        QStringList{faketime, u"-f"_s, offset});
+    QVERIFY(worker->running());
+    // The worker really lives in the shifted time: its log lines carry its clock.
+    QByteArray log;
+    QVERIFY(waitUntil(
+        [&] {
+            log += worker->log();
+            return log.contains("serving");
+        },
+        20'000));
+    const QDateTime logged =
+        QDateTime::fromString(QString::fromLatin1(log.left(23)), u"yyyy-MM-ddTHH:mm:ss.zzz"_s);
+    QVERIFY2(logged.isValid(), log.left(200).constData());
+    const qint64 skew = QDateTime::currentDateTime().secsTo(logged);
+    QVERIFY2(qAbs(skew - offsetSeconds) < 300, qPrintable(QString::number(skew)));
+
+    const std::vector<qint64> runs =
+        startRuns(m_alpha, u"sleeper"_s, 1, 1, u"g5-faketime"_s + offset, {{u"sleepMs"_s, 3000}});
+    QVERIFY2(waitForStatus(runs[0], u"completed"_s, 15'000), qPrintable(status(runs[0])));
+    const std::string run = std::to_string(runs[0]);
+    // Both effects are stamped by the database clock: the timer held the run for its 3 s.
+    QCOMPARE(count("SELECT count(*) FROM test_effect a JOIN test_effect b ON b.run_id = a.run_id "
+                   "AND b.step = 2 WHERE a.run_id = "
+                   + run + " AND a.step = 1 AND b.at >= a.at + interval '3 seconds'"),
+             1);
+    // ... and not much longer: the wake-up came from the database clock, not one hour off.
+    QCOMPARE(count("SELECT count(*) FROM test_effect a JOIN test_effect b ON b.run_id = a.run_id "
+                   "AND b.step = 2 WHERE a.run_id = "
+                   + run + " AND a.step = 1 AND b.at < a.at + interval '8 seconds'"),
+             1);
+    // The journaled deadline is the database's: within seconds of the first step.
+    QCOMPARE(count("SELECT count(*) FROM test_effect e JOIN wf.step s ON s.run_id = e.run_id "
+                   "AND s.name = 'nap' WHERE e.run_id = "
+                   + run
+                   + " AND e.step = 1 AND to_timestamp((s.output->>'wakeAtUs')::float8 / 1e6) "
+                     "BETWEEN e.at + interval '3 seconds' AND e.at + interval '4 seconds'"),
+             1);
+    QCOMPARE(count("SELECT count(*) FROM test_effect WHERE run_id = " + run), 2);
+    QCOMPARE(worker->terminate(), 0);
+}
+
 // G6: 100 signals sent concurrently are consumed once each, in send (commit) order; a
 // signal sent before the run waits is not lost.
 void TestWorkflows::signalsExactlyOnceInOrder()
@@ -675,6 +749,74 @@ void TestWorkflows::backlogDoesNotStarveOthers()
                                  "AND status = 'ready'");
     QVERIFY2(backlog > 2000, qPrintable(QString::number(backlog)));
     QCOMPARE(worker.terminate(), 0);
+}
+
+void TestWorkflows::claimUsesTheReadyIndex_data()
+{
+    QTest::addColumn<QString>("planMode");
+    // wf.claim is a LANGUAGE sql function: PostgreSQL plans its query without the parameter
+    // values (a generic plan); a custom plan is what a plain prepared statement gets first.
+    QTest::newRow("generic plan") << u"force_generic_plan"_s;
+    QTest::newRow("custom plan") << u"force_custom_plan"_s;
+}
+
+// G11 / WORKER.md pitfall 9: the claim query on a populated table (100k finished runs, 2k
+// ready) reads the partial index run_ready in claim order, never a sequential scan of wf.run.
+// The query is wf.claim's own text (from pg_proc), so a change to the function is what is
+// checked. Everything happens in one transaction that is rolled back (statistics included).
+void TestWorkflows::claimUsesTheReadyIndex()
+{
+    QFETCH(QString, planMode);
+    pqxx::connection connection(url());
+    pqxx::work tx(connection);
+    const std::string hospital = std::to_string(m_alpha);
+    tx.exec0("INSERT INTO wf.run (hospital_id, queue, workflow_type, workflow_version, "
+             "idempotency_key, status, finished_at, created_at) SELECT "
+             + hospital
+             + ", 'alpha', 'three', 1, 'g11-done-' || g, 'completed', now() - g * interval '1 s', "
+               "now() - g * interval '1 s' FROM generate_series(1, 100000) g");
+    tx.exec0("INSERT INTO wf.run (hospital_id, queue, workflow_type, workflow_version, "
+             "idempotency_key, run_at) SELECT "
+             + hospital
+             + ", 'alpha', 'three', 1, 'g11-ready-' || g, now() - g * interval '1 ms' "
+               "FROM generate_series(1, 2000) g");
+    tx.exec0("ANALYZE wf.run");
+    std::string body = tx.exec1("SELECT prosrc FROM pg_proc WHERE oid = "
+                                "'wf.claim(text, text[], text, integer, integer)'::regprocedure")[0]
+                           .as<std::string>();
+    // The function's parameters by name -> $n of a prepared statement.
+    const std::pair<const char *, const char *> parameters[] = {{"p_queue", "$1"},
+                                                                {"p_types", "$2"},
+                                                                {"p_worker", "$3"},
+                                                                {"p_limit", "$4"},
+                                                                {"p_lease_ms", "$5"}};
+    for (const auto &[name, placeholder] : parameters)
+        for (std::size_t at = body.find(name); at != std::string::npos; at = body.find(name, at))
+            body.replace(at, std::strlen(name), placeholder);
+    while (!body.empty() && (body.back() == ';' || std::isspace(uchar(body.back()))))
+        body.pop_back();
+    tx.exec0("SET LOCAL plan_cache_mode = " + planMode.toStdString());
+    tx.exec0("PREPARE g11_claim (text, text[], text, integer, integer) AS " + body);
+    const std::string plan =
+        tx.exec1("EXPLAIN (FORMAT JSON) EXECUTE g11_claim('alpha', '{three@1}', 'w', 1, 30000)")[0]
+            .as<std::string>();
+    tx.abort();
+
+    const QByteArray planJson = QByteArray::fromStdString(plan);
+    QStringList scans;
+    std::function<void(const QJsonObject &)> walk = [&](const QJsonObject &node) {
+        if (node.value(u"Relation Name"_s).toString() == u"run")
+            scans.append(node.value(u"Node Type"_s).toString() + u' '
+                         + node.value(u"Index Name"_s).toString());
+        for (const QJsonValue &child : node.value(u"Plans"_s).toArray())
+            walk(child.toObject());
+    };
+    walk(QJsonDocument::fromJson(planJson).array().first().toObject().value(u"Plan"_s).toObject());
+    // The CTE's scan uses run_ready; the UPDATE finds its rows by primary key (or tid).
+    QVERIFY2(scans.contains(u"Index Scan run_ready"_s), planJson.constData());
+    for (const QString &scan : scans)
+        QVERIFY2(!scan.startsWith(u"Seq Scan"_s) && !scan.startsWith(u"Bitmap"_s),
+                 planJson.constData());
 }
 
 // registerPatient in the product: a registration with check-in notifies the department's

@@ -3,11 +3,13 @@
 // A real worker process for the workflow suites: hms-test-worker or hms-worker with short
 // leases (2 s), so crashes are recovered within seconds.
 
+#include <QFile>
 #include <QMap>
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
+#include <QThread>
 
 #include <csignal>
 #include <string>
@@ -21,7 +23,8 @@ public:
     WorkerProcess(const std::string &databaseUrl,
                   const QStringList &arguments,
                   const QMap<QString, QString> &environment = {},
-                  const QString &binary = QStringLiteral("hms-test-worker"))
+                  const QString &binary = QStringLiteral("hms-test-worker"),
+                  const QStringList &wrapper = {})
     {
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("HMS_DATABASE_URL"), QString::fromStdString(databaseUrl));
@@ -39,25 +42,51 @@ public:
             m_process.setStandardOutputFile(qEnvironmentVariable("HMS_WF_TEST_LOG_DIR")
                                             + QStringLiteral("/worker-%1.log").arg(++n));
         }
-        m_process.start(qEnvironmentVariable("HMS_BIN_DIR") + u'/' + binary, arguments);
+        // A wrapper runs the worker under another program, e.g. {"faketime", "-f", "+1h"}.
+        const QString program = qEnvironmentVariable("HMS_BIN_DIR") + u'/' + binary;
+        m_wrapped = !wrapper.isEmpty();
+        if (!m_wrapped)
+            m_process.start(program, arguments);
+        else
+            m_process.start(wrapper.first(), wrapper.mid(1) + QStringList{program} + arguments);
         m_process.waitForStarted(10'000);
     }
 
     ~WorkerProcess()
     {
         if (m_process.state() != QProcess::NotRunning) {
-            ::kill(pid(), SIGCONT);
-            m_process.kill();
-            m_process.waitForFinished(10'000);
+            if (const qint64 worker = pid(); worker > 0)
+                ::kill(pid_t(worker), SIGCONT);
+            kill9();
         }
     }
 
-    qint64 pid() const { return m_process.processId(); }
+    /// The worker's process id (with a wrapper such as faketime, which forks the worker and
+    /// waits for it: the wrapper's child).
+    qint64 pid() const
+    {
+        const qint64 direct = m_process.processId();
+        if (!m_wrapped || direct <= 0)
+            return direct;
+        QFile children(QStringLiteral("/proc/%1/task/%1/children").arg(direct));
+        for (int tries = 0; tries < 100; ++tries) {
+            if (children.open(QIODevice::ReadOnly)) {
+                const QByteArray first = children.readAll().trimmed().split(' ').first();
+                children.close();
+                if (!first.isEmpty())
+                    return first.toLongLong();
+            }
+            QThread::msleep(20);
+        }
+        return -1;
+    }
 
     bool running() const { return m_process.state() == QProcess::Running; }
 
     void kill9()
     {
+        if (const qint64 worker = m_wrapped ? pid() : 0; worker > 0)
+            ::kill(pid_t(worker), SIGKILL); // the wrapper then ends too
         m_process.kill();
         m_process.waitForFinished(10'000);
     }
@@ -65,7 +94,10 @@ public:
     /// SIGTERM and wait: the exit code, -1 when it did not stop.
     int terminate(int timeoutMs = 20'000)
     {
-        m_process.terminate();
+        if (const qint64 worker = m_wrapped ? pid() : 0; worker > 0)
+            ::kill(pid_t(worker), SIGTERM); // the wrapper exits with the worker's code
+        else
+            m_process.terminate();
         const int code = !m_process.waitForFinished(timeoutMs) ? -1
             : m_process.exitStatus() == QProcess::NormalExit   ? m_process.exitCode()
                                                                : -2;
@@ -87,6 +119,7 @@ public:
 
 private:
     QProcess m_process;
+    bool m_wrapped = false;
 };
 
 } // namespace hms::test

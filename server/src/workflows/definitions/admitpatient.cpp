@@ -83,6 +83,8 @@ QJsonObject admitPatient(WorkflowContext &ctx)
             audit.details.insert(k("admissionId"), QString::number(*admissionId));
             audit.details.insert(k("depositMinor"), double(deposit));
             AuditLog::append(tx, audit);
+            steps::accountChanged(tx, ctx, *admissionId, account.id,
+                                  QStringLiteral("account.opened"));
         }
         return QJsonObject{{k("accountId"), QString::number(account.id)}, {k("created"), created}};
     });
@@ -108,6 +110,8 @@ QJsonObject admitPatient(WorkflowContext &ctx)
                 audit.details.insert(k("amountMinor"), double(charged.amountMinor));
                 audit.details.insert(k("lastDay"), charged.lastDay);
                 AuditLog::append(tx, audit);
+                steps::accountChanged(tx, ctx, *admissionId, account->id,
+                                      QStringLiteral("account.charged"));
             }
             return QJsonObject{
                 {k("active"), true},

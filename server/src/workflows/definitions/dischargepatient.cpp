@@ -111,6 +111,7 @@ QJsonObject dischargePatient(WorkflowContext &ctx)
             audit.details.insert(k("bedDays"), row.bedDays);
             audit.details.insert(k("balanceMinor"), double(row.balanceMinor()));
             AuditLog::append(tx, audit);
+            steps::accountChanged(tx, ctx, *admissionId, row.id, QStringLiteral("account.closed"));
             return QJsonObject{{k("accountId"), QString::number(row.id)},
                                {k("charged"), charged.inserted},
                                {k("bedDays"), row.bedDays},

@@ -2,6 +2,7 @@
 #include "live/eventlog.h"
 #include "opd/opdrepository.h"
 #include "opd/opdservice.h"
+#include "patients/patientrepository.h"
 #include "users/userrepository.h"
 #include "workflows/definitions/productworkflows.h"
 #include "workflows/definitions/workflowsteps.h"
@@ -9,7 +10,6 @@
 
 #include <QJsonArray>
 
-#include <pqxx/result>
 #include <pqxx/transaction>
 
 #include <algorithm>
@@ -86,21 +86,11 @@ QJsonObject registerPatient(WorkflowContext &ctx)
     ctx.sleep(QStringLiteral("demographicsGrace"), std::chrono::milliseconds(reminderAfterMs));
 
     const QJsonObject reminded = ctx.step(QStringLiteral("remindReception"), [&](pqxx::work &tx) {
-        const pqxx::result patient =
-            tx.exec_params("SELECT phone IS NULL OR phone = '', "
-                           "address IS NULL OR address = '{}'::jsonb, "
-                           "emergency_contact IS NULL OR emergency_contact = '{}'::jsonb "
-                           "FROM patients WHERE hospital_id = $1 AND id = $2",
-                           ctx.hospitalId(), *patientId);
-        if (patient.empty())
+        const std::optional<QStringList> fields =
+            PatientRepository::missingDemographics(tx, ctx.hospitalId(), *patientId);
+        if (!fields)
             return QJsonObject{{k("skipped"), k("patient-gone")}};
-        QJsonArray missing;
-        if (patient[0][0].as<bool>())
-            missing.append(k("phone"));
-        if (patient[0][1].as<bool>())
-            missing.append(k("address"));
-        if (patient[0][2].as<bool>())
-            missing.append(k("emergencyContact"));
+        const QJsonArray missing = QJsonArray::fromStringList(*fields);
         if (missing.isEmpty())
             return QJsonObject{{k("missing"), missing}, {k("notificationIds"), QJsonArray()}};
         return QJsonObject{

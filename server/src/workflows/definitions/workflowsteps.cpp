@@ -1,5 +1,8 @@
 #include "workflows/definitions/workflowsteps.h"
 
+#include "billing/accountrepository.h"
+#include "ipd/ipdservice.h"
+#include "live/eventlog.h"
 #include "notifications/notificationrepository.h"
 #include "wardstaff/wardstaffrepository.h"
 #include "workflows/workflow.h"
@@ -71,6 +74,21 @@ QJsonArray notifyWardStaff(pqxx::work &tx,
     return notifyUsers(tx, ctx,
                        WardStaffRepository::dutyUserIds(tx, ctx.hospitalId(), wardId, duty), kind,
                        patientId, entity, entityId);
+}
+
+void accountChanged(pqxx::work &tx,
+                    const WorkflowContext &ctx,
+                    qint64 admissionId,
+                    qint64 accountId,
+                    const QString &type)
+{
+    const std::optional<qint64> wardId =
+        AccountRepository::wardOfAdmission(tx, ctx.hospitalId(), admissionId);
+    if (!wardId)
+        return;
+    EventLog::append(tx, ctx.hospitalId(), IpdService::topicOf(*wardId), type,
+                     {{k("accountId"), QString::number(accountId)},
+                      {k("admissionId"), QString::number(admissionId)}});
 }
 
 } // namespace hms::server::wf::steps

@@ -59,5 +59,15 @@ QJsonArray notifyWardStaff(pqxx::work &tx,
                            const QString &entity,
                            qint64 entityId);
 
+/// Tells the admission's ward that its inpatient account changed (\a type account.opened,
+/// account.charged or account.closed): a live event on the ward's topic (beds:<ward of the
+/// admission's current bed>) with ids only, in the step's transaction, so a billing screen
+/// re-reads the account.
+void accountChanged(pqxx::work &tx,
+                    const WorkflowContext &ctx,
+                    qint64 admissionId,
+                    qint64 accountId,
+                    const QString &type);
+
 } // namespace steps
 } // namespace hms::server::wf
