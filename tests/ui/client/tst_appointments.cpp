@@ -173,6 +173,10 @@ void TestAppointmentsScreen::bookMoveAndCancelThroughTheScreen()
                                         QAbstractItemModelTester::FailureReportingMode::QtTest);
     SlotModel *slots = screen->slotModel();
     QTRY_COMPARE(slots->rowCount(), 4);
+    // The doctor by name (GET /departments/{id}/doctors; the fixture names users by their
+    // username), not "Doctor #<id>".
+    QTRY_VERIFY2(slots->index(0).data().toString().endsWith(QStringLiteral("  doctor")),
+                 qPrintable(slots->index(0).data().toString()));
 
     // Another client books the last slot: it leaves this screen's free list live.
     const QString taken = slots->index(3).data(SlotModel::StartRole).toString();
@@ -197,6 +201,8 @@ void TestAppointmentsScreen::bookMoveAndCancelThroughTheScreen()
     QTRY_COMPARE(list->rowCount(), 1);
     QCOMPARE(list->index(0, int(AppointmentModel::Column::State)).data().toString(),
              QStringLiteral("Booked"));
+    QTRY_COMPARE(list->index(0, int(AppointmentModel::Column::Doctor)).data().toString(),
+                 QStringLiteral("doctor"));
 
     // Move it to the second slot: the first is free again, the second taken.
     screen->appointmentTable()->setCurrentIndex(list->index(0, 0));

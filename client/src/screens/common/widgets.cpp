@@ -1,7 +1,7 @@
 #include "screens/common/widgets.h"
 
 #include "api/apiclient.h"
-#include "models/slotmodel.h"
+#include "models/doctornames.h"
 #include "shared/protocol/apipaths.h"
 
 #include <QComboBox>
@@ -110,12 +110,38 @@ void loadDoctors(ApiClient &api,
                     const QString name = doctor.value(QLatin1String("displayName")).toString();
                     if (doctorId.isEmpty() || !doctor.value(QLatin1String("enabled")).toBool(true))
                         continue;
-                    combo->addItem(name.isEmpty() ? SlotModel::doctorTitle(doctorId) : name,
+                    combo->addItem(name.isEmpty() ? DoctorNames::fallbackName(doctorId) : name,
                                    doctorId);
                 }
                 if (done)
                     done(QString());
             });
+}
+
+void loadWards(ApiClient &api,
+               QComboBox *combo,
+               QObject *context,
+               const std::function<void(const QString &)> &done)
+{
+    api.get(
+        QLatin1String(hms::api::Wards), context, [combo, done](const Result<QJsonObject> &answer) {
+            if (!answer) {
+                if (done)
+                    done(answer.problem().status == 404
+                             ? QObject::tr("This server has no inpatient (IPD) module yet.")
+                             : problemText(answer.problem()));
+                return;
+            }
+            for (const QJsonValue &value : answer.value().value(QLatin1String("items")).toArray()) {
+                const QJsonObject ward = value.toObject();
+                QString name = ward.value(QLatin1String("name")).toString();
+                if (name.isEmpty())
+                    name = ward.value(QLatin1String("code")).toString();
+                combo->addItem(name, ward.value(QLatin1String("id")).toString());
+            }
+            if (done)
+                done(combo->count() == 0 ? QObject::tr("No ward is set up yet.") : QString());
+        });
 }
 
 QString problemText(const Problem &problem)

@@ -49,6 +49,14 @@ void loadDoctors(ApiClient &api,
                  QObject *context,
                  const std::function<void(const QString &)> &done = {});
 
+/// Fills \a combo with the hospital's wards (GET /wards): the text is the name (the code when
+/// it has none), the item data the id. Calls \a done(error) when finished (empty: success);
+/// a server without the IPD module (404) is said so.
+void loadWards(ApiClient &api,
+               QComboBox *combo,
+               QObject *context,
+               const std::function<void(const QString &)> &done = {});
+
 /// One sentence for people about \a problem ("The server cannot be reached." ...).
 QString problemText(const Problem &problem);
 
