@@ -2,6 +2,7 @@
 #include "app/mainwindow.h"
 #include "app/navigation.h"
 #include "auth/session.h"
+#include "clienttestsupport.h"
 #include "screens/login/loginview.h"
 #include "shared/auth/permissions.h"
 #include "shared/protocol/apipaths.h"
@@ -94,17 +95,7 @@ QStringList filesContaining(const QByteArray &needle)
         if (!root.isEmpty() && !roots.contains(root))
             roots.append(root);
     }
-    QStringList hits;
-    for (const QString &root : std::as_const(roots)) {
-        QDirIterator it(root, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
-        while (it.hasNext()) {
-            const QString path = it.next();
-            QFile file(path);
-            if (file.open(QIODevice::ReadOnly) && file.readAll().contains(needle))
-                hits.append(path);
-        }
-    }
-    return hits;
+    return hms::test::ui::filesContaining(roots, needle);
 }
 
 } // namespace

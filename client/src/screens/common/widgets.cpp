@@ -4,6 +4,7 @@
 #include "models/doctornames.h"
 #include "shared/protocol/apipaths.h"
 
+#include <QBoxLayout>
 #include <QComboBox>
 #include <QJsonArray>
 #include <QLabel>
@@ -116,6 +117,19 @@ void loadDoctors(ApiClient &api,
                 if (done)
                     done(QString());
             });
+}
+
+QComboBox *addWardPicker(QBoxLayout *row, QWidget *parent)
+{
+    auto *combo = new QComboBox(parent);
+    combo->setObjectName(QStringLiteral("wardCombo"));
+    combo->setAccessibleName(QObject::tr("Ward"));
+    combo->setMinimumWidth(220);
+    QLabel *caption = plainLabel(QStringLiteral("wardLabel"), parent, QObject::tr("&Ward:"));
+    caption->setBuddy(combo);
+    row->addWidget(caption);
+    row->addWidget(combo);
+    return combo;
 }
 
 void loadWards(ApiClient &api,

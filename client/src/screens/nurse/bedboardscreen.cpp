@@ -35,12 +35,7 @@ BedBoardScreen::BedBoardScreen(const ClientContext &context, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(headingLabel(tr("Bed board"), this));
     auto *top = new QHBoxLayout;
-    m_ward = new QComboBox(this);
-    m_ward->setObjectName(QStringLiteral("wardCombo"));
-    m_ward->setAccessibleName(tr("Ward"));
-    m_ward->setMinimumWidth(220);
-    top->addWidget(plainLabel(QStringLiteral("wardLabel"), this, tr("Ward:")));
-    top->addWidget(m_ward);
+    m_ward = addWardPicker(top, this);
     top->addStretch();
     layout->addLayout(top);
 

@@ -26,6 +26,21 @@
 
 namespace hms::client {
 
+namespace {
+
+QString outcomeTitle(const QString &outcome)
+{
+    if (outcome == QLatin1String("given"))
+        return DueMedicationsScreen::tr("given");
+    if (outcome == QLatin1String("held"))
+        return DueMedicationsScreen::tr("held");
+    if (outcome == QLatin1String("refused"))
+        return DueMedicationsScreen::tr("refused");
+    return outcome;
+}
+
+} // namespace
+
 DueMedicationsScreen::DueMedicationsScreen(const ClientContext &context, QWidget *parent)
     : QWidget(parent)
     , m_context(context)
@@ -36,14 +51,7 @@ DueMedicationsScreen::DueMedicationsScreen(const ClientContext &context, QWidget
     layout->addWidget(headingLabel(tr("Due medications"), this));
 
     auto *top = new QHBoxLayout;
-    m_ward = new QComboBox(this);
-    m_ward->setObjectName(QStringLiteral("wardCombo"));
-    m_ward->setAccessibleName(tr("Ward"));
-    m_ward->setMinimumWidth(220);
-    QLabel *wardLabel = plainLabel(QStringLiteral("wardLabel"), this, tr("&Ward:"));
-    wardLabel->setBuddy(m_ward);
-    top->addWidget(wardLabel);
-    top->addWidget(m_ward);
+    m_ward = addWardPicker(top, this);
     m_window = plainLabel(QStringLiteral("windowLabel"), this);
     top->addWidget(m_window);
     top->addStretch();
@@ -249,7 +257,7 @@ void DueMedicationsScreen::recordSelected(const QString &outcome)
             m_model->removeDose(prescriptionId, dueAt);
             if (outcome != QLatin1String("given"))
                 m_reason->clear();
-            m_status->setText(tr("Recorded for %1: %2").arg(patient, outcome));
+            m_status->setText(tr("Recorded for %1: %2").arg(patient, outcomeTitle(outcome)));
             if (m_model->rowCount() > 0 && !m_table->currentIndex().isValid())
                 m_table->selectRow(0);
             m_table->setFocus(Qt::OtherFocusReason);

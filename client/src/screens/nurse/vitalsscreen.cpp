@@ -59,14 +59,7 @@ VitalsScreen::VitalsScreen(const ClientContext &context, QWidget *parent)
     layout->addWidget(headingLabel(tr("Vitals"), this));
 
     auto *top = new QHBoxLayout;
-    m_ward = new QComboBox(this);
-    m_ward->setObjectName(QStringLiteral("wardCombo"));
-    m_ward->setAccessibleName(tr("Ward"));
-    m_ward->setMinimumWidth(220);
-    QLabel *wardLabel = plainLabel(QStringLiteral("wardLabel"), this, tr("&Ward:"));
-    wardLabel->setBuddy(m_ward);
-    top->addWidget(wardLabel);
-    top->addWidget(m_ward);
+    m_ward = addWardPicker(top, this);
     top->addStretch();
     layout->addLayout(top);
 
