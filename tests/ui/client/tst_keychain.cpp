@@ -9,6 +9,7 @@
 #include "auth/session.h"
 #include "clienttestsupport.h"
 #include "keychain/credentialstore.h"
+#include "screens/login/loginview.h"
 #include "support/serverfixture.h"
 
 #include <QApplication>

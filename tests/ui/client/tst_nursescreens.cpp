@@ -6,6 +6,7 @@
 #include "app/mainwindow.h"
 #include "app/navigation.h"
 #include "clienttestsupport.h"
+#include "live/liveconnection.h"
 #include "models/duedosemodel.h"
 #include "models/vitalsmodel.h"
 #include "screens/nurse/duemedicationsscreen.h"
@@ -74,6 +75,7 @@ private:
     QString m_wardId;
     QString m_admissionId;
     QString m_prescriptionId;
+    QByteArray m_nurse; ///< another nurse client's access token
 };
 
 void TestNurseScreens::initTestCase()
@@ -131,6 +133,8 @@ void TestNurseScreens::initTestCase()
             .value(QStringLiteral("id"))
             .toString();
     QVERIFY(!m_prescriptionId.isEmpty());
+    m_nurse = tokenOf(QStringLiteral("nurse"));
+    QVERIFY(!m_nurse.isEmpty());
 }
 
 void TestNurseScreens::init()
@@ -160,8 +164,7 @@ T *TestNurseScreens::openAsNurse(MainWindow &window, Screen screen)
 
 QJsonArray TestNurseScreens::vitalsOnServer() const
 {
-    return ui::call(*m_fixture, "GET", pathOf(hms::api::AdmissionVitals, m_admissionId),
-                    tokenOf(QStringLiteral("nurse")))
+    return ui::call(*m_fixture, "GET", pathOf(hms::api::AdmissionVitals, m_admissionId), m_nurse)
         .value(QStringLiteral("items"))
         .toArray();
 }
@@ -173,7 +176,7 @@ QJsonArray TestNurseScreens::dueOnServer() const
         "?from=" + QUrl::toPercentEncoding(now.addSecs(-24 * 3600).toString(Qt::ISODate))
         + "&to=" + QUrl::toPercentEncoding(now.addSecs(2 * 3600).toString(Qt::ISODate));
     return ui::call(*m_fixture, "GET", pathOf(hms::api::WardMedicationsDue, m_wardId) + query,
-                    tokenOf(QStringLiteral("nurse")))
+                    m_nurse)
         .value(QStringLiteral("items"))
         .toArray();
 }
@@ -261,8 +264,8 @@ void TestNurseScreens::vitalsFromTheFormLandOnTheServerAndInTheChart()
     // Vitals charted by another client show up in this chart live (vitals.recorded on
     // beds:<ward>), on top.
     QTRY_VERIFY(window.live().confirmedTopics().contains(QStringLiteral("beds:") + m_wardId));
-    QVERIFY(!ui::call(*m_fixture, "POST", pathOf(hms::api::AdmissionVitals, m_admissionId),
-                      tokenOf(QStringLiteral("nurse")), {{QStringLiteral("pulse"), 61}})
+    QVERIFY(!ui::call(*m_fixture, "POST", pathOf(hms::api::AdmissionVitals, m_admissionId), m_nurse,
+                      {{QStringLiteral("pulse"), 61}})
                  .isEmpty());
     QTRY_COMPARE_WITH_TIMEOUT(screen->chart()->rowCount(), int(before + 2), 2000);
     QCOMPARE(cell(VitalsModel::Column::Pulse), QStringLiteral("61"));
@@ -340,8 +343,7 @@ void TestNurseScreens::theServersRefusalShowsNextToTheField()
     QTRY_COMPARE(screen->statusText(), QStringLiteral("Nursing note saved."));
     QVERIFY(screen->fieldError(QStringLiteral("text")).isEmpty());
     const QJsonArray notes =
-        ui::call(*m_fixture, "GET", pathOf(hms::api::AdmissionNursingNotes, m_admissionId),
-                 tokenOf(QStringLiteral("nurse")))
+        ui::call(*m_fixture, "GET", pathOf(hms::api::AdmissionNursingNotes, m_admissionId), m_nurse)
             .value(QStringLiteral("items"))
             .toArray();
     QCOMPARE(notes.size(), 1);
@@ -453,8 +455,7 @@ void TestNurseScreens::aDoseRecordedByAnotherClientLeavesWithinASecond()
 
     // Another nurse's client records it.
     QVERIFY(!ui::call(*m_fixture, "POST",
-                      pathOf(hms::api::PrescriptionAdministrations, prescriptionId),
-                      tokenOf(QStringLiteral("nurse")),
+                      pathOf(hms::api::PrescriptionAdministrations, prescriptionId), m_nurse,
                       {{QStringLiteral("dueAt"), dueAt},
                        {QStringLiteral("outcome"), QStringLiteral("refused")},
                        {QStringLiteral("reason"), QStringLiteral("patient declined")}})
