@@ -102,6 +102,26 @@
         <source>The server refused the request (%1).</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ward</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Ward:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This server has no inpatient (IPD) module yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No ward is set up yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>RegisterScreen</name>
@@ -249,14 +269,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Department:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Attending doctor:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>&amp;Reason:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -292,6 +304,14 @@
         <source>%1 is admitted.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>&amp;Department:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A&amp;ttending doctor:</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>hms::client::ApiClient</name>
@@ -301,6 +321,22 @@
     </message>
     <message>
         <source>The server cannot be reached.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server&apos;s certificate has expired.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server&apos;s certificate is not valid yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server&apos;s certificate is not for %1: the host name does not match.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 holds no PEM certificate.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -378,10 +414,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Reason (optional):</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>&amp;Book the selected slot</source>
         <translation type="unfinished"></translation>
     </message>
@@ -455,6 +487,10 @@
     </message>
     <message>
         <source>Checked in.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Reason (optional):</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -578,23 +614,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Ward</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Ward:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Select a bed.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>This server has no inpatient (IPD) module yet.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>No ward is set up yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
@@ -642,6 +662,142 @@
     <message>
         <source>%1
 %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>hms::client::DoctorNames</name>
+    <message>
+        <source>Doctor #%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>hms::client::DueDoseModel</name>
+    <message>
+        <source>Overdue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 / %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (overdue)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Room / bed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Patient</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Drug</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dose</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Route</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>hms::client::DueMedicationsScreen</name>
+    <message>
+        <source>given</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>held</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Due medications</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read the list again (F5)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Due doses</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reason (held or refused)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Why the dose is held or refused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>R&amp;eason:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Given</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Held</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>due %1 – %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n dose(s) to record</source>
+        <translation>
+            <numerusform>%n dose to record</numerusform>
+            <numerusform>%n doses to record</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>A held or refused dose needs the reason.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recording…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not recorded: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recorded for %1: %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -980,6 +1136,22 @@
     </message>
     <message>
         <source>Lab</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Vitals</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Due medications</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chart an inpatient&apos;s vitals and nursing notes; see the vitals chart.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The ward&apos;s due doses: record them as given, held or refused.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1355,10 +1527,6 @@
         <source>%1–%2  %3</source>
         <translation type="unfinished"></translation>
     </message>
-    <message>
-        <source>Doctor #%1</source>
-        <translation type="unfinished"></translation>
-    </message>
 </context>
 <context>
     <name>hms::client::UserModel</name>
@@ -1475,6 +1643,184 @@
     </message>
     <message>
         <source>%1 was added.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>hms::client::VitalsModel</name>
+    <message>
+        <source>Taken</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Temp °C</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pulse /min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>BP mmHg</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SpO₂ %</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resp /min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pain 0–10</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>hms::client::VitalsScreen</name>
+    <message>
+        <source>Vitals</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Inpatients</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Inpatients:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select an inpatient.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Temperature</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>°C (25–45)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Pulse</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>/min (20–250)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>BP s&amp;ystolic</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mmHg (50–260)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>BP &amp;diastolic</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mmHg (20–160, below systolic)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sp&amp;O₂</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>% (50–100)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>R&amp;espiration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>/min (4–60)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>P&amp;ain score</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>0–10</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Record vitals</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Record vitals (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Vitals chart</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chart, newest first:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nursing note</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nursing &amp;note:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add &amp;note</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1   %2 (%3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No inpatient on this ward.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>That patient is no longer on this ward.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>must be a number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>must be a whole number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not recorded: check the values marked in red.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recording…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not recorded: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Vitals recorded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Note not saved: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nursing note saved.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -39,6 +39,12 @@ HMS_DEB_PACKAGES=(
     wrk
     xvfb
     xauth
+    # a real OS keychain for the client's "remember me" test (SECURITY.md A9): a headless
+    # gnome-keyring in a private D-Bus session, reached through libsecret
+    dbus-daemon
+    gnome-keyring
+    libsecret-1-0
+    libsecret-tools
     curl
     procps
     # hms-worker test: the worker under a shifted clock still waits for the DB clock (G5)

@@ -73,7 +73,8 @@ while read -r role username password; do
     say "$role.png"
     HMS_CLIENT_AUTOLOGIN_PASSWORD=$password client --login-as "$username" --hospital demo \
         --screenshot "$out/$role.png" || say "warning: $role did not reach the shell"
-    for screen in patients register queue appointments admissions bed-board users audit; do
+    for screen in patients register queue appointments admissions bed-board vitals due-medications \
+        users audit; do
         rc=0
         HMS_CLIENT_AUTOLOGIN_PASSWORD=$password client --login-as "$username" --hospital demo \
             --screen "$screen" --screenshot "$out/$role-$screen.png" || rc=$?

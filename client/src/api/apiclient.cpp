@@ -8,6 +8,8 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QSslCertificate>
+#include <QSslConfiguration>
 #include <QSslError>
 #include <QTimer>
 
@@ -17,6 +19,36 @@ static Q_LOGGING_CATEGORY(lcClientApi, "hms.client.api", QtInfoMsg)
 
     namespace
 {
+    constexpr char TlsErrorsProperty[] = "hmsTlsErrors";
+
+    /// Why the handshake was refused, for people: the first that applies of an unknown issuer,
+    /// an expired or not yet valid certificate, and another host name.
+    QString tlsRefusal(const QList<int> &errors, const QString &host)
+    {
+        const auto has = [&errors](std::initializer_list<QSslError::SslError> kinds) {
+            for (QSslError::SslError kind : kinds) {
+                if (errors.contains(int(kind)))
+                    return true;
+            }
+            return false;
+        };
+        using E = QSslError;
+        if (has({E::UnableToGetIssuerCertificate, E::UnableToGetLocalIssuerCertificate,
+                 E::SelfSignedCertificate, E::SelfSignedCertificateInChain, E::CertificateUntrusted,
+                 E::UnableToVerifyFirstCertificate, E::CertificateRejected,
+                 E::CertificateSignatureFailed}))
+            return ApiClient::tr("The server's certificate is not trusted.");
+        if (has({E::CertificateExpired}))
+            return ApiClient::tr("The server's certificate has expired.");
+        if (has({E::CertificateNotYetValid}))
+            return ApiClient::tr("The server's certificate is not valid yet.");
+        if (has({E::HostNameMismatch}))
+            return ApiClient::tr("The server's certificate is not for %1: the host name does "
+                                 "not match.")
+                .arg(host);
+        return ApiClient::tr("The server's certificate is not trusted.");
+    }
+
     constexpr int TransferTimeoutMs = 15000;
     constexpr int ProbeIntervalMs = 3000;
     constexpr int ProbesBeforeOffline = 3;
@@ -112,6 +144,27 @@ void ApiClient::postAnonymous(const QString &path,
     send(std::move(call));
 }
 
+bool ApiClient::trustCaCertificates(const QString &path, QString *error)
+{
+    const QList<QSslCertificate> certificates =
+        QSslCertificate::fromPath(path, QSsl::Pem, QSslCertificate::PatternSyntax::FixedString);
+    QList<QSslCertificate> usable;
+    for (const QSslCertificate &certificate : certificates) {
+        if (!certificate.isNull())
+            usable.append(certificate);
+    }
+    if (usable.isEmpty()) {
+        if (error)
+            *error = tr("%1 holds no PEM certificate.").arg(path);
+        return false;
+    }
+    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+    configuration.addCaCertificates(usable);
+    QSslConfiguration::setDefaultConfiguration(configuration);
+    qCInfo(lcClientApi) << "trusting" << usable.size() << "CA certificate(s) from" << path;
+    return true;
+}
+
 bool ApiClient::isUnreachable(const Problem &problem)
 {
     return problem.status == 0 && problem.type == QLatin1String(NetworkErrorType);
@@ -146,9 +199,13 @@ void ApiClient::send(Call call)
     // TLS errors end the request (they are never ignored); they are logged here and
     // shown to the user through the callback.
     connect(reply, &QNetworkReply::sslErrors, this,
-            [method = call.method, path = call.path](const QList<QSslError> &errors) {
-                for (const QSslError &error : errors)
+            [reply, method = call.method, path = call.path](const QList<QSslError> &errors) {
+                QList<int> kinds;
+                for (const QSslError &error : errors) {
                     qCWarning(lcClientApi) << method << path << "TLS error:" << error.errorString();
+                    kinds.append(int(error.error()));
+                }
+                reply->setProperty(TlsErrorsProperty, QVariant::fromValue(kinds));
             });
     connect(reply, &QNetworkReply::finished, this, [this, reply, call = std::move(call)]() {
         onFinished(reply, call);
@@ -165,7 +222,9 @@ void ApiClient::onFinished(QNetworkReply *reply, Call call)
         if (error == QNetworkReply::SslHandshakeFailedError) {
             // TLS failures are not "offline": the server answered with a certificate we refuse.
             deliver(call,
-                    clientProblem(TlsErrorType, tr("The server's certificate is not trusted."),
+                    clientProblem(TlsErrorType,
+                                  tlsRefusal(reply->property(TlsErrorsProperty).value<QList<int>>(),
+                                             reply->url().host()),
                                   reply->errorString()));
             return;
         }

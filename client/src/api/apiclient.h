@@ -70,6 +70,11 @@ public:
     /// Authenticated GET with query parameters.
     void get(const QString &path, const QUrlQuery &query, QObject *context, JsonCallback callback);
 
+    /// Adds the CA certificates of the PEM file \a path to those this process trusts for TLS
+    /// (the system's stay trusted): a hospital CA. Applies to REST and the live connection
+    /// alike. False with \a error (for people) when the file holds no valid certificate.
+    static bool trustCaCertificates(const QString &path, QString *error = nullptr);
+
     /// True when \a problem says the request got no HTTP answer (server unreachable).
     static bool isUnreachable(const Problem &problem);
 

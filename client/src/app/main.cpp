@@ -1,3 +1,4 @@
+#include "api/apiclient.h"
 #include "app/mainwindow.h"
 #include "app/navigation.h"
 #include "shared/core/buildinfo.h"
@@ -63,16 +64,33 @@ int main(int argc, char *argv[])
         QStringLiteral("screen"),
         QStringLiteral(
             "With --login-as: show this screen (patients, register, queue, appointments, "
-            "admissions, bed-board, "
+            "admissions, bed-board, vitals, due-medications, "
             "users, audit) before the screenshot; exit code 3 when the role has "
             "no such screen."),
         QStringLiteral("name"));
     parser.addOption(screenOption);
+    const QCommandLineOption caFileOption(
+        QStringLiteral("ca-file"),
+        QStringLiteral("Also trust the CA certificate(s) of this PEM file for TLS (the "
+                       "hospital's CA; default $HMS_CLIENT_CA_FILE)."),
+        QStringLiteral("path"));
+    parser.addOption(caFileOption);
     parser.addOption(serverOption);
     parser.addOption(loginAsOption);
     parser.addOption(hospitalOption);
     parser.addOption(screenshotOption);
     parser.process(app);
+
+    QString caFile = parser.value(caFileOption);
+    if (caFile.isEmpty())
+        caFile = qEnvironmentVariable("HMS_CLIENT_CA_FILE");
+    if (!caFile.isEmpty()) {
+        QString error;
+        if (!hms::client::ApiClient::trustCaCertificates(caFile, &error)) {
+            std::fprintf(stderr, "hms-client: %s\n", qPrintable(error));
+            return 2;
+        }
+    }
 
     QString server = parser.value(serverOption);
     if (server.isEmpty())

@@ -11,6 +11,8 @@
 #include "screens/login/logincontroller.h"
 #include "screens/login/loginview.h"
 #include "screens/nurse/bedboardscreen.h"
+#include "screens/nurse/duemedicationsscreen.h"
+#include "screens/nurse/vitalsscreen.h"
 #include "screens/placeholder/placeholderscreen.h"
 #include "screens/reception/admissionscreen.h"
 #include "screens/reception/appointmentsscreen.h"
@@ -358,6 +360,12 @@ QWidget *MainWindow::createScreen(Screen screen)
         break;
     case Screen::BedBoard:
         page = new BedBoardScreen(context, m_screens);
+        break;
+    case Screen::Vitals:
+        page = new VitalsScreen(context, m_screens);
+        break;
+    case Screen::DueMedications:
+        page = new DueMedicationsScreen(context, m_screens);
         break;
     case Screen::Users:
         page = new UsersScreen(context, m_screens);

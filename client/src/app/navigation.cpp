@@ -2,6 +2,8 @@
 
 #include <QCoreApplication>
 
+#include <algorithm>
+
 namespace hms::client {
 
 const QList<ScreenEntry> &screenTable()
@@ -32,6 +34,17 @@ const QList<ScreenEntry> &screenTable()
          QT_TRANSLATE_NOOP("hms::client::Navigation", "Bed board"),
          {P::BedRead},
          QKeySequence(Qt::CTRL | Qt::Key_B)},
+        // Bedside charting: roles that write clinical records AND look after the ward's beds
+        // (nurses). Doctors may POST vitals too, but their screens come with their issue.
+        {Screen::Vitals,
+         QT_TRANSLATE_NOOP("hms::client::Navigation", "Vitals"),
+         {P::ClinicalWrite},
+         QKeySequence(Qt::CTRL | Qt::Key_T),
+         {P::BedManage, P::ClinicalRead}},
+        {Screen::DueMedications,
+         QT_TRANSLATE_NOOP("hms::client::Navigation", "Due medications"),
+         {P::MedicationAdminister},
+         QKeySequence(Qt::CTRL | Qt::Key_M)},
         {Screen::Users, QT_TRANSLATE_NOOP("hms::client::Navigation", "Users"), {P::UserManage}, {}},
         {Screen::Audit, QT_TRANSLATE_NOOP("hms::client::Navigation", "Audit"), {P::AuditRead}, {}},
         // Pharmacy (pharmacy.dispense) and Lab (lab.result.enter) join when their screens
@@ -49,16 +62,21 @@ QString screenTitle(Screen screen)
     return {};
 }
 
+bool roleMayUse(hms::Role role, const ScreenEntry &entry)
+{
+    const auto has = [role](hms::Permission permission) {
+        return hms::roleHas(role, permission);
+    };
+    return std::any_of(entry.anyOf.cbegin(), entry.anyOf.cend(), has)
+        && std::all_of(entry.allOf.cbegin(), entry.allOf.cend(), has);
+}
+
 QList<Screen> screensFor(hms::Role role)
 {
     QList<Screen> screens;
     for (const ScreenEntry &entry : screenTable()) {
-        for (hms::Permission permission : entry.anyOf) {
-            if (hms::roleHas(role, permission)) {
-                screens.append(entry.screen);
-                break;
-            }
-        }
+        if (roleMayUse(role, entry))
+            screens.append(entry.screen);
     }
     return screens;
 }
@@ -84,6 +102,14 @@ QString screenDescription(Screen screen)
     case Screen::BedBoard:
         return QCoreApplication::translate("hms::client::Navigation",
                                            "Wards and beds at a glance.");
+    case Screen::Vitals:
+        return QCoreApplication::translate(
+            "hms::client::Navigation",
+            "Chart an inpatient's vitals and nursing notes; see the vitals chart.");
+    case Screen::DueMedications:
+        return QCoreApplication::translate(
+            "hms::client::Navigation",
+            "The ward's due doses: record them as given, held or refused.");
     case Screen::Users:
         return QCoreApplication::translate("hms::client::Navigation",
                                            "Staff accounts and their roles.");
@@ -133,6 +159,10 @@ QString screenKey(Screen screen)
         return QStringLiteral("admissions");
     case Screen::BedBoard:
         return QStringLiteral("bed-board");
+    case Screen::Vitals:
+        return QStringLiteral("vitals");
+    case Screen::DueMedications:
+        return QStringLiteral("due-medications");
     case Screen::Users:
         return QStringLiteral("users");
     case Screen::Audit:
@@ -147,9 +177,10 @@ QString screenKey(Screen screen)
 
 std::optional<Screen> screenFromKey(const QString &key)
 {
-    for (Screen screen : {Screen::Patients, Screen::Register, Screen::Queue, Screen::Appointments,
-                          Screen::Admissions, Screen::BedBoard, Screen::Users, Screen::Audit,
-                          Screen::Pharmacy, Screen::Lab}) {
+    for (Screen screen :
+         {Screen::Patients, Screen::Register, Screen::Queue, Screen::Appointments,
+          Screen::Admissions, Screen::BedBoard, Screen::Vitals, Screen::DueMedications,
+          Screen::Users, Screen::Audit, Screen::Pharmacy, Screen::Lab}) {
         if (screenKey(screen) == key)
             return screen;
     }

@@ -18,6 +18,8 @@ enum class Screen {
     Appointments,
     Admissions,
     BedBoard,
+    Vitals,
+    DueMedications,
     Users,
     Audit,
     Pharmacy,
@@ -25,14 +27,18 @@ enum class Screen {
 };
 
 /// One row of the navigation table: a screen exists for a role when the role has any of
-/// \a anyOf in the shared permission matrix (hms::roleHas).
+/// \a anyOf and all of \a allOf in the shared permission matrix (hms::roleHas).
 struct ScreenEntry
 {
     Screen screen;
     const char *title; ///< untranslated; see screenTitle()
     QList<hms::Permission> anyOf;
     QKeySequence shortcut; ///< empty when the screen has none
+    QList<hms::Permission> allOf = {};
 };
+
+/// True when \a role may use the screen of \a entry.
+bool roleMayUse(hms::Role role, const ScreenEntry &entry);
 
 /// The table, in navigation order.
 const QList<ScreenEntry> &screenTable();

@@ -45,7 +45,10 @@ static Q_LOGGING_CATEGORY(lcClientKeychain, "hms.client.keychain", QtInfoMsg)
 #endif
     }
 
-    /// Starts \a job and hands its outcome to \a callback; the job deletes itself.
+    /// Starts \a job and hands its outcome to \a callback; the job deletes itself. Jobs have
+    /// no parent on purpose: libsecret calls back into a job when its D-Bus answer arrives, so
+    /// a job still on its way when the window (and this store) goes away must live until then
+    /// (a job deleted with its parent crashed the next window, see tests/ui/client/tst_keychain).
     void run(QKeychain::Job * job, const char *what, QObject *context,
              CredentialStore::Callback callback, bool readsSecret)
     {
@@ -103,7 +106,7 @@ void CredentialStore::write(const QString &key,
                             QObject *context,
                             Callback callback)
 {
-    auto *job = new QKeychain::WritePasswordJob(serviceName(), this);
+    auto *job = new QKeychain::WritePasswordJob(serviceName());
     job->setKey(key);
     job->setTextData(secret);
     run(job, "write", context, std::move(callback), false);
@@ -111,14 +114,14 @@ void CredentialStore::write(const QString &key,
 
 void CredentialStore::read(const QString &key, QObject *context, Callback callback)
 {
-    auto *job = new QKeychain::ReadPasswordJob(serviceName(), this);
+    auto *job = new QKeychain::ReadPasswordJob(serviceName());
     job->setKey(key);
     run(job, "read", context, std::move(callback), true);
 }
 
 void CredentialStore::remove(const QString &key, QObject *context, Callback callback)
 {
-    auto *job = new QKeychain::DeletePasswordJob(serviceName(), this);
+    auto *job = new QKeychain::DeletePasswordJob(serviceName());
     job->setKey(key);
     run(job, "delete", context, std::move(callback), false);
 }

@@ -1,5 +1,6 @@
 #include "models/appointmentmodel.h"
 
+#include "models/doctornames.h"
 #include "models/slotmodel.h"
 
 #include <QDateTime>
@@ -9,6 +10,18 @@ namespace hms::client {
 AppointmentModel::AppointmentModel(QObject *parent)
     : QAbstractTableModel(parent)
 {}
+
+void AppointmentModel::setDoctorNames(const DoctorNames *names)
+{
+    m_names = names;
+    if (m_names)
+        connect(m_names, &DoctorNames::changed, this, [this]() {
+            if (!m_rows.isEmpty())
+                Q_EMIT dataChanged(index(0, int(Column::Doctor)),
+                                   index(int(m_rows.size()) - 1, int(Column::Doctor)),
+                                   {Qt::DisplayRole});
+        });
+}
 
 void AppointmentModel::setAppointments(const QList<QJsonObject> &appointments)
 {
@@ -64,8 +77,10 @@ QVariant AppointmentModel::data(const QModelIndex &index, int role) const
         return start.isValid() ? start.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm"))
                                : row.value(QLatin1String("start")).toString();
     }
-    case Column::Doctor:
-        return SlotModel::doctorTitle(row.value(QLatin1String("doctorId")).toString());
+    case Column::Doctor: {
+        const QString doctorId = row.value(QLatin1String("doctorId")).toString();
+        return m_names ? m_names->nameOf(doctorId) : DoctorNames::fallbackName(doctorId);
+    }
     case Column::State:
         return stateTitle(row.value(QLatin1String("state")).toString());
     case Column::Reason:

@@ -6,6 +6,8 @@
 
 namespace hms::client {
 
+class DoctorNames;
+
 /// One patient's appointments (GET /api/v1/appointments?patientId=), latest first, every state.
 class AppointmentModel : public QAbstractTableModel
 {
@@ -33,8 +35,12 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
+    /// Names the doctors from \a names (repainting when more arrive); see SlotModel.
+    void setDoctorNames(const DoctorNames *names);
+
 private:
     QList<QJsonObject> m_rows;
+    const DoctorNames *m_names = nullptr;
 };
 
 } // namespace hms::client

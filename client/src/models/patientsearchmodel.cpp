@@ -1,10 +1,8 @@
 #include "models/patientsearchmodel.h"
 
-#include "api/apiclient.h"
 #include "shared/patients/patientrules.h"
 #include "shared/protocol/apipaths.h"
 
-#include <QJsonArray>
 #include <QUrlQuery>
 
 namespace hms::client {
@@ -19,65 +17,23 @@ QString field(const QJsonObject &patient, const char *key)
 } // namespace
 
 PatientSearchModel::PatientSearchModel(ApiClient &api, QObject *parent)
-    : QAbstractTableModel(parent)
-    , m_api(api)
+    : KeysetListModel(api, hms::api::Patients, PageSize, parent)
 {}
 
 void PatientSearchModel::setQuery(const QString &text)
 {
     const QString query = text.trimmed();
-    if (query == m_query && (m_loading || !m_rows.isEmpty()))
+    if (query == m_query && (isLoading() || !rows().isEmpty()))
         return;
-    ++m_generation;
-    beginResetModel();
     m_query = query;
-    m_rows.clear();
-    m_nextCursor.clear();
-    m_hasMore = false;
-    m_loading = false;
-    endResetModel();
-    if (m_query.size() >= MinimumQueryLength)
-        requestPage();
+    QUrlQuery parameters;
+    parameters.addQueryItem(QStringLiteral("q"), m_query);
+    restart(parameters, m_query.size() >= MinimumQueryLength);
 }
 
-void PatientSearchModel::requestPage()
+QString PatientSearchModel::pageError(const Problem &problem) const
 {
-    m_loading = true;
-    QUrlQuery query;
-    query.addQueryItem(QStringLiteral("q"), m_query);
-    query.addQueryItem(QStringLiteral("limit"), QString::number(PageSize));
-    if (!m_nextCursor.isEmpty())
-        query.addQueryItem(QStringLiteral("cursor"), m_nextCursor);
-    const int generation = m_generation;
-    m_api.get(QLatin1String(hms::api::Patients), query, this,
-              [this, generation](const Result<QJsonObject> &answer) {
-                  if (generation != m_generation)
-                      return; // an answer to an older search text
-                  m_loading = false;
-                  if (!answer) {
-                      m_hasMore = false;
-                      const Problem &problem = answer.problem();
-                      Q_EMIT pageLoaded(problem.title.isEmpty() ? tr("The search failed.")
-                                                                : problem.title);
-                      return;
-                  }
-                  const QJsonArray items = answer.value().value(QLatin1String("items")).toArray();
-                  m_nextCursor = answer.value().value(QLatin1String("nextCursor")).toString();
-                  m_hasMore = !m_nextCursor.isEmpty();
-                  if (!items.isEmpty()) {
-                      const int first = int(m_rows.size());
-                      beginInsertRows({}, first, first + int(items.size()) - 1);
-                      for (const QJsonValue &item : items)
-                          m_rows.append(item.toObject());
-                      endInsertRows();
-                  }
-                  Q_EMIT pageLoaded(QString());
-              });
-}
-
-int PatientSearchModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_rows.size());
+    return problem.title.isEmpty() ? tr("The search failed.") : problem.title;
 }
 
 int PatientSearchModel::columnCount(const QModelIndex &parent) const
@@ -88,7 +44,7 @@ int PatientSearchModel::columnCount(const QModelIndex &parent) const
 QVariant PatientSearchModel::data(const QModelIndex &index, int role) const
 {
     Q_ASSERT(checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid));
-    const QJsonObject &patient = m_rows.at(index.row());
+    const QJsonObject &patient = rows().at(index.row());
     if (role == IdRole)
         return field(patient, hms::patientkeys::Id);
     if (role == PatientRole)
@@ -137,17 +93,6 @@ QVariant PatientSearchModel::headerData(int section, Qt::Orientation orientation
         break;
     }
     return {};
-}
-
-bool PatientSearchModel::canFetchMore(const QModelIndex &parent) const
-{
-    return !parent.isValid() && m_hasMore && !m_loading;
-}
-
-void PatientSearchModel::fetchMore(const QModelIndex &parent)
-{
-    if (canFetchMore(parent))
-        requestPage();
 }
 
 } // namespace hms::client

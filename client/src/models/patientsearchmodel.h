@@ -1,19 +1,14 @@
 #pragma once
 
-#include <QAbstractTableModel>
-#include <QJsonObject>
-#include <QList>
-#include <QString>
+#include "models/keysetlistmodel.h"
 
 namespace hms::client {
-
-class ApiClient;
 
 /// Patients matching a search text (GET /api/v1/patients?q=), one page at a time: the view
 /// asks for more through canFetchMore()/fetchMore() over the server's keyset cursor, so
 /// 100,000 matches scroll without loading them all. Answers to an older text are dropped.
 /// Lives on the UI thread; \a api is borrowed.
-class PatientSearchModel : public QAbstractTableModel
+class PatientSearchModel : public KeysetListModel
 {
     Q_OBJECT
 
@@ -35,32 +30,17 @@ public:
     QString query() const { return m_query; }
 
     /// The patient JSON of \a row (as the server sent it).
-    QJsonObject patientAt(int row) const { return m_rows.at(row); }
+    QJsonObject patientAt(int row) const { return rowAt(row); }
 
-    /// True while a page is on its way.
-    bool isLoading() const { return m_loading; }
-
-    int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
-    bool canFetchMore(const QModelIndex &parent) const override;
-    void fetchMore(const QModelIndex &parent) override;
 
-Q_SIGNALS:
-    /// A page arrived (or failed: \a error is the message for people, empty on success).
-    void pageLoaded(const QString &error);
+protected:
+    QString pageError(const Problem &problem) const override;
 
 private:
-    void requestPage();
-
-    ApiClient &m_api;
     QString m_query;
-    QString m_nextCursor;
-    QList<QJsonObject> m_rows;
-    bool m_loading = false;
-    bool m_hasMore = false;
-    int m_generation = 0;
 };
 
 } // namespace hms::client

@@ -1,5 +1,7 @@
 #include "models/slotmodel.h"
 
+#include "models/doctornames.h"
+
 #include <QDateTime>
 
 namespace hms::client {
@@ -40,7 +42,7 @@ QVariant SlotModel::data(const QModelIndex &index, int role) const
         return tr("%1–%2  %3")
             .arg(clockTime(slot.value(QLatin1String("start")).toString()),
                  clockTime(slot.value(QLatin1String("end")).toString()),
-                 doctorTitle(slot.value(QLatin1String("doctorId")).toString()));
+                 doctorName(slot.value(QLatin1String("doctorId")).toString()));
     case DoctorIdRole:
         return slot.value(QLatin1String("doctorId")).toString();
     case StartRole:
@@ -58,9 +60,19 @@ QString SlotModel::clockTime(const QString &timestamp)
     return time.isValid() ? time.toLocalTime().toString(QStringLiteral("HH:mm")) : timestamp;
 }
 
-QString SlotModel::doctorTitle(const QString &doctorId)
+void SlotModel::setDoctorNames(const DoctorNames *names)
 {
-    return tr("Doctor #%1").arg(doctorId);
+    m_names = names;
+    if (m_names)
+        connect(m_names, &DoctorNames::changed, this, [this]() {
+            if (!m_slots.isEmpty())
+                Q_EMIT dataChanged(index(0), index(int(m_slots.size()) - 1), {Qt::DisplayRole});
+        });
+}
+
+QString SlotModel::doctorName(const QString &doctorId) const
+{
+    return m_names ? m_names->nameOf(doctorId) : DoctorNames::fallbackName(doctorId);
 }
 
 } // namespace hms::client

@@ -6,6 +6,8 @@
 
 namespace hms::client {
 
+class DoctorNames;
+
 /// The free slots of a department on one date (GET /api/v1/departments/{id}/slots), by start
 /// then doctor. The screen reloads it when a queue:<department> event says a booking changed.
 class SlotModel : public QAbstractListModel
@@ -26,11 +28,15 @@ public:
 
     /// "09:30" of a server timestamp, in this computer's time zone.
     static QString clockTime(const QString &timestamp);
-    /// How a doctor is named on screen (the API gives receptionists their ids only).
-    static QString doctorTitle(const QString &doctorId);
+    /// Names the doctors from \a names (repainting when more arrive); without it, or while
+    /// a name is unknown, a doctor is "Doctor #<id>".
+    void setDoctorNames(const DoctorNames *names);
 
 private:
+    QString doctorName(const QString &doctorId) const;
+
     QList<QJsonObject> m_slots;
+    const DoctorNames *m_names = nullptr;
 };
 
 } // namespace hms::client

@@ -8,6 +8,7 @@
 #include "support/serverfixture.h"
 
 #include <QDir>
+#include <QDirIterator>
 #include <QJsonDocument>
 #include <QLineEdit>
 #include <QListView>
@@ -85,6 +86,23 @@ pickPatient(hms::client::PatientPicker *picker, const QString &name, QString sea
     picker->list()->setCurrentIndex(
         picker->model()->index(0, int(hms::client::PatientSearchModel::Column::FullName)));
     return picker->patientName() == name;
+}
+
+/// Every file below \a roots (hidden ones too) whose bytes contain \a needle.
+inline QStringList filesContaining(const QStringList &roots, const QByteArray &needle)
+{
+    QStringList hits;
+    for (const QString &root : roots) {
+        QDirIterator it(root, QDir::Files | QDir::Hidden | QDir::System,
+                        QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            const QString path = it.next();
+            QFile file(path);
+            if (file.open(QIODevice::ReadOnly) && file.readAll().contains(needle))
+                hits.append(path);
+        }
+    }
+    return hits;
 }
 
 /// Removes the outbox database of this test program (test-mode app data dir).

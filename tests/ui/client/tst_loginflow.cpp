@@ -2,6 +2,7 @@
 #include "app/mainwindow.h"
 #include "app/navigation.h"
 #include "auth/session.h"
+#include "clienttestsupport.h"
 #include "screens/login/loginview.h"
 #include "shared/auth/permissions.h"
 #include "shared/protocol/apipaths.h"
@@ -36,24 +37,38 @@ const QString Password = QStringLiteral("Ward-7 night kettle");
 /// The mapping the issue asks for, written here independently of the client's table.
 QStringList expectedScreens(Role role)
 {
-    const QList<QPair<QString, QList<Permission>>> table = {
-        {QStringLiteral("Patients"), {Permission::PatientRead}},
-        {QStringLiteral("Register"), {Permission::PatientWrite}},
-        {QStringLiteral("Queue"), {Permission::QueueManage, Permission::QueueCall}},
-        {QStringLiteral("Appointments"), {Permission::AppointmentManage}},
-        {QStringLiteral("Admission desk"), {Permission::AdmissionManage}},
-        {QStringLiteral("Bed board"), {Permission::BedRead}},
-        {QStringLiteral("Users"), {Permission::UserManage}},
-        {QStringLiteral("Audit"), {Permission::AuditRead}},
+    struct Entry
+    {
+        QString name;
+        QList<Permission> anyOf;
+        QList<Permission> allOf;
+    };
+
+    const QList<Entry> table = {
+        {QStringLiteral("Patients"), {Permission::PatientRead}, {}},
+        {QStringLiteral("Register"), {Permission::PatientWrite}, {}},
+        {QStringLiteral("Queue"), {Permission::QueueManage, Permission::QueueCall}, {}},
+        {QStringLiteral("Appointments"), {Permission::AppointmentManage}, {}},
+        {QStringLiteral("Admission desk"), {Permission::AdmissionManage}, {}},
+        {QStringLiteral("Bed board"), {Permission::BedRead}, {}},
+        // The nurse screens: bedside charting and the medication round.
+        {QStringLiteral("Vitals"),
+         {Permission::ClinicalWrite},
+         {Permission::ClinicalRead, Permission::BedManage}},
+        {QStringLiteral("Due medications"), {Permission::MedicationAdminister}, {}},
+        {QStringLiteral("Users"), {Permission::UserManage}, {}},
+        {QStringLiteral("Audit"), {Permission::AuditRead}, {}},
     };
     QStringList names;
-    for (const auto &[name, anyOf] : table) {
-        for (Permission permission : anyOf) {
-            if (hms::roleHas(role, permission)) {
-                names.append(name);
-                break;
-            }
-        }
+    for (const Entry &entry : table) {
+        bool any = false;
+        for (Permission permission : entry.anyOf)
+            any = any || hms::roleHas(role, permission);
+        bool all = true;
+        for (Permission permission : entry.allOf)
+            all = all && hms::roleHas(role, permission);
+        if (any && all)
+            names.append(entry.name);
     }
     return names;
 }
@@ -80,17 +95,7 @@ QStringList filesContaining(const QByteArray &needle)
         if (!root.isEmpty() && !roots.contains(root))
             roots.append(root);
     }
-    QStringList hits;
-    for (const QString &root : std::as_const(roots)) {
-        QDirIterator it(root, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
-        while (it.hasNext()) {
-            const QString path = it.next();
-            QFile file(path);
-            if (file.open(QIODevice::ReadOnly) && file.readAll().contains(needle))
-                hits.append(path);
-        }
-    }
-    return hits;
+    return hms::test::ui::filesContaining(roots, needle);
 }
 
 } // namespace

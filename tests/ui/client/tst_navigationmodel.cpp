@@ -38,7 +38,8 @@ void TestNavigationModel::screensFollowTheMatrix_data()
                                    QStringLiteral("Admission desk"), QStringLiteral("Bed board")};
     QTest::newRow("nurse") << Role::Nurse
                            << QStringList{QStringLiteral("Patients"), QStringLiteral("Queue"),
-                                          QStringLiteral("Bed board")};
+                                          QStringLiteral("Bed board"), QStringLiteral("Vitals"),
+                                          QStringLiteral("Due medications")};
     QTest::newRow("reception") << Role::Reception << QStringList{QStringLiteral("Patients"),
                                                                  QStringLiteral("Register"),
                                                                  QStringLiteral("Queue"),

@@ -1,9 +1,10 @@
 #include "screens/common/widgets.h"
 
 #include "api/apiclient.h"
-#include "models/slotmodel.h"
+#include "models/doctornames.h"
 #include "shared/protocol/apipaths.h"
 
+#include <QBoxLayout>
 #include <QComboBox>
 #include <QJsonArray>
 #include <QLabel>
@@ -110,12 +111,51 @@ void loadDoctors(ApiClient &api,
                     const QString name = doctor.value(QLatin1String("displayName")).toString();
                     if (doctorId.isEmpty() || !doctor.value(QLatin1String("enabled")).toBool(true))
                         continue;
-                    combo->addItem(name.isEmpty() ? SlotModel::doctorTitle(doctorId) : name,
+                    combo->addItem(name.isEmpty() ? DoctorNames::fallbackName(doctorId) : name,
                                    doctorId);
                 }
                 if (done)
                     done(QString());
             });
+}
+
+QComboBox *addWardPicker(QBoxLayout *row, QWidget *parent)
+{
+    auto *combo = new QComboBox(parent);
+    combo->setObjectName(QStringLiteral("wardCombo"));
+    combo->setAccessibleName(QObject::tr("Ward"));
+    combo->setMinimumWidth(220);
+    QLabel *caption = plainLabel(QStringLiteral("wardLabel"), parent, QObject::tr("&Ward:"));
+    caption->setBuddy(combo);
+    row->addWidget(caption);
+    row->addWidget(combo);
+    return combo;
+}
+
+void loadWards(ApiClient &api,
+               QComboBox *combo,
+               QObject *context,
+               const std::function<void(const QString &)> &done)
+{
+    api.get(
+        QLatin1String(hms::api::Wards), context, [combo, done](const Result<QJsonObject> &answer) {
+            if (!answer) {
+                if (done)
+                    done(answer.problem().status == 404
+                             ? QObject::tr("This server has no inpatient (IPD) module yet.")
+                             : problemText(answer.problem()));
+                return;
+            }
+            for (const QJsonValue &value : answer.value().value(QLatin1String("items")).toArray()) {
+                const QJsonObject ward = value.toObject();
+                QString name = ward.value(QLatin1String("name")).toString();
+                if (name.isEmpty())
+                    name = ward.value(QLatin1String("code")).toString();
+                combo->addItem(name, ward.value(QLatin1String("id")).toString());
+            }
+            if (done)
+                done(combo->count() == 0 ? QObject::tr("No ward is set up yet.") : QString());
+        });
 }
 
 QString problemText(const Problem &problem)

@@ -4,6 +4,7 @@
 
 #include <functional>
 
+class QBoxLayout;
 class QComboBox;
 class QLabel;
 class QObject;
@@ -48,6 +49,17 @@ void loadDoctors(ApiClient &api,
                  const QString &noneText,
                  QObject *context,
                  const std::function<void(const QString &)> &done = {});
+
+/// Adds a "Ward:" caption and its (empty) ward combo box to \a row; the combo box.
+QComboBox *addWardPicker(QBoxLayout *row, QWidget *parent);
+
+/// Fills \a combo with the hospital's wards (GET /wards): the text is the name (the code when
+/// it has none), the item data the id. Calls \a done(error) when finished (empty: success);
+/// a server without the IPD module (404) is said so.
+void loadWards(ApiClient &api,
+               QComboBox *combo,
+               QObject *context,
+               const std::function<void(const QString &)> &done = {});
 
 /// One sentence for people about \a problem ("The server cannot be reached." ...).
 QString problemText(const Problem &problem);

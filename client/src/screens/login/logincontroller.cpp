@@ -82,8 +82,12 @@ void LoginController::restore()
         m_api.setBaseUrl(m_server);
         m_session.resume(outcome.secret.toUtf8(), [this](const Result<> &resumed) {
             m_view.setBusy(false);
-            if (resumed)
+            if (resumed) {
+                // Resuming used the saved refresh token, and the server rotated it: keep the
+                // keychain copy current, or the next start would present a spent token.
+                onTokensRefreshed();
                 return;
+            }
             qCInfo(lcClientLogin) << "saved session not accepted:" << resumed.problem().status
                                   << resumed.problem().type;
             m_remember = false;

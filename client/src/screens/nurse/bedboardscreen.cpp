@@ -4,6 +4,7 @@
 #include "live/liveconnection.h"
 #include "models/bedmodel.h"
 #include "screens/common/widgets.h"
+#include "screens/nurse/wardfeed.h"
 
 #include <QComboBox>
 #include <QGridLayout>
@@ -20,7 +21,6 @@ namespace hms::client {
 namespace {
 
 // The IPD API (pinned with the IPD branch).
-constexpr char WardsPath[] = "/api/v1/wards";
 constexpr char BedsPath[] = "/api/v1/beds";
 constexpr int Columns = 6;
 
@@ -35,12 +35,7 @@ BedBoardScreen::BedBoardScreen(const ClientContext &context, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(headingLabel(tr("Bed board"), this));
     auto *top = new QHBoxLayout;
-    m_ward = new QComboBox(this);
-    m_ward->setObjectName(QStringLiteral("wardCombo"));
-    m_ward->setAccessibleName(tr("Ward"));
-    m_ward->setMinimumWidth(220);
-    top->addWidget(plainLabel(QStringLiteral("wardLabel"), this, tr("Ward:")));
-    top->addWidget(m_ward);
+    m_ward = addWardPicker(top, this);
     top->addStretch();
     layout->addLayout(top);
 
@@ -70,42 +65,18 @@ BedBoardScreen::BedBoardScreen(const ClientContext &context, QWidget *parent)
                 for (int row = from.row(); row <= to.row(); ++row)
                     recolor(row);
             });
-    connect(m_ward, &QComboBox::currentIndexChanged, this, &BedBoardScreen::onWardChanged);
-    connect(&m_context.live, &LiveConnection::eventReceived, this, &BedBoardScreen::onEvent);
-    connect(&m_context.live, &LiveConnection::resyncRequired, this, &BedBoardScreen::reload);
-    connect(&m_context.live, &LiveConnection::subscribed, this, [this](const QStringList &topics) {
-        if (!m_topic.isEmpty() && topics.contains(m_topic))
-            reload();
-    });
-
-    m_context.api.get(QLatin1String(WardsPath), this, [this](const Result<QJsonObject> &answer) {
-        if (!answer) {
-            m_status->setText(answer.problem().status == 404
-                                  ? tr("This server has no inpatient (IPD) module yet.")
-                                  : problemText(answer.problem()));
-            return;
-        }
-        for (const QJsonValue &value : answer.value().value(QLatin1String("items")).toArray()) {
-            const QJsonObject ward = value.toObject();
-            QString name = ward.value(QLatin1String("name")).toString();
-            if (name.isEmpty())
-                name = ward.value(QLatin1String("code")).toString();
-            m_ward->addItem(name, ward.value(QLatin1String("id")).toString());
-        }
-        if (m_ward->count() == 0)
-            m_status->setText(tr("No ward is set up yet."));
-    });
+    m_feed = new WardFeed(m_context, m_ward, this);
+    connect(m_feed, &WardFeed::failed, m_status, &QLabel::setText);
+    connect(m_feed, &WardFeed::wardChanged, this, &BedBoardScreen::onWardChanged);
+    connect(m_feed, &WardFeed::reloadNeeded, this, &BedBoardScreen::reload);
+    connect(m_feed, &WardFeed::eventReceived, this, &BedBoardScreen::onEvent);
 }
 
-BedBoardScreen::~BedBoardScreen()
-{
-    if (!m_topic.isEmpty())
-        m_context.live.unsubscribe(m_topic);
-}
+BedBoardScreen::~BedBoardScreen() = default;
 
 QString BedBoardScreen::wardId() const
 {
-    return m_ward->currentData().toString();
+    return m_feed->wardId();
 }
 
 QToolButton *BedBoardScreen::bedButton(const QString &bedId) const
@@ -116,19 +87,9 @@ QToolButton *BedBoardScreen::bedButton(const QString &bedId) const
 
 void BedBoardScreen::onWardChanged()
 {
-    const QString wanted = wardId().isEmpty() ? QString() : QStringLiteral("beds:%1").arg(wardId());
-    if (wanted == m_topic)
-        return;
-    if (!m_topic.isEmpty())
-        m_context.live.unsubscribe(m_topic);
-    m_topic = wanted;
     m_selectedBed.clear();
     m_model->setBeds({});
     Q_EMIT selectionChanged();
-    if (m_topic.isEmpty())
-        return;
-    m_context.live.subscribe(m_topic);
-    reload();
 }
 
 void BedBoardScreen::reload()
@@ -203,8 +164,6 @@ void BedBoardScreen::recolor(int row)
 
 void BedBoardScreen::onEvent(const LiveEvent &event)
 {
-    if (event.topic != m_topic)
-        return;
     const QString bedId = event.data.value(QLatin1String("bedId")).toString();
     const QString status = event.data.value(QLatin1String("status")).toString();
     if (bedId.isEmpty() || status.isEmpty() || !m_model->applyStatus(bedId, status))

@@ -14,6 +14,7 @@ namespace hms::client {
 
 struct LiveEvent;
 class BedModel;
+class WardFeed;
 
 /// The ward bed board: a grid of beds coloured by status, live from beds:<wardId> events.
 /// The admission desk (AdmissionScreen) shows one to pick the bed from.
@@ -60,7 +61,7 @@ private:
     QList<QToolButton *> m_buttons; ///< one per model row
     QLabel *m_bedDetails = nullptr;
     QLabel *m_status = nullptr;
-    QString m_topic;
+    WardFeed *m_feed = nullptr;
     QString m_selectedBed;
     int m_generation = 0;
 };

@@ -3,6 +3,7 @@
 #include "api/apiclient.h"
 #include "live/liveconnection.h"
 #include "models/appointmentmodel.h"
+#include "models/doctornames.h"
 #include "models/slotmodel.h"
 #include "screens/common/patientpicker.h"
 #include "screens/common/widgets.h"
@@ -48,8 +49,11 @@ AppointmentsScreen::AppointmentsScreen(const ClientContext &context, QWidget *pa
     , m_context(context)
     , m_slots(new SlotModel(this))
     , m_appointments(new AppointmentModel(this))
+    , m_doctorNames(new DoctorNames(context.api, this))
 {
     setAccessibleName(tr("Appointments"));
+    m_slots->setDoctorNames(m_doctorNames);
+    m_appointments->setDoctorNames(m_doctorNames);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(headingLabel(tr("Appointments"), this));
 
@@ -225,6 +229,7 @@ void AppointmentsScreen::onDepartmentChanged()
     }
     const QSignalBlocker blocker(m_doctor);
     loadDoctors(m_context.api, departmentId, m_doctor, tr("Any doctor"), this);
+    m_doctorNames->loadDepartment(departmentId);
     reloadSlots();
 }
 
@@ -270,21 +275,25 @@ void AppointmentsScreen::reloadAppointments()
     }
     QUrlQuery query;
     query.addQueryItem(QStringLiteral("patientId"), patientId);
-    m_context.api.get(QLatin1String(hms::api::Appointments), query, this,
-                      [this, generation](const Result<QJsonObject> &answer) {
-                          if (generation != m_appointmentGeneration)
-                              return;
-                          if (!answer) {
-                              m_status->setText(problemText(answer.problem()));
-                              return;
-                          }
-                          const QString selected =
-                              selectedAppointment().value(QLatin1String("id")).toString();
-                          m_appointments->setAppointments(itemsOf(answer.value()));
-                          const int row = m_appointments->rowOf(selected);
-                          if (row >= 0)
-                              m_table->setCurrentIndex(m_appointments->index(row, 0));
-                      });
+    m_context.api.get(
+        QLatin1String(hms::api::Appointments), query, this,
+        [this, generation](const Result<QJsonObject> &answer) {
+            if (generation != m_appointmentGeneration)
+                return;
+            if (!answer) {
+                m_status->setText(problemText(answer.problem()));
+                return;
+            }
+            const QString selected = selectedAppointment().value(QLatin1String("id")).toString();
+            const QList<QJsonObject> rows = itemsOf(answer.value());
+            // Appointments of other departments name their doctors too.
+            for (const QJsonObject &row : rows)
+                m_doctorNames->loadDepartment(row.value(QLatin1String("departmentId")).toString());
+            m_appointments->setAppointments(rows);
+            const int row = m_appointments->rowOf(selected);
+            if (row >= 0)
+                m_table->setCurrentIndex(m_appointments->index(row, 0));
+        });
 }
 
 void AppointmentsScreen::onEvent(const LiveEvent &event)
@@ -390,7 +399,7 @@ void AppointmentsScreen::rescheduleSelected()
         m_status->setText(
             tr("An appointment moves to a slot of its own doctor (%1); cancel and book to change "
                "the doctor.")
-                .arg(SlotModel::doctorTitle(
+                .arg(m_doctorNames->nameOf(
                     appointment.value(QLatin1String("doctorId")).toString())));
         return;
     }

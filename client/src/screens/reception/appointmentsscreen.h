@@ -18,6 +18,7 @@ namespace hms::client {
 
 struct LiveEvent;
 class AppointmentModel;
+class DoctorNames;
 class PatientPicker;
 class SlotModel;
 
@@ -73,6 +74,7 @@ private:
     ClientContext m_context;
     SlotModel *m_slots = nullptr;
     AppointmentModel *m_appointments = nullptr;
+    DoctorNames *m_doctorNames = nullptr;
     QComboBox *m_department = nullptr;
     QComboBox *m_doctor = nullptr;
     QDateEdit *m_date = nullptr;
