@@ -15,9 +15,8 @@
 # BENCH_HOLD, BENCH_BIN_DIR (build/bin). Everything it starts is stopped on exit.
 set -euo pipefail
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
-cd "$repo"
-pgcluster=$repo/installer/dev/pgcluster.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
 n=${BENCH_N:-100000}
 rate=${BENCH_RATE:-500}
 c=${BENCH_C:-8}
@@ -26,48 +25,16 @@ hold_at=${BENCH_HOLD_AT:-30}
 hold=${BENCH_HOLD:-60}
 bin=${BENCH_BIN_DIR:-$repo/build/bin}
 
-say() { printf '[churn] %s\n' "$*"; }
-die() {
-    printf '[churn] error: %s\n' "$*" >&2
-    exit 1
-}
-
 [[ -x $bin/hms-test-worker && -x $bin/hms-admin ]] || die "build first (cmake --build build)"
 
-work='' pids=()
-# shellcheck disable=SC2317 # only reached through the EXIT trap
-cleanup() {
-    local rc=$? pid
-    trap '' INT TERM HUP
-    trap - EXIT
-    for pid in "${pids[@]}"; do
-        kill -TERM "$pid" 2>/dev/null || true
-    done
-    for pid in "${pids[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
-    if [[ -n $work ]]; then
-        "$pgcluster" stop "$work/pg" >/dev/null 2>&1 || true
-        rm -rf -- "$work"
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/hms-wfchurn.XXXXXX")
-chmod 755 "$work"
-"$pgcluster" init "$work/pg" >/dev/null
-"$pgcluster" start "$work/pg" >/dev/null
-"$pgcluster" createdb "$work/pg" hms_churn
-db=$("$pgcluster" url "$work/pg" hms_churn)
+bench_cluster
+db=$HMS_DATABASE_URL
 psql_() { psql -X -q -v ON_ERROR_STOP=1 "$db" "$@"; }
 # pg_stat_statements needs a restart to load.
 psql_ -c "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'"
 "$pgcluster" stop "$work/pg" >/dev/null
 "$pgcluster" start "$work/pg" >/dev/null
-db=$("$pgcluster" url "$work/pg" hms_churn)
+db=$("$pgcluster" url "$work/pg" hms)
 
 "$bin/hms-admin" --database "$db" migrate >/dev/null 2>&1
 "$bin/hms-admin" --database "$db" hospital add --code churn --name Churn >/dev/null 2>&1
@@ -78,7 +45,7 @@ psql_ -c "CREATE EXTENSION pg_stat_statements;
 
 HMS_DATABASE_URL=$db HMS_WORKER_POLL_MS=200 "$bin/hms-test-worker" --queues churn \
     --concurrency "$c" >"$work/worker.log" 2>&1 &
-pids+=("$!")
+bench_pids+=("$!")
 for _ in {1..100}; do
     [[ $(psql_ -tAc "SELECT count(*) FROM wf.worker") -ge 1 ]] && break
     sleep 0.1
@@ -97,7 +64,7 @@ psql_ -c "DO \$\$ BEGIN FOR i IN 0..($n - 1) / $batch LOOP
             COMMIT;
             PERFORM pg_sleep(0.1);
           END LOOP; END \$\$;" &
-pids+=("$!")
+bench_pids+=("$!")
 psql_ -c "SELECT pg_stat_statements_reset()" >/dev/null
 
 printf '%6s %5s %8s %8s %9s %9s %9s %9s %9s %6s %7s %8s %8s %s\n' t_s hold completed backlog \
@@ -110,7 +77,7 @@ while :; do
     if [[ -z $held && $t -ge $hold_at ]]; then
         psql_ -c "BEGIN; SELECT txid_current(); SELECT pg_sleep($hold); COMMIT;" >/dev/null &
         held=$!
-        pids+=("$held")
+        bench_pids+=("$held")
     fi
     state=-
     [[ -n $held ]] && kill -0 "$held" 2>/dev/null && state=open

@@ -156,8 +156,7 @@ qint64 ServerFixture::createHospital(const QString &code, const QString &name)
                          consoleEntry(row.id, QStringLiteral("hospital.create"),
                                       QStringLiteral("hospital"), row.id));
         tx.commit();
-        AuditLog::takeAppended();
-        AuditLog::seal(connection, row.id); // as hms-admin does after its commands
+        AuditLog::seal(connection, AuditLog::takeAppended()); // as hms-admin does after it
         return row.id;
     } catch (const std::exception &error) {
         qWarning("createHospital(%s) failed: %s", qPrintable(code), error.what());
@@ -196,8 +195,7 @@ qint64 ServerFixture::createUser(const QString &hospitalCode,
         audit.details = {{QStringLiteral("role"), roleName(role)}};
         AuditLog::append(tx, audit);
         tx.commit();
-        AuditLog::takeAppended();
-        AuditLog::seal(connection, hospital->id); // as hms-admin does after its commands
+        AuditLog::seal(connection, AuditLog::takeAppended()); // as hms-admin does after it
         return id;
     } catch (const std::exception &error) {
         qWarning("createUser(%s) failed: %s", qPrintable(username), error.what());

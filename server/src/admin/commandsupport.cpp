@@ -127,12 +127,8 @@ int runGuarded(CommandContext &context, const QString &command, const std::funct
         const int status = body();
         // The command's audit rows go into the chain now, not at the server's next sweep, so
         // `audit verify` right after it sees them sealed.
-        const std::vector<qint64> appended = AuditLog::takeAppended();
-        if (!appended.empty()) {
-            const auto connection = connectConsole(context);
-            for (const qint64 hospital : appended)
-                AuditLog::seal(*connection, hospital);
-        }
+        if (const std::vector<qint64> appended = AuditLog::takeAppended(); !appended.empty())
+            AuditLog::seal(*connectConsole(context), appended);
         return status;
     } catch (const CommandFailure &failure) {
         context.err << "hms-admin " << command << ": " << failure.what() << Qt::endl;

@@ -233,6 +233,14 @@ qint64 AuditLog::seal(pqxx::connection_base &connection, qint64 hospitalId)
     }
 }
 
+qint64 AuditLog::seal(pqxx::connection_base &connection, const std::vector<qint64> &hospitals)
+{
+    qint64 sealed = 0;
+    for (const qint64 hospital : hospitals)
+        sealed += seal(connection, hospital);
+    return sealed;
+}
+
 AuditLog::Verification
 AuditLog::verify(pqxx::transaction_base &tx, qint64 hospitalId, const VerifyOptions &options)
 {

@@ -63,6 +63,8 @@ public:
     /// transactions of its own on \a connection (a batch per commit). Returns the rows sealed.
     /// Throws what libpqxx throws.
     static qint64 seal(pqxx::connection_base &connection, qint64 hospitalId);
+    /// seal() for each of \a hospitals (e.g. takeAppended() after a commit).
+    static qint64 seal(pqxx::connection_base &connection, const std::vector<qint64> &hospitals);
 
     /// The canonical encoding of one row, as hashed: SHA-256(prev_hash || canonicalRow(...)) is
     /// the row's hash (prev_hash of row 1 is 32 zero bytes). Fields in this order, each either

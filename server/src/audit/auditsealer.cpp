@@ -27,8 +27,7 @@ bool sealEverything(DbSession &db)
             for (const pqxx::row &row : tx.exec("SELECT id FROM hospitals ORDER BY id"))
                 hospitals.push_back(row[0].as<qint64>());
         }
-        for (const qint64 hospital : hospitals)
-            AuditLog::seal(db.connection(), hospital);
+        AuditLog::seal(db.connection(), hospitals);
         return true;
     } catch (const std::exception &) {
         db.reset();

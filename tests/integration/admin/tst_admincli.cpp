@@ -134,8 +134,7 @@ void TestAdminCli::appendRows(qint64 hospitalId, int rows)
         AuditLog::append(tx, entry);
     }
     tx.commit();
-    AuditLog::takeAppended();
-    AuditLog::seal(connection, hospitalId); // as hms-server does before it answers
+    AuditLog::seal(connection, AuditLog::takeAppended()); // as hms-server does before it answers
 }
 
 qint64 TestAdminCli::hospitalWithChain(const QString &code, int extraRows)
@@ -743,8 +742,7 @@ void TestAdminCli::concurrentAppendsFormOneChainPerHospital()
                 tx.commit();
                 // Each writer seals right after its commit, as hms-server does before it
                 // answers: 50 sealers race for two heads, both created by the first of them.
-                AuditLog::takeAppended();
-                AuditLog::seal(connection, hospital);
+                AuditLog::seal(connection, AuditLog::takeAppended());
             } catch (const std::exception &error) {
                 qWarning("writer %d: %s", i, error.what());
                 ++failures;

@@ -210,8 +210,7 @@ void TestAuditCheckpoints::appendRows(qint64 hospitalId, int rows, int firstInde
         AuditLog::append(tx, entry);
     }
     tx.commit();
-    AuditLog::takeAppended();
-    AuditLog::seal(connection, hospitalId); // as hms-server does before it answers
+    AuditLog::seal(connection, AuditLog::takeAppended()); // as hms-server does before it answers
 }
 
 void TestAuditCheckpoints::tamper(qint64 hospitalId, QString sql)
@@ -807,7 +806,7 @@ void TestAuditCheckpoints::reportFiltersByPatientActorAndWindow()
             denied.outcome = QStringLiteral("denied");
             AuditLog::append(tx, denied);
             tx.commit();
-            AuditLog::seal(connection, id);
+            AuditLog::seal(connection, AuditLog::takeAppended());
             if (round == 0) {
                 QTest::qWait(5);
                 pqxx::nontransaction clock(connection);
@@ -894,8 +893,7 @@ void TestAuditCheckpoints::reportFiltersByPatientActorAndWindow()
         enterTenant(tx, other);
         AuditLog::append(tx, access(other, 501, 77, QStringLiteral("patient.read")));
         tx.commit();
-        AuditLog::takeAppended();
-        AuditLog::seal(connection, other);
+        AuditLog::seal(connection, AuditLog::takeAppended());
     }
     QCOMPARE(report({patientOpt, QStringLiteral("77"), actorOpt, QStringLiteral("501")}).size(), 2);
 }

@@ -215,6 +215,17 @@ void TestAuditSealing::onlySealingMayChangeARow()
     QVERIFY(refused("SELECT hms_audit_seal(" + std::to_string(m_beta) + ", ARRAY[" + pending
                         + "], ARRAY[repeat('ab', 32)])",
                     true));
+    // One hash per row: fewer or more hashes than rows, or none at all, seal nothing.
+    for (const std::string &hashes :
+         {std::string("ARRAY[]::text[]"), std::string("ARRAY[repeat('ab', 32), repeat('cd', 32)]"),
+          std::string("NULL")})
+        QVERIFY2(refused("SELECT hms_audit_seal(" + std::to_string(m_alpha) + ", ARRAY[" + pending
+                             + "], " + hashes + ")",
+                         true),
+                 hashes.c_str());
+    QCOMPARE(m_fixture->count("SELECT count(*) FROM audit_log WHERE action = 'test.tamper' "
+                              "AND seq IS NULL"),
+             qint64(1));
     // Even the owner (trigger on) cannot edit a pending row's content while sealing it, nor
     // reseal a sealed row.
     QVERIFY(refused("UPDATE audit_log SET seq = 999999, prev_hash = decode(repeat('00', 32), "
