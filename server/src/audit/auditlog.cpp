@@ -68,51 +68,6 @@ std::optional<std::string> optionalNumber(const std::optional<qint64> &value)
     return std::to_string(*value);
 }
 
-QByteArray hashOf(const QByteArray &previousHash, const QByteArray &row)
-{
-    QCryptographicHash sha(QCryptographicHash::Sha256);
-    sha.addData(previousHash);
-    sha.addData(row);
-    return sha.result();
-}
-
-QString fieldText(const pqxx::field &field)
-{
-    return field.is_null() ? QString() : QString::fromUtf8(field.c_str());
-}
-
-std::optional<qint64> fieldNumber(const pqxx::field &field)
-{
-    if (field.is_null())
-        return std::nullopt;
-    return field.as<qint64>();
-}
-
-// The columns an entry is hashed from, in the order entryFrom() reads them (after a first
-// column of the caller's: seq when verifying, id when sealing).
-constexpr char EntryColumns[] =
-    R"(to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), actor_user_id, )"
-    "actor_role, action, entity, entity_id, patient_id, category, outcome, request_id, "
-    "client_address, details::text";
-
-/// The entry of a row read with EntryColumns starting at column 1.
-AuditEntry entryFrom(qint64 hospitalId, const pqxx::row &row)
-{
-    AuditEntry entry;
-    entry.hospitalId = hospitalId;
-    entry.actorUserId = fieldNumber(row[2]);
-    entry.actorRole = fieldText(row[3]);
-    entry.action = fieldText(row[4]);
-    entry.entity = fieldText(row[5]);
-    entry.entityId = fieldText(row[6]);
-    entry.patientId = fieldNumber(row[7]);
-    entry.category = fieldText(row[8]);
-    entry.outcome = fieldText(row[9]);
-    entry.requestId = fieldText(row[10]);
-    entry.clientAddress = fieldText(row[11]);
-    return entry;
-}
-
 constexpr int SealBatchRows = 1000;
 
 thread_local std::vector<qint64> t_appendedHospitals;
@@ -141,6 +96,37 @@ QByteArray AuditLog::canonicalRow(const AuditEntry &entry,
     addField(out, text(entry.clientAddress));
     addField(out, detailsText);
     return out;
+}
+
+QByteArray AuditLog::chainHash(const QByteArray &previousHash, const QByteArray &canonical)
+{
+    QCryptographicHash sha(QCryptographicHash::Sha256);
+    sha.addData(previousHash);
+    sha.addData(canonical);
+    return sha.result();
+}
+
+AuditEntry AuditLog::entryFromRow(qint64 hospitalId, const pqxx::row &row)
+{
+    AuditEntry entry;
+    entry.hospitalId = hospitalId;
+    entry.actorUserId = optionalId(row[2]);
+    entry.actorRole = fieldText(row[3]);
+    entry.action = fieldText(row[4]);
+    entry.entity = fieldText(row[5]);
+    entry.entityId = fieldText(row[6]);
+    entry.patientId = optionalId(row[7]);
+    entry.category = fieldText(row[8]);
+    entry.outcome = fieldText(row[9]);
+    entry.requestId = fieldText(row[10]);
+    entry.clientAddress = fieldText(row[11]);
+    return entry;
+}
+
+QByteArray AuditLog::canonicalRowOf(qint64 hospitalId, qint64 seq, const pqxx::row &row)
+{
+    return canonicalRow(entryFromRow(hospitalId, row), seq, QString::fromLatin1(row[1].c_str()),
+                        QByteArray(row[12].c_str()));
 }
 
 AuditEntry AuditEntry::forActor(const Principal &actor,
@@ -217,10 +203,7 @@ qint64 AuditLog::seal(pqxx::connection_base &connection, qint64 hospitalId)
         ids.reserve(rows.size());
         for (const pqxx::row &row : rows) {
             ++seq;
-            previousHash = hashOf(previousHash,
-                                  canonicalRow(entryFrom(hospitalId, row), seq,
-                                               QString::fromLatin1(row[1].c_str()),
-                                               QByteArray(row[12].c_str())));
+            previousHash = chainHash(previousHash, canonicalRowOf(hospitalId, seq, row));
             ids.push_back(row[0].as<qint64>());
             hashes.append(QString::fromLatin1(previousHash.toHex()));
         }
@@ -297,14 +280,11 @@ AuditLog::verify(pqxx::transaction_base &tx, qint64 hospitalId, const VerifyOpti
             const qint64 seq = row[0].as<qint64>();
             if (seq != expectedSeq)
                 return broken(expectedSeq, QStringLiteral("row %1 is missing").arg(expectedSeq));
-            const AuditEntry entry = entryFrom(hospitalId, row);
             const QByteArray storedPrevious = QByteArray::fromHex(row[13].c_str());
             const QByteArray storedHash = QByteArray::fromHex(row[14].c_str());
             if (storedPrevious != previousHash)
                 return broken(seq, QStringLiteral("prev_hash does not match row %1").arg(seq - 1));
-            const QByteArray canonical = canonicalRow(
-                entry, seq, QString::fromLatin1(row[1].c_str()), QByteArray(row[12].c_str()));
-            if (hashOf(previousHash, canonical) != storedHash)
+            if (chainHash(previousHash, canonicalRowOf(hospitalId, seq, row)) != storedHash)
                 return broken(seq, QStringLiteral("row content does not match its hash"));
             // A chain recomputed after an edit is consistent in itself, but no longer has the
             // hash a checkpoint signed.

@@ -78,6 +78,22 @@ public:
                                    const QString &at,
                                    const QByteArray &detailsText);
 
+    /// SHA-256(\a previousHash || \a canonical): a row's hash.
+    static QByteArray chainHash(const QByteArray &previousHash, const QByteArray &canonical);
+
+    /// The audit_log columns a row is hashed from, for a SELECT whose first column is the
+    /// caller's (seq, id, ...): at as hashed, actor, role, action, entity, entity id,
+    /// patient, category, outcome, request id, client address, details::text.
+    static constexpr char EntryColumns[] =
+        R"(to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), actor_user_id, )"
+        "actor_role, action, entity, entity_id, patient_id, category, outcome, request_id, "
+        "client_address, details::text";
+
+    /// The entry of a row selected as (first column, EntryColumns...).
+    static AuditEntry entryFromRow(qint64 hospitalId, const pqxx::row &row);
+    /// canonicalRow() of a row selected as (first column, EntryColumns...) at \a seq.
+    static QByteArray canonicalRowOf(qint64 hospitalId, qint64 seq, const pqxx::row &row);
+
     /// Where a walk starts and what it must meet on the way.
     struct VerifyOptions
     {

@@ -24,11 +24,6 @@ constexpr char ChargeColumns[] =
     "id, kind, amount_minor, to_char(service_date, 'YYYY-MM-DD') AS service_date, bed_id, "
     "description, created_by_run, " HMS_BILLING_UTC("created_at") " AS created_at";
 
-std::optional<qint64> optionalId(const pqxx::field &field)
-{
-    return field.is_null() ? std::nullopt : std::optional<qint64>(field.as<qint64>());
-}
-
 AccountRow accountFromRow(const pqxx::row &row)
 {
     AccountRow account;

@@ -9,6 +9,13 @@ QString fieldText(const pqxx::field &field)
     return field.is_null() ? QString() : QString::fromUtf8(field.c_str());
 }
 
+std::optional<qint64> optionalId(const pqxx::field &field)
+{
+    if (field.is_null())
+        return std::nullopt;
+    return field.as<qint64>();
+}
+
 std::string arrayParam(const std::vector<qint64> &values)
 {
     std::string text = "{";

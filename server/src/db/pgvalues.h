@@ -5,6 +5,7 @@
 
 #include <pqxx/types>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,9 @@ namespace hms::server {
 
 /// A text column as QString; NULL as an empty string.
 QString fieldText(const pqxx::field &field);
+
+/// A bigint column that may be NULL (an optional id or number).
+std::optional<qint64> optionalId(const pqxx::field &field);
 
 /// A PostgreSQL array literal for a `$n::bigint[]` parameter: {1,2,3}.
 std::string arrayParam(const std::vector<qint64> &values);

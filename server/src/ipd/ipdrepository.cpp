@@ -39,13 +39,6 @@ constexpr char AdmissionColumns[] =
                              "a.discharged_at") " AS discharged_at, "
                                                 "a.discharge_document_id, a.version";
 
-std::optional<qint64> optionalId(const pqxx::field &field)
-{
-    if (field.is_null())
-        return std::nullopt;
-    return field.as<qint64>();
-}
-
 WardRow wardFromRow(const pqxx::row &row)
 {
     return {row["id"].as<qint64>(), fieldText(row["code"]), fieldText(row["name"]),

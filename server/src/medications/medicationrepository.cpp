@@ -54,13 +54,6 @@ constexpr char AdministrationColumns[] = "m.id, m.prescription_id, " HMS_MED_UTC
                 "" HMS_MED_UTC(
                     "m.administered_at") " AS administered_at, m.nurse_id, m.corrects_id";
 
-std::optional<qint64> optionalId(const pqxx::field &field)
-{
-    if (field.is_null())
-        return std::nullopt;
-    return field.as<qint64>();
-}
-
 std::optional<std::string> optionalText(const QString &value)
 {
     if (value.isEmpty())

@@ -1,6 +1,7 @@
 #include "notifications/notificationrepository.h"
 
 #include "common/jsonfields.h"
+#include "db/pgvalues.h"
 #include "db/sql.h"
 #include "live/eventlog.h"
 
@@ -16,16 +17,6 @@ constexpr char Columns[] =
     "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
     "to_char(read_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
 
-std::optional<qint64> optionalId(const pqxx::field &field)
-{
-    return field.is_null() ? std::nullopt : std::optional<qint64>(field.as<qint64>());
-}
-
-QString optionalText(const pqxx::field &field)
-{
-    return field.is_null() ? QString() : QString::fromStdString(field.as<std::string>());
-}
-
 NotificationRow fromRow(const pqxx::row &row)
 {
     NotificationRow n;
@@ -33,11 +24,11 @@ NotificationRow fromRow(const pqxx::row &row)
     n.userId = row[1].as<qint64>();
     n.kind = QString::fromStdString(row[2].as<std::string>());
     n.patientId = optionalId(row[3]);
-    n.entity = optionalText(row[4]);
+    n.entity = fieldText(row[4]);
     n.entityId = optionalId(row[5]);
     n.runId = optionalId(row[6]);
-    n.createdAt = optionalText(row[7]);
-    n.readAt = optionalText(row[8]);
+    n.createdAt = fieldText(row[7]);
+    n.readAt = fieldText(row[8]);
     return n;
 }
 

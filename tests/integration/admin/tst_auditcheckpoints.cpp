@@ -9,7 +9,6 @@
 #include "db/tenant.h"
 #include "support/serverfixture.h"
 
-#include <QCryptographicHash>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
@@ -42,18 +41,6 @@ constexpr int LongChainBatch = 5'000;
 const QString Audit = QStringLiteral("audit");
 const QString HospitalOpt = QStringLiteral("--hospital");
 const QString KeyFileOpt = QStringLiteral("--key-file");
-
-QString fieldText(const pqxx::field &field)
-{
-    return field.is_null() ? QString() : QString::fromUtf8(field.c_str());
-}
-
-std::optional<qint64> fieldNumber(const pqxx::field &field)
-{
-    if (field.is_null())
-        return std::nullopt;
-    return field.as<qint64>();
-}
 
 int fileMode(const QString &path)
 {
@@ -236,32 +223,16 @@ void TestAuditCheckpoints::recomputeFrom(qint64 hospitalId, qint64 fromSeq)
                   hospital, fromSeq - 1)[0]
                 .c_str());
     }
-    const pqxx::result rows = tx.exec_params(
-        "SELECT seq, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
-        "actor_user_id, actor_role, action, entity, entity_id, patient_id, category, outcome, "
-        "request_id, client_address, details::text FROM audit_log "
-        "WHERE hospital_id = $1 AND seq >= $2 ORDER BY seq",
-        hospital, fromSeq);
+    // Recomputed with the product's own row encoding and hash, as a DBA with the source would.
+    const pqxx::result rows =
+        tx.exec_params(std::string("SELECT seq, ") + AuditLog::EntryColumns
+                           + " FROM audit_log WHERE hospital_id = $1 AND seq >= $2 ORDER BY seq",
+                       hospital, fromSeq);
     qint64 lastSeq = fromSeq - 1;
     for (const pqxx::row &row : rows) {
-        AuditEntry entry;
-        entry.hospitalId = hospitalId;
-        entry.actorUserId = fieldNumber(row[2]);
-        entry.actorRole = fieldText(row[3]);
-        entry.action = fieldText(row[4]);
-        entry.entity = fieldText(row[5]);
-        entry.entityId = fieldText(row[6]);
-        entry.patientId = fieldNumber(row[7]);
-        entry.category = fieldText(row[8]);
-        entry.outcome = fieldText(row[9]);
-        entry.requestId = fieldText(row[10]);
-        entry.clientAddress = fieldText(row[11]);
         lastSeq = row[0].as<qint64>();
-        QCryptographicHash sha(QCryptographicHash::Sha256);
-        sha.addData(previous);
-        sha.addData(AuditLog::canonicalRow(entry, lastSeq, QString::fromLatin1(row[1].c_str()),
-                                           QByteArray(row[12].c_str())));
-        const QByteArray hash = sha.result();
+        const QByteArray hash =
+            AuditLog::chainHash(previous, AuditLog::canonicalRowOf(hospitalId, lastSeq, row));
         tx.exec_params("UPDATE audit_log SET prev_hash = decode($3, 'hex'), "
                        "hash = decode($4, 'hex') WHERE hospital_id = $1 AND seq = $2",
                        hospital, lastSeq, previous.toHex().toStdString(),
