@@ -471,7 +471,8 @@ std::optional<HttpResponse> AuthService::authorize(RequestContext &context, cons
                 problems::Forbidden,
                 QStringLiteral("Cookie-authenticated writes need X-CSRF-Token from this origin"));
     }
-    const std::optional<Principal> principal = authenticateToken(context.db, token);
+    const std::optional<Principal> principal =
+        authenticateToken(context.db, token, nullptr, route.companion.get(), &context.companion);
     if (!principal)
         return HttpResponse::problem(
             problems::Unauthenticated,
@@ -498,8 +499,11 @@ std::optional<HttpResponse> AuthService::authorize(RequestContext &context, cons
     return std::nullopt;
 }
 
-std::optional<Principal>
-AuthService::authenticateToken(DbSession &db, QByteArrayView token, qint64 *expiresAt)
+std::optional<Principal> AuthService::authenticateToken(DbSession &db,
+                                                        QByteArrayView token,
+                                                        qint64 *expiresAt,
+                                                        const SessionCompanion *companion,
+                                                        std::optional<CompanionRow> *companionRow)
 {
     const Result<AccessClaims> claims =
         m_keys.verifyAccessToken(token, QDateTime::currentSecsSinceEpoch());
@@ -516,11 +520,21 @@ AuthService::authenticateToken(DbSession &db, QByteArrayView token, qint64 *expi
 
     // The session must be open and the user enabled; the role is today's, not the token's.
     // One statement outside a transaction block: one round trip (0013_request_path.sql).
+    // A companion read joins it: no session row, no companion row either.
+    // Columns: r_role, r_username, r_display_name, then the companion's.
+    static const sql::Query SessionSql("SELECT * FROM hms_session_principal($1, $2::uuid, $3, $4)");
     pqxx::nontransaction tx(db.connection());
-    const pqxx::result rows = tx.exec_params("SELECT r_role, r_username, r_display_name "
-                                             "FROM hms_session_principal($1, $2::uuid, $3, $4)",
-                                             hospitalId, claims.value().sessionId.toStdString(),
-                                             userId, m_settings.sessionIdleSeconds);
+    pqxx::result rows;
+    bool flag = false;
+    if (companion) {
+        flag = companion->flag(roleFromName(claims.value().role).value_or(Role::Reception));
+        const sql::Query joined = SessionSql + " CROSS JOIN " + companion->call;
+        rows = tx.exec_params(joined, hospitalId, claims.value().sessionId.toStdString(), userId,
+                              m_settings.sessionIdleSeconds, flag);
+    } else {
+        rows = tx.exec_params(SessionSql, hospitalId, claims.value().sessionId.toStdString(),
+                              userId, m_settings.sessionIdleSeconds);
+    }
     if (rows.empty())
         return std::nullopt;
     Principal principal;
@@ -530,6 +544,14 @@ AuthService::authenticateToken(DbSession &db, QByteArrayView token, qint64 *expi
     principal.username = QString::fromUtf8(rows[0][1].c_str());
     principal.displayName = QString::fromUtf8(rows[0][2].c_str());
     principal.sessionId = claims.value().sessionId;
+    if (companion && companionRow) {
+        CompanionRow &row = companionRow->emplace();
+        row.flag = flag;
+        for (pqxx::row::size_type i = 3; i < rows[0].size(); ++i)
+            row.columns.append(rows[0][i].is_null()
+                                   ? QByteArray()
+                                   : QByteArray(rows[0][i].c_str(), qsizetype(rows[0][i].size())));
+    }
     if (expiresAt)
         *expiresAt = claims.value().expiresAt;
     return principal;

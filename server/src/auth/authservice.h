@@ -67,8 +67,12 @@ public:
 
     /// Verifies \a token and checks its session and user in the database (one transaction):
     /// the principal with today's role, or nothing. \a expiresAt receives the token's exp.
-    std::optional<Principal>
-    authenticateToken(DbSession &db, QByteArrayView token, qint64 *expiresAt = nullptr);
+    /// With \a companion, its read travels in the same statement and lands in \a companionRow.
+    std::optional<Principal> authenticateToken(DbSession &db,
+                                               QByteArrayView token,
+                                               qint64 *expiresAt = nullptr,
+                                               const SessionCompanion *companion = nullptr,
+                                               std::optional<CompanionRow> *companionRow = nullptr);
 
     /// HttpServerOptions::authorize: verifies the bearer token (or the access cookie), checks the
     /// session and the user in the database, then the route's permission; a refusal is audited.

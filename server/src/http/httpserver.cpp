@@ -192,7 +192,7 @@ void HttpServer::dispatch(HttpConnection *connection, qint64 slot, HttpRequest r
     ++m_inFlight;
     const bool queued = m_pool.trySubmit(
         [this, route, shared, params = match.pathParams, requestId, finish](DbSession &db) {
-            RequestContext context{*shared, params, requestId, db, std::nullopt};
+            RequestContext context{*shared, params, requestId, db, std::nullopt, std::nullopt};
             HttpResponse response = runRoute(*route, context);
             auto send = [this, finish, response = std::move(response)] {
                 QMetaObject::invokeMethod(

@@ -1,15 +1,18 @@
 #pragma once
 
 #include "auth/principal.h"
+#include "db/sql.h"
 #include "http/httprequest.h"
 #include "http/httpresponse.h"
 #include "shared/auth/permissions.h"
 
+#include <QByteArrayList>
 #include <QHash>
 #include <QList>
 #include <QString>
 
 #include <functional>
+#include <memory>
 #include <optional>
 
 namespace hms::server {
@@ -41,6 +44,26 @@ private:
     std::optional<Permission> m_permission;
 };
 
+/// A read a route makes on every request, sent in the same statement as the caller's session
+/// check (one round trip instead of two on the hottest reads: the cached bed list and board).
+/// `call` is a set-returning function of exactly one row taking $1 = the caller's hospital and
+/// $5 = flag(role named by the token); its columns land in RequestContext::companion. It runs
+/// before the permission check, for any holder of a valid token of that hospital, so it must
+/// return nothing a caller may not see; the token's role can be stale, so handlers compare
+/// the flag with what the session's current role gives.
+struct SessionCompanion
+{
+    sql::Fragment call;
+    std::function<bool(Role)> flag;
+};
+
+/// The companion's row as text (a null column is a null QByteArray).
+struct CompanionRow
+{
+    bool flag = false;
+    QByteArrayList columns;
+};
+
 /// Everything a handler gets. Lives on a database pool thread for one request.
 struct RequestContext
 {
@@ -49,6 +72,7 @@ struct RequestContext
     QByteArray requestId;
     DbSession &db;
     std::optional<Principal> principal; ///< set before the handler runs on non-public routes
+    std::optional<CompanionRow> companion; ///< the route's SessionCompanion row, when it has one
 
     QString pathParam(const QString &name) const { return pathParams.value(name); }
 
@@ -71,6 +95,8 @@ struct Route
     /// ones). Set through Router::acceptQuery(); every other route refuses any query
     /// parameter with 422 before its handler runs (SECURITY.md I3).
     bool readsQuery = false;
+    /// Read in the session check's round trip (see SessionCompanion); null for most routes.
+    std::shared_ptr<const SessionCompanion> companion = nullptr;
 };
 
 /// The route table and path matching. Built at start-up, then read-only (so shared

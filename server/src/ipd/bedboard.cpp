@@ -140,11 +140,23 @@ struct Validator
     QString patientStamp;
 };
 
-/// The one round trip that decides whether a cached entry still holds: one statement outside a
-/// transaction block, which sets the tenant for its own transaction only
-/// (0013_request_path.sql).
-Validator validate(pqxx::connection_base &connection, qint64 hospitalId, bool occupants)
+/// What decides whether a cached entry still holds (0013_request_path.sql): read with the
+/// session check when the route's companion asked for the same view, else in a round trip of
+/// its own (one statement outside a transaction block, which sets the tenant for its own
+/// transaction only).
+Validator validate(pqxx::connection_base &connection,
+                   qint64 hospitalId,
+                   bool occupants,
+                   const std::optional<CompanionRow> &companion)
 {
+    if (companion && companion->flag == occupants && companion->columns.size() == 3) {
+        Validator validator;
+        validator.seq = companion->columns[0].toLongLong();
+        validator.now = companion->columns[1].toDouble();
+        if (occupants && !companion->columns[2].isNull())
+            validator.patientStamp = QString::fromUtf8(companion->columns[2]);
+        return validator;
+    }
     pqxx::nontransaction tx(connection);
     const pqxx::result result =
         tx.exec_params("SELECT r_seq, r_now, r_occupants FROM hms_bed_board_version($1, $2)",
@@ -169,6 +181,22 @@ struct WardCount
 };
 
 } // namespace
+
+std::shared_ptr<const SessionCompanion> BedBoard::bedsCompanion()
+{
+    static const auto companion = std::make_shared<const SessionCompanion>(
+        SessionCompanion{"hms_bed_board_version($1, $5)", [](Role) {
+                             return false;
+                         }});
+    return companion;
+}
+
+std::shared_ptr<const SessionCompanion> BedBoard::boardCompanion()
+{
+    static const auto companion = std::make_shared<const SessionCompanion>(
+        SessionCompanion{"hms_bed_board_version($1, $5)", &BedBoard::seesOccupants});
+    return companion;
+}
 
 bool BedBoard::seesOccupants(Role role)
 {
@@ -198,10 +226,13 @@ qint64 BedBoard::builds() const
     return m_builds;
 }
 
-QByteArray BedBoard::beds(DbSession &db, const Principal &actor, std::optional<qint64> wardId)
+QByteArray BedBoard::beds(DbSession &db,
+                          const Principal &actor,
+                          std::optional<qint64> wardId,
+                          const std::optional<CompanionRow> &companion)
 {
     const QString key = QStringLiteral("beds:%1:%2").arg(actor.hospitalId).arg(wardId.value_or(0));
-    const Validator validator = validate(db.connection(), actor.hospitalId, false);
+    const Validator validator = validate(db.connection(), actor.hospitalId, false, companion);
     if (const auto entry = lookup(key);
         entry && entry->seq == validator.seq && validator.now < entry->validUntil)
         return entry->bytes;
@@ -234,11 +265,14 @@ QByteArray BedBoard::beds(DbSession &db, const Principal &actor, std::optional<q
     return bytes;
 }
 
-QByteArray BedBoard::board(DbSession &db, const Principal &actor, const ClientInfo &client)
+QByteArray BedBoard::board(DbSession &db,
+                           const Principal &actor,
+                           const ClientInfo &client,
+                           const std::optional<CompanionRow> &companion)
 {
     const bool occupants = seesOccupants(actor.role);
     const QString key = QStringLiteral("board:%1:%2").arg(actor.hospitalId).arg(occupants ? 1 : 0);
-    const Validator validator = validate(db.connection(), actor.hospitalId, occupants);
+    const Validator validator = validate(db.connection(), actor.hospitalId, occupants, companion);
     std::shared_ptr<const Entry> entry = lookup(key);
     if (!entry || entry->seq != validator.seq || validator.now >= entry->validUntil
         || entry->patientStamp != validator.patientStamp) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "auth/principal.h"
+#include "http/router.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -33,12 +34,23 @@ public:
 
     /// {"items":[bed...]} of the hospital, or of one ward (404 when it is not the
     /// hospital's). No patient data.
-    QByteArray beds(DbSession &db, const Principal &actor, std::optional<qint64> wardId);
+    QByteArray beds(DbSession &db,
+                    const Principal &actor,
+                    std::optional<qint64> wardId,
+                    const std::optional<CompanionRow> &companion = std::nullopt);
 
     /// {"seq","occupantsShown","wards":[... occupancy ...],"beds":[...]} with occupants for
     /// seesOccupants() roles; that view is audited (category demographic) with the patient
     /// ids it shows.
-    QByteArray board(DbSession &db, const Principal &actor, const ClientInfo &client);
+    QByteArray board(DbSession &db,
+                     const Principal &actor,
+                     const ClientInfo &client,
+                     const std::optional<CompanionRow> &companion = std::nullopt);
+
+    /// The routes' SessionCompanion: the cache check read with the session check, in one
+    /// round trip (the list never shows occupants; the board's view follows the role).
+    static std::shared_ptr<const SessionCompanion> bedsCompanion();
+    static std::shared_ptr<const SessionCompanion> boardCompanion();
 
     /// Entries built so far (tests and diagnostics).
     qint64 builds() const;

@@ -140,13 +140,15 @@ void registerIpdRoutes(Router &router, IpdService &service, BedBoard &board)
              });
          }});
 
-    router.add({"GET", QLatin1String(api::Beds), read, [&board](RequestContext &context) {
+    router.add({"GET", QLatin1String(api::Beds), read,
+                [&board](RequestContext &context) {
                     QueryReader query(context.request.query);
                     const std::optional<qint64> wardId = query.id(key("wardId"));
                     query.finish();
                     return HttpResponse::jsonBytes(
-                        200, board.beds(context.db, context.caller(), wardId));
-                }});
+                        200, board.beds(context.db, context.caller(), wardId, context.companion));
+                },
+                false, BedBoard::bedsCompanion()});
 
     router.add({"POST", QLatin1String(api::Beds), manageWards, [&service](RequestContext &context) {
                     FieldReader reader(jsonBody(context.request));
@@ -306,11 +308,15 @@ void registerIpdRoutes(Router &router, IpdService &service, BedBoard &board)
                     });
                 }});
 
-    router.add({"GET", QLatin1String(api::BedBoard), read, [&board](RequestContext &context) {
+    router.add({"GET", QLatin1String(api::BedBoard), read,
+                [&board](RequestContext &context) {
                     QueryReader(context.request.query).finish();
-                    return HttpResponse::jsonBytes(
-                        200, board.board(context.db, context.caller(), clientOf(context)));
-                }});
+                    return HttpResponse::jsonBytes(200,
+                                                   board.board(context.db, context.caller(),
+                                                               clientOf(context),
+                                                               context.companion));
+                },
+                false, BedBoard::boardCompanion()});
 
     router.add({"GET", QLatin1String(api::Census), read, [&service](RequestContext &context) {
                     QueryReader query(context.request.query);

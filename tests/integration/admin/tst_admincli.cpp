@@ -34,7 +34,7 @@ const char TargetHashPrefix[] = "$argon2id$v=19$m=65536,t=3,p=1$";
 // hms-admin connects as the schema owner, here a superuser, which bypasses row-level
 // security; the tests below check it still never touches another hospital's users.
 
-QString sql(qint64 value)
+QString idText(qint64 value)
 {
     return QString::number(value);
 }
@@ -198,7 +198,7 @@ void TestAdminCli::hospitalAddAndListJson()
         const QJsonObject hospital = value.toObject();
         if (hospital.value(QStringLiteral("code")).toString() == QLatin1String("city-general")) {
             found = true;
-            QCOMPARE(hospital.value(QStringLiteral("id")).toString(), sql(id));
+            QCOMPARE(hospital.value(QStringLiteral("id")).toString(), idText(id));
             QCOMPARE(hospital.value(QStringLiteral("name")).toString(),
                      QStringLiteral("City General"));
             QCOMPARE(hospital.value(QStringLiteral("timezone")).toString(),
@@ -672,7 +672,7 @@ void TestAdminCli::tamperingIsFound()
         pqxx::connection connection(m_db->url());
         pqxx::work tx(connection);
         tx.exec0("SET LOCAL session_replication_role = replica"); // append-only trigger off
-        tx.exec(tamper.replace(QStringLiteral(":h"), sql(id)).toStdString());
+        tx.exec(tamper.replace(QStringLiteral(":h"), idText(id)).toStdString());
         tx.commit();
     }
 

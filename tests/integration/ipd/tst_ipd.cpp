@@ -103,6 +103,7 @@ private Q_SLOTS:
     void eventsReachLiveSubscribers();
     void bedBoardShowsOccupantsToClinicalRoles();
     void bedListIsCachedAndInvalidated();
+    void theBoardFollowsTheSessionNotTheToken();
     void censusCountsTheDay();
     void rolesAreChecked();
     void badBodiesWriteNothing_data();
@@ -685,6 +686,61 @@ void TestIpd::bedListIsCachedAndInvalidated()
     QCOMPARE(beta.status, 200);
     for (const QString &bed : beds)
         QVERIFY(bedOf(beta.json(), bed).isEmpty());
+}
+
+// The cache check travels with the session check (SessionCompanion), chosen from the role the
+// token names; the answer must still follow the session's role of today and its revocation.
+void TestIpd::theBoardFollowsTheSessionNotTheToken()
+{
+    const QString ward = m_world.createWard(u"STALE"_s);
+    const QStringList beds = m_world.createBeds(ward, 1);
+    const QString patient = m_world.makePatients(m_world.alpha, 1).value(0);
+    QCOMPARE(m_world.admit(patient, beds[0]).status, 201);
+    const QString pw = QString::fromLatin1(World::Password);
+    const auto tokenOf = [&](const char *user, Role role) {
+        m_world.fixture->createUser(u"alpha"_s, QString::fromLatin1(user), role, pw);
+        return accessTokenOf(m_world.fixture->login(u"alpha"_s, QString::fromLatin1(user), pw));
+    };
+    const QByteArray wasDoctor = tokenOf("stale-doctor", Role::Doctor);
+    const QByteArray wasAdmin = tokenOf("stale-admin", Role::Admin);
+    QVERIFY(!wasDoctor.isEmpty() && !wasAdmin.isEmpty());
+    // Both views are cached before the roles change.
+    QVERIFY(
+        m_world.send("GET", api::BedBoard, wasDoctor).json().value(u"occupantsShown"_s).toBool());
+    QVERIFY(
+        !m_world.send("GET", api::BedBoard, wasAdmin).json().value(u"occupantsShown"_s).toBool());
+    {
+        pqxx::connection connection(m_world.fixture->superuserUrl());
+        pqxx::work tx(connection);
+        tx.exec0("UPDATE users SET role = CASE username WHEN 'stale-doctor' THEN 'admin' "
+                 "ELSE 'nurse' END WHERE username IN ('stale-doctor', 'stale-admin')");
+        tx.commit();
+    }
+    const RawResponse demoted = m_world.send("GET", api::BedBoard, wasDoctor);
+    QCOMPARE(demoted.status, 200);
+    QVERIFY(!demoted.json().value(u"occupantsShown"_s).toBool());
+    QVERIFY(bedOf(demoted.json(), beds[0]).value(u"occupant"_s).isUndefined());
+    QVERIFY(!demoted.body.contains("Ipd Patient"));
+    const RawResponse promoted = m_world.send("GET", api::BedBoard, wasAdmin);
+    QCOMPARE(promoted.status, 200);
+    QVERIFY(promoted.json().value(u"occupantsShown"_s).toBool());
+    QCOMPARE(bedOf(promoted.json(), beds[0])
+                 .value(u"occupant"_s)
+                 .toObject()
+                 .value(u"patientId"_s)
+                 .toString(),
+             patient);
+    // A revoked session gets nothing from either cached read.
+    QCOMPARE(m_world.send("GET", api::Beds, wasAdmin).status, 200);
+    {
+        pqxx::connection connection(m_world.fixture->superuserUrl());
+        pqxx::work tx(connection);
+        tx.exec0("UPDATE sessions SET revoked_at = now(), revoke_reason = 'test' "
+                 "WHERE user_id = (SELECT id FROM users WHERE username = 'stale-admin')");
+        tx.commit();
+    }
+    QCOMPARE(m_world.send("GET", api::Beds, wasAdmin).status, 401);
+    QCOMPARE(m_world.send("GET", api::BedBoard, wasAdmin).status, 401);
 }
 
 void TestIpd::censusCountsTheDay()
