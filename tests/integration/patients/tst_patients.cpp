@@ -411,6 +411,10 @@ void TestPatients::searchRanksWholeWordMatchesFirstAcrossPages()
     QCOMPARE(order.mid(0, 4), expectedFirst); // ids ascend in registration order
     QCOMPARE(QSet<QString>(order.begin() + 4, order.end()), expectedSimilar);
     QCOMPARE(order.size(), 6);
+    // 0020: three words look up three word pairs; only the three-word name holds them all.
+    QCOMPARE(searchAllPages(u"maría zorander QUILLA"_s, 2).value(0), expectedFirst.value(2));
+    // One word typed twice has no pair: the word index answers, as for one word.
+    QCOMPARE(searchAllPages(u"quilla Quilla"_s, 2).mid(0, 4), expectedFirst);
 }
 
 void TestPatients::searchRejectsBadParameters_data()
