@@ -83,30 +83,50 @@ bool LiveClient::wants(const QString &topic) const
 
 void LiveClient::send(const LiveEvent &event)
 {
-    if (!principal || event.hospitalId != principal->hospitalId || event.seq <= lastSeq)
-        return;
-    if (replaying) {
-        held.append(event);
-        return;
-    }
-    lastSeq = event.seq;
-    if (wants(event.topic))
-        sendEvent(event);
+    if (queue(event))
+        m_transport->flush();
+}
+
+void LiveClient::sendAll(const QList<LiveEvent> &events)
+{
+    bool written = false;
+    for (const LiveEvent &event : events)
+        written = queue(event) || written;
+    if (written)
+        m_transport->flush();
 }
 
 void LiveClient::sendEvent(const LiveEvent &event)
 {
+    if (queueEvent(event))
+        m_transport->flush();
+}
+
+bool LiveClient::queue(const LiveEvent &event)
+{
+    if (!principal || event.hospitalId != principal->hospitalId || event.seq <= lastSeq)
+        return false;
+    if (replaying) {
+        held.append(event);
+        return false;
+    }
+    lastSeq = event.seq;
+    return wants(event.topic) && queueEvent(event);
+}
+
+bool LiveClient::queueEvent(const LiveEvent &event)
+{
     if (m_closing || tooSlow())
-        return;
+        return false;
     if (!m_transport) {
         m_socket->sendTextMessage(QString::fromUtf8(event.json()));
-        return;
+        return false;
     }
     // Whole frames only, on the event-loop thread like QWebSocket's own writes, so they
-    // never interleave with its pings, replies or close frame. Flushing now sends the frame
-    // in this call instead of waking the loop once more per socket to do it.
+    // never interleave with its pings, replies or close frame. The caller flushes at once,
+    // which sends the frames in this call instead of waking the loop once more per socket.
     m_transport->write(event.frame);
-    m_transport->flush();
+    return true;
 }
 
 bool LiveClient::tooSlow()

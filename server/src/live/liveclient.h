@@ -64,6 +64,9 @@ public:
     /// Sends \a event unless it is older than lastSeq or not subscribed; closes 1013 when the
     /// socket has more than MaxQueuedBytes waiting (a slow consumer resumes with since).
     void send(const LiveEvent &event);
+    /// send() for each of \a events (in seq order), with one flush for all: events fetched
+    /// together reach each socket in one write instead of one per event.
+    void sendAll(const QList<LiveEvent> &events);
     /// Sends one event frame (see send(); replays call it for events already filtered).
     void sendEvent(const LiveEvent &event);
     void sendJson(const QByteArray &json);
@@ -90,6 +93,10 @@ Q_SIGNALS:
 
 private:
     void onPingTimer();
+    /// send() without the flush; true when a frame went to the transport unflushed.
+    bool queue(const LiveEvent &event);
+    /// sendEvent() without the flush; the same answer as queue().
+    bool queueEvent(const LiveEvent &event);
 
     bool tooSlow();
 

@@ -564,8 +564,7 @@ void LiveHub::finishReplay(LiveClient *client)
 {
     client->replaying = false;
     const QList<LiveEvent> held = std::exchange(client->held, {});
-    for (const LiveEvent &event : held)
-        client->send(event);
+    client->sendAll(held);
     client->sendJson(message(
         {{QStringLiteral("type"), QStringLiteral("subscribed")},
          {QStringLiteral("topics"),
@@ -620,11 +619,10 @@ void LiveHub::fetch(qint64 hospitalId)
 void LiveHub::onFetched(qint64 hospitalId, const QList<LiveEvent> &events, bool more)
 {
     m_fetching.remove(hospitalId);
-    for (const LiveEvent &event : events) {
-        for (LiveClient *client : std::as_const(m_clients))
-            client->send(event);
-        m_fetched[hospitalId] = event.seq;
-    }
+    for (LiveClient *client : std::as_const(m_clients))
+        client->sendAll(events);
+    if (!events.isEmpty())
+        m_fetched[hospitalId] = events.constLast().seq;
     if (more || m_dirty.contains(hospitalId))
         fetch(hospitalId);
 }
