@@ -1,14 +1,13 @@
 #include "api/apiclient.h"
+#include "app/language.h"
 #include "app/mainwindow.h"
 #include "app/navigation.h"
 #include "shared/core/buildinfo.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QLocale>
 #include <QPixmap>
 #include <QTimer>
-#include <QTranslator>
 
 #include <cstdio>
 
@@ -31,11 +30,9 @@ int main(int argc, char *argv[])
     QApplication::setApplicationName(QStringLiteral("hms-client"));
     QApplication::setOrganizationName(QStringLiteral("HMS"));
     QApplication::setApplicationVersion(QLatin1String(hms::Version));
-    // The user's language when the client has it (built-in :/i18n/hms_client_<lang>.qm).
-    QTranslator translator;
-    if (translator.load(QLocale(), QStringLiteral("hms_client"), QStringLiteral("_"),
-                        QStringLiteral(":/i18n")))
-        QApplication::installTranslator(&translator);
+    // The language chosen at the last sign-in, else the system's when the client has it
+    // (built-in :/i18n/hms_client_<lang>.qm), else English.
+    hms::client::language::apply(hms::client::language::preferred());
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("HMS desktop client"));
