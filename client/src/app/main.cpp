@@ -1,4 +1,5 @@
 #include "api/apiclient.h"
+#include "app/benchprobe.h"
 #include "app/language.h"
 #include "app/mainwindow.h"
 #include "app/navigation.h"
@@ -10,6 +11,7 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <memory>
 
 namespace {
 
@@ -72,6 +74,13 @@ int main(int argc, char *argv[])
                        "hospital's CA; default $HMS_CLIENT_CA_FILE)."),
         QStringLiteral("path"));
     parser.addOption(caFileOption);
+    const QCommandLineOption benchOption(
+        QStringLiteral("bench"),
+        QStringLiteral("For tests/bench/client_patients.sh: print timings and memory to stderr; "
+                       "with --login-as, list the patients matching this search to the end "
+                       "and quit."),
+        QStringLiteral("search"));
+    parser.addOption(benchOption);
     parser.addOption(serverOption);
     parser.addOption(loginAsOption);
     parser.addOption(hospitalOption);
@@ -110,6 +119,9 @@ int main(int argc, char *argv[])
     }
 
     hms::client::MainWindow window(server);
+    std::unique_ptr<hms::client::BenchProbe> bench;
+    if (parser.isSet(benchOption))
+        bench = std::make_unique<hms::client::BenchProbe>(window, parser.value(benchOption));
     window.show();
 
     if (!loginAs.isEmpty()) {
