@@ -4,6 +4,7 @@
 #include <QLocale>
 
 #include <algorithm>
+#include <tuple>
 
 namespace hms::client {
 
