@@ -62,8 +62,9 @@ qint64 BenchProbe::statusKiB(const char *field)
     if (!status.open(QIODevice::ReadOnly | QIODevice::Text))
         return -1;
     const QByteArray prefix = QByteArray(field) + ':';
-    while (!status.atEnd()) {
-        const QByteArray line = status.readLine();
+    // readAll(), not atEnd(): a /proc file has size 0 until it is read.
+    const QList<QByteArray> lines = status.readAll().split('\n');
+    for (const QByteArray &line : lines) {
         if (line.startsWith(prefix))
             return line.mid(prefix.size()).trimmed().split(' ').value(0).toLongLong();
     }
