@@ -87,6 +87,14 @@
         <source>Sign &amp;in</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>QObject</name>
@@ -495,6 +503,60 @@
     </message>
 </context>
 <context>
+    <name>hms::client::AsNeededModel</name>
+    <message>
+        <source>%1 / %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not given yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n dose(s)</source>
+        <translation>
+            <numerusform>%n dose</numerusform>
+            <numerusform>%n doses</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Room / bed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Patient</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Drug</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dose</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Route</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Indication / instructions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last given</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last 24 h</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>hms::client::AuditModel</name>
     <message>
         <source>%1: %2</source>
@@ -798,6 +860,38 @@
     </message>
     <message>
         <source>Recorded for %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>As needed (PRN)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>As-needed orders</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Indication of the PRN dose</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Why the patient needs it now (e.g. pain 6/10)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>I&amp;ndication:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give PRN dose</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A PRN dose needs its indication (why it is given now).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PRN dose of %1 recorded for %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

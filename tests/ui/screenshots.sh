@@ -4,6 +4,8 @@
 #
 #   tests/ui/screenshots.sh            -> build/screenshots/login.png, admin.png,
 #                                         admin-users.png, reception-register.png, ...
+#                                         and in Spanish: es-login.png, es-reception.png,
+#                                         es-reception-register.png, es-nurse-due-medications.png
 #
 # Builds if needed, starts a throwaway PostgreSQL (installer/dev/pgcluster.sh), migrates it,
 # loads the demo hospital (hms-admin demo-seed), starts hms-server on a free port and runs
@@ -60,9 +62,12 @@ done
 curl -fsS --max-time 2 "$url/api/v1/health" >/dev/null || die "hms-server did not answer"
 
 mkdir -p "$out"
-# The client gets its own HOME so it never reads or writes the caller's settings.
+# The client gets its own HOME so it never reads or writes the caller's settings, and the
+# language of the system locale $client_locale (English unless a run says otherwise).
+client_locale=C.UTF-8
 client() {
-    env -u HMS_DATABASE_URL HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" \
+    env -u HMS_DATABASE_URL -u LANGUAGE HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" \
+        LC_ALL="$client_locale" LANG="$client_locale" \
         xvfb-run -a -s '-screen 0 1280x800x24' "$bin/hms-client" --server "$url" "$@"
 }
 
@@ -83,6 +88,26 @@ while read -r role username password; do
         3) ;; # the role has no such screen
         *) say "warning: $role-$screen.png failed ($rc)" ;;
         esac
+    done
+done <"$work/credentials.txt"
+
+# The same client on a Spanish system: the login page, reception and a nurse screen.
+client_locale=es_ES.UTF-8
+say "es-login.png"
+client --screenshot "$out/es-login.png"
+while read -r role username password; do
+    case $role in
+    reception) screens=(register patients) ;;
+    nurse) screens=(due-medications) ;;
+    *) continue ;;
+    esac
+    HMS_CLIENT_AUTOLOGIN_PASSWORD=$password client --login-as "$username" --hospital demo \
+        --screenshot "$out/es-$role.png" || say "warning: es-$role did not reach the shell"
+    for screen in "${screens[@]}"; do
+        HMS_CLIENT_AUTOLOGIN_PASSWORD=$password client --login-as "$username" --hospital demo \
+            --screen "$screen" --screenshot "$out/es-$role-$screen.png" ||
+            say "warning: es-$role-$screen.png failed"
+        say "es-$role-$screen.png"
     done
 done <"$work/credentials.txt"
 say "saved in $out"

@@ -1,16 +1,17 @@
 #include "api/apiclient.h"
+#include "app/benchprobe.h"
+#include "app/language.h"
 #include "app/mainwindow.h"
 #include "app/navigation.h"
 #include "shared/core/buildinfo.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QLocale>
 #include <QPixmap>
 #include <QTimer>
-#include <QTranslator>
 
 #include <cstdio>
+#include <memory>
 
 namespace {
 
@@ -31,11 +32,9 @@ int main(int argc, char *argv[])
     QApplication::setApplicationName(QStringLiteral("hms-client"));
     QApplication::setOrganizationName(QStringLiteral("HMS"));
     QApplication::setApplicationVersion(QLatin1String(hms::Version));
-    // The user's language when the client has it (built-in :/i18n/hms_client_<lang>.qm).
-    QTranslator translator;
-    if (translator.load(QLocale(), QStringLiteral("hms_client"), QStringLiteral("_"),
-                        QStringLiteral(":/i18n")))
-        QApplication::installTranslator(&translator);
+    // The language chosen at the last sign-in, else the system's when the client has it
+    // (built-in :/i18n/hms_client_<lang>.qm), else English.
+    hms::client::language::apply(hms::client::language::preferred());
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("HMS desktop client"));
@@ -75,6 +74,13 @@ int main(int argc, char *argv[])
                        "hospital's CA; default $HMS_CLIENT_CA_FILE)."),
         QStringLiteral("path"));
     parser.addOption(caFileOption);
+    const QCommandLineOption benchOption(
+        QStringLiteral("bench"),
+        QStringLiteral("For tests/bench/client_patients.sh: print timings and memory to stderr; "
+                       "with --login-as, list the patients matching this search to the end "
+                       "and quit."),
+        QStringLiteral("search"));
+    parser.addOption(benchOption);
     parser.addOption(serverOption);
     parser.addOption(loginAsOption);
     parser.addOption(hospitalOption);
@@ -113,6 +119,9 @@ int main(int argc, char *argv[])
     }
 
     hms::client::MainWindow window(server);
+    std::unique_ptr<hms::client::BenchProbe> bench;
+    if (parser.isSet(benchOption))
+        bench = std::make_unique<hms::client::BenchProbe>(window, parser.value(benchOption));
     window.show();
 
     if (!loginAs.isEmpty()) {

@@ -1,6 +1,7 @@
 #include "app/mainwindow.h"
 
 #include "api/apiclient.h"
+#include "app/language.h"
 #include "auth/session.h"
 #include "keychain/credentialstore.h"
 #include "live/liveconnection.h"
@@ -68,17 +69,18 @@ MainWindow::MainWindow(const QString &defaultServerUrl, QWidget *parent)
     setCentralWidget(m_pages);
     m_loginController = new LoginController(*m_loginView, *m_api, *m_session, *m_store, this);
 
-    QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
-    m_signOutAction = fileMenu->addAction(tr("Sign &out"));
+    m_fileMenu = menuBar()->addMenu(QString());
+    m_signOutAction = m_fileMenu->addAction(QString());
     m_signOutAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Q));
     m_signOutAction->setEnabled(false);
     connect(m_signOutAction, &QAction::triggered, m_session, &Session::logout);
-    fileMenu->addSeparator();
-    QAction *quit = fileMenu->addAction(tr("&Quit"));
-    quit->setShortcut(QKeySequence::Quit);
-    connect(quit, &QAction::triggered, this, &QWidget::close);
-    m_goMenu = menuBar()->addMenu(tr("&Go"));
+    m_fileMenu->addSeparator();
+    m_quitAction = m_fileMenu->addAction(QString());
+    m_quitAction->setShortcut(QKeySequence::Quit);
+    connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
+    m_goMenu = menuBar()->addMenu(QString());
     m_goMenu->setEnabled(false);
+    connect(m_loginView, &LoginView::languageChosen, this, &MainWindow::onLanguageChosen);
 
     m_state = plainLabel(tr("Connection state"), this);
     m_user = plainLabel(tr("Signed-in user"), this);
@@ -263,7 +265,26 @@ void MainWindow::onSessionEnded()
     m_signOutAction->setEnabled(false);
     m_goMenu->setEnabled(false);
     m_pages->setCurrentWidget(m_loginView);
-    setWindowTitle(tr("HMS — Sign in"));
+    retranslateChrome();
+}
+
+void MainWindow::onLanguageChosen(const QString &code)
+{
+    language::save(code);
+    if (!language::apply(code))
+        return;
+    retranslateChrome();
+    onConnectionStateChanged();
+}
+
+void MainWindow::retranslateChrome()
+{
+    m_fileMenu->setTitle(tr("&File"));
+    m_signOutAction->setText(tr("Sign &out"));
+    m_quitAction->setText(tr("&Quit"));
+    m_goMenu->setTitle(tr("&Go"));
+    if (!isSignedIn())
+        setWindowTitle(tr("HMS — Sign in"));
 }
 
 void MainWindow::onConnectionStateChanged()

@@ -78,6 +78,11 @@ private:
     QWidget *createShell();
     void onSessionStarted();
     void onSessionEnded();
+    /// The language chosen in the login view: remembered, applied at once (the login view
+    /// and this window's menus retranslate; the screens are built at sign-in, in it).
+    void onLanguageChosen(const QString &code);
+    /// The texts of the menus and the signed-out title in the current language.
+    void retranslateChrome();
     void onConnectionStateChanged();
     void onNavigationActivated();
     void rebuildScreens();
@@ -102,7 +107,9 @@ private:
     QListView *m_navigation = nullptr;
     QStackedWidget *m_screens = nullptr;
     QHash<int, QWidget *> m_screenPages; ///< Screen -> page in m_screens
+    QMenu *m_fileMenu = nullptr;
     QMenu *m_goMenu = nullptr;
+    QAction *m_quitAction = nullptr;
     QAction *m_signOutAction = nullptr;
     QAction *m_callNextAction = nullptr;
 

@@ -41,7 +41,7 @@ QVariant AuditModel::data(const QModelIndex &index, int role) const
     Q_ASSERT(checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid));
     if (role != Qt::DisplayRole && role != RawValueRole)
         return {};
-    const QJsonValue value = rows().at(index.row()).value(QLatin1String(Keys[index.column()]));
+    const QJsonValue value = rowAt(index.row()).value(QLatin1String(Keys[index.column()]));
     if (role == Qt::DisplayRole && Column(index.column()) == Column::At) {
         const QDateTime at = QDateTime::fromString(value.toString(), Qt::ISODateWithMs);
         return at.isValid() ? at.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))

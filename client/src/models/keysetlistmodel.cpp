@@ -4,6 +4,7 @@
 #include "screens/common/widgets.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 
 namespace hms::client {
 
@@ -20,6 +21,8 @@ void KeysetListModel::restart(const QUrlQuery &query, bool load)
     beginResetModel();
     m_query = query;
     m_rows.clear();
+    m_cachedRow = -1;
+    m_cached = {};
     m_nextCursor.clear();
     m_hasMore = false;
     m_loading = false;
@@ -41,29 +44,38 @@ void KeysetListModel::requestPage()
     if (!m_nextCursor.isEmpty())
         query.addQueryItem(QStringLiteral("cursor"), m_nextCursor);
     const int generation = m_generation;
-    m_api.get(QLatin1String(m_path), query, this,
-              [this, generation](const Result<QJsonObject> &answer) {
-                  if (generation != m_generation)
-                      return; // an answer to older query parameters
-                  m_loading = false;
-                  if (!answer) {
-                      m_hasMore = false;
-                      Q_EMIT pageLoaded(pageError(answer.problem()));
-                      return;
-                  }
-                  const QJsonArray items = answer.value().value(QLatin1String("items")).toArray();
-                  m_nextCursor = answer.value().value(QLatin1String("nextCursor")).toString();
-                  // An empty page ends the list even if it names a cursor.
-                  m_hasMore = !m_nextCursor.isEmpty() && !items.isEmpty();
-                  if (!items.isEmpty()) {
-                      const int first = int(m_rows.size());
-                      beginInsertRows({}, first, first + int(items.size()) - 1);
-                      for (const QJsonValue &item : items)
-                          m_rows.append(item.toObject());
-                      endInsertRows();
-                  }
-                  Q_EMIT pageLoaded(QString());
-              });
+    m_api.get(
+        QLatin1String(m_path), query, this, [this, generation](const Result<QJsonObject> &answer) {
+            if (generation != m_generation)
+                return; // an answer to older query parameters
+            m_loading = false;
+            if (!answer) {
+                m_hasMore = false;
+                Q_EMIT pageLoaded(pageError(answer.problem()));
+                return;
+            }
+            const QJsonArray items = answer.value().value(QLatin1String("items")).toArray();
+            m_nextCursor = answer.value().value(QLatin1String("nextCursor")).toString();
+            // An empty page ends the list even if it names a cursor.
+            m_hasMore = !m_nextCursor.isEmpty() && !items.isEmpty();
+            if (!items.isEmpty()) {
+                const int first = int(m_rows.size());
+                beginInsertRows({}, first, first + int(items.size()) - 1);
+                for (const QJsonValue &item : items)
+                    m_rows.append(QJsonDocument(item.toObject()).toJson(QJsonDocument::Compact));
+                endInsertRows();
+            }
+            Q_EMIT pageLoaded(QString());
+        });
+}
+
+QJsonObject KeysetListModel::rowAt(int row) const
+{
+    if (row != m_cachedRow) {
+        m_cached = QJsonDocument::fromJson(m_rows.at(row)).object();
+        m_cachedRow = row;
+    }
+    return m_cached;
 }
 
 int KeysetListModel::rowCount(const QModelIndex &parent) const

@@ -16,14 +16,14 @@ class ApiClient;
 /// {items, nextCursor}): rows arrive a page at a time as the view asks through
 /// canFetchMore()/fetchMore(), so long lists scroll without loading them all. restart()
 /// starts over with new query parameters and drops answers to the older ones. Subclasses add
-/// columns and data(). Lives on the UI thread; \a api is borrowed.
+/// columns and data() over rowAt(). Lives on the UI thread; \a api is borrowed.
 class KeysetListModel : public QAbstractTableModel
 {
     Q_OBJECT
 
 public:
     /// The JSON of \a row, as the server sent it.
-    QJsonObject rowAt(int row) const { return m_rows.at(row); }
+    QJsonObject rowAt(int row) const;
 
     /// True while a page is on its way.
     bool isLoading() const { return m_loading; }
@@ -45,8 +45,6 @@ protected:
     /// The message for people when a page fails.
     virtual QString pageError(const Problem &problem) const;
 
-    const QList<QJsonObject> &rows() const { return m_rows; }
-
 private:
     void requestPage();
 
@@ -55,7 +53,12 @@ private:
     int m_pageSize;
     QUrlQuery m_query;
     QString m_nextCursor;
-    QList<QJsonObject> m_rows;
+    /// Each row as compact JSON text: a QJsonObject per row costs several times its text
+    /// (100,000 patients listed took 156 MiB that way, PERFORMANCE.md allows 150 for all).
+    QList<QByteArray> m_rows;
+    /// The row read last: a view asks for every column and role of a row in turn.
+    mutable int m_cachedRow = -1;
+    mutable QJsonObject m_cached;
     bool m_loading = false;
     bool m_hasMore = false;
     int m_generation = 0;

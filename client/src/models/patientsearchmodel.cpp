@@ -23,7 +23,7 @@ PatientSearchModel::PatientSearchModel(ApiClient &api, QObject *parent)
 void PatientSearchModel::setQuery(const QString &text)
 {
     const QString query = text.trimmed();
-    if (query == m_query && (isLoading() || !rows().isEmpty()))
+    if (query == m_query && (isLoading() || rowCount() > 0))
         return;
     m_query = query;
     QUrlQuery parameters;
@@ -44,7 +44,7 @@ int PatientSearchModel::columnCount(const QModelIndex &parent) const
 QVariant PatientSearchModel::data(const QModelIndex &index, int role) const
 {
     Q_ASSERT(checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid));
-    const QJsonObject &patient = rows().at(index.row());
+    const QJsonObject patient = rowAt(index.row());
     if (role == IdRole)
         return field(patient, hms::patientkeys::Id);
     if (role == PatientRole)

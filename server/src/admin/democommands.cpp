@@ -5,6 +5,7 @@
 #include "ipd/ipdrepository.h"
 #include "ipd/ipdservice.h"
 #include "live/eventlog.h"
+#include "medications/medicationrepository.h"
 #include "opd/appointmentrepository.h"
 #include "opd/opdrepository.h"
 #include "opd/opdservice.h"
@@ -13,12 +14,15 @@
 #include "users/userrepository.h"
 
 #include <QDate>
+#include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
 #include <QMap>
 
 #include <pqxx/connection>
 #include <pqxx/transaction>
+
+#include <algorithm>
 
 #include <sodium.h>
 
@@ -228,6 +232,70 @@ void seedDemoClinic(pqxx::transaction_base &tx,
     }
 }
 
+// Orders for the first demo inpatients, so that the nurse's due list has scheduled doses (some
+// overdue: they started yesterday) and as-needed ones. An admission that has any prescription
+// already is left alone, so a second run adds nothing. Audited and with their live events.
+void seedDemoPrescriptions(pqxx::transaction_base &tx, qint64 hospitalId, qint64 doctorId)
+{
+    struct DemoOrder
+    {
+        int admission; ///< index among the oldest active admissions
+        const char *drug;
+        const char *dose;
+        const char *route;
+        const char *frequency;
+        const char *instructions;
+    };
+
+    const DemoOrder orders[] = {
+        {0, "Paracetamol", "1 g", "oral", "QID", nullptr},
+        {0, "Morphine sulfate", "2 mg", "iv", "PRN", "Pain score 7/10 or more; 4 h apart at least"},
+        {1, "Amoxicillin", "500 mg", "oral", "TDS", nullptr},
+        {1, "Ondansetron", "4 mg", "iv", "PRN", "Nausea or vomiting"},
+        {2, "Enoxaparin", "40 mg", "sc", "OD", "Thromboprophylaxis"},
+    };
+    std::vector<AdmissionRow> admissions =
+        IpdRepository::admissions(tx, hospitalId, std::nullopt, QStringLiteral("active"), 100);
+    std::reverse(admissions.begin(), admissions.end()); // oldest first: the same ones each run
+    QList<qint64> untouched; // admissions without any prescription yet
+    for (const AdmissionRow &admission : admissions) {
+        if (MedicationRepository::prescriptionsOfAdmission(tx, hospitalId, admission.id).empty())
+            untouched.append(admission.id);
+    }
+    // Started yesterday on the hour (the demo hospital runs on UTC), for a week.
+    QDateTime start = QDateTime::currentDateTimeUtc().addDays(-1);
+    start.setTime(QTime(start.time().hour(), 0));
+    for (const DemoOrder &demo : orders) {
+        if (demo.admission >= int(admissions.size()))
+            continue;
+        const AdmissionRow &admission = admissions.at(demo.admission);
+        if (!untouched.contains(admission.id))
+            continue;
+        NewPrescription order;
+        order.patientId = admission.patientId;
+        order.admissionId = admission.id;
+        order.drug = QLatin1String(demo.drug);
+        order.dose = QLatin1String(demo.dose);
+        order.route = QLatin1String(demo.route);
+        order.frequency = QLatin1String(demo.frequency);
+        order.startAt = start.toString(Qt::ISODate);
+        order.durationDays = 7;
+        if (demo.instructions)
+            order.instructions = QLatin1String(demo.instructions);
+        const PrescriptionRow created =
+            MedicationRepository::insertPrescription(tx, hospitalId, order, doctorId);
+        EventLog::append(tx, hospitalId, IpdService::topicOf(admission.wardId),
+                         QStringLiteral("prescription.created"),
+                         {{QStringLiteral("prescriptionId"), QString::number(created.id)},
+                          {QStringLiteral("admissionId"), QString::number(admission.id)},
+                          {QStringLiteral("bedId"), QString::number(admission.bedId)},
+                          {QStringLiteral("wardId"), QString::number(admission.wardId)}});
+        AuditLog::append(tx,
+                         consoleAudit(hospitalId, QStringLiteral("prescription.create"),
+                                      QStringLiteral("prescription"), QString::number(created.id)));
+    }
+}
+
 // "role username password" per line; the file is 0600 and lives under var/.
 QMap<QString, QString> readCredentials(const QString &path)
 {
@@ -322,6 +390,8 @@ int demoSeed(CommandContext &context)
                 seedDemoClinic(tx, hospital->id, QLatin1String(DemoHospital), admin->id, doctor->id,
                                reception->id, beds);
         }
+        if (doctor)
+            seedDemoPrescriptions(tx, hospital->id, doctor->id);
 
         QFile out(path);
         if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text))

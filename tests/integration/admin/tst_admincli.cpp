@@ -501,6 +501,35 @@ void TestAdminCli::demoSeedLeavesOtherHospitalsAlone()
     QCOMPARE(count(QStringLiteral("SELECT count(*) FROM users u JOIN hospitals h ON h.id = "
                                   "u.hospital_id WHERE h.code = 'demo'")),
              6);
+
+    // Inpatients with active orders, scheduled and as-needed, for the nurse's screens.
+    const QString demoOrders =
+        QStringLiteral("SELECT count(*) FROM prescriptions p JOIN hospitals h ON h.id = "
+                       "p.hospital_id JOIN admissions a ON a.id = p.admission_id WHERE h.code = "
+                       "'demo' AND p.status = 'active' AND a.status = 'active'%1");
+    QCOMPARE(count(demoOrders.arg(QString())), 5);
+    QCOMPARE(count(demoOrders.arg(QStringLiteral(" AND p.frequency = 'PRN'"))), 2);
+    QCOMPARE(
+        count(QStringLiteral("SELECT count(DISTINCT p.admission_id) FROM prescriptions p "
+                             "JOIN hospitals h ON h.id = p.hospital_id WHERE h.code = 'demo'")),
+        3);
+    // Scheduled doses fall due now: some in the last 12 hours.
+    QVERIFY(count(demoOrders.arg(QStringLiteral(" AND p.start_at < now() - interval '12 hours'")))
+            == 5);
+    QCOMPARE(count(QStringLiteral("SELECT count(*) FROM audit_log a JOIN hospitals h ON h.id = "
+                                  "a.hospital_id WHERE h.code = 'demo' AND a.action = "
+                                  "'prescription.create'")),
+             5);
+
+    // A second run adds nothing.
+    const QString counts =
+        QStringLiteral("SELECT (SELECT count(*) FROM prescriptions) * 1000000 + (SELECT count(*) "
+                       "FROM admissions) * 1000 + (SELECT count(*) FROM patients)");
+    const qint64 before = count(counts);
+    const AdminRun again = admin({QStringLiteral("demo-seed"), QStringLiteral("--credentials-file"),
+                                  dir.filePath(QStringLiteral("demo.txt"))});
+    QVERIFY2(again.exitCode == 0, again.err.constData());
+    QCOMPARE(count(counts), before);
 }
 
 void TestAdminCli::userChangesAreAudited_data()

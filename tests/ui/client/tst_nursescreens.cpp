@@ -7,6 +7,7 @@
 #include "app/navigation.h"
 #include "clienttestsupport.h"
 #include "live/liveconnection.h"
+#include "models/asneededmodel.h"
 #include "models/duedosemodel.h"
 #include "models/vitalsmodel.h"
 #include "screens/nurse/duemedicationsscreen.h"
@@ -27,6 +28,7 @@
 #include <memory>
 
 using hms::Role;
+using hms::client::AsNeededModel;
 using hms::client::DueDoseModel;
 using hms::client::DueMedicationsScreen;
 using hms::client::MainWindow;
@@ -60,6 +62,8 @@ private Q_SLOTS:
     void aDoseRecordedAsGivenLeavesTheDueList();
     void aHeldDoseNeedsAReasonFirst();
     void aDoseRecordedByAnotherClientLeavesWithinASecond();
+    void aPrnDoseIsRecordedWithItsIndication();
+    void aPrnDoseOfAStoppedOrderShowsTheServersRefusal();
     void cleanupTestCase();
 
 private:
@@ -70,11 +74,14 @@ private:
     QJsonArray vitalsOnServer() const;
     /// The ward's due list as the server has it.
     QJsonArray dueOnServer() const;
+    /// The ward's as-needed order of \a prescriptionId as the server lists it.
+    QJsonObject asNeededOnServer(const QString &prescriptionId) const;
 
     std::unique_ptr<ServerFixture> m_fixture;
     QString m_wardId;
     QString m_admissionId;
     QString m_prescriptionId;
+    QString m_prnId; ///< an as-needed (PRN) order of the same stay
     QByteArray m_nurse; ///< another nurse client's access token
 };
 
@@ -133,6 +140,17 @@ void TestNurseScreens::initTestCase()
             .value(QStringLiteral("id"))
             .toString();
     QVERIFY(!m_prescriptionId.isEmpty());
+    m_prnId = ui::call(*m_fixture, "POST", pathOf(hms::api::AdmissionPrescriptions, m_admissionId),
+                       tokenOf(QStringLiteral("doctor")),
+                       {{QStringLiteral("drug"), QStringLiteral("Ibuprofen")},
+                        {QStringLiteral("dose"), QStringLiteral("400 mg")},
+                        {QStringLiteral("route"), QStringLiteral("oral")},
+                        {QStringLiteral("frequency"), QStringLiteral("PRN")},
+                        {QStringLiteral("instructions"), QStringLiteral("pain score 4 or more")},
+                        {QStringLiteral("startAt"), yesterday.toString(Qt::ISODate)}})
+                  .value(QStringLiteral("id"))
+                  .toString();
+    QVERIFY(!m_prnId.isEmpty());
     m_nurse = tokenOf(QStringLiteral("nurse"));
     QVERIFY(!m_nurse.isEmpty());
 }
@@ -461,6 +479,106 @@ void TestNurseScreens::aDoseRecordedByAnotherClientLeavesWithinASecond()
                        {QStringLiteral("reason"), QStringLiteral("patient declined")}})
                  .isEmpty());
     QTRY_COMPARE_WITH_TIMEOUT(screen->model()->rowOf(prescriptionId, dueAt), -1, 1000);
+}
+
+QJsonObject TestNurseScreens::asNeededOnServer(const QString &prescriptionId) const
+{
+    const QJsonObject due =
+        ui::call(*m_fixture, "GET", pathOf(hms::api::WardMedicationsDue, m_wardId), m_nurse);
+    for (const QJsonValue &value : due.value(QStringLiteral("asNeeded")).toArray()) {
+        if (value.toObject().value(QStringLiteral("prescriptionId")).toString() == prescriptionId)
+            return value.toObject();
+    }
+    return {};
+}
+
+void TestNurseScreens::aPrnDoseIsRecordedWithItsIndication()
+{
+    MainWindow window(ui::serverUrlOf(m_fixture->port()));
+    auto *screen = openAsNurse<DueMedicationsScreen>(window, Screen::DueMedications);
+    QVERIFY(screen);
+    // The PRN order is listed in its own table, not among the scheduled doses.
+    QTRY_VERIFY(screen->asNeededModel()->rowOf(m_prnId) >= 0);
+    QCOMPARE(screen->model()->rowOf(m_prnId, QString()), -1);
+    const int row = screen->asNeededModel()->rowOf(m_prnId);
+    const auto cell = [screen, this](AsNeededModel::Column column) {
+        return screen->asNeededModel()
+            ->index(screen->asNeededModel()->rowOf(m_prnId), int(column))
+            .data()
+            .toString();
+    };
+    QCOMPARE(cell(AsNeededModel::Column::Drug), QStringLiteral("Ibuprofen"));
+    QCOMPARE(cell(AsNeededModel::Column::Instructions), QStringLiteral("pain score 4 or more"));
+    QCOMPARE(cell(AsNeededModel::Column::LastGiven), QStringLiteral("not given yet"));
+    QCOMPARE(asNeededOnServer(m_prnId).value(QStringLiteral("givenLast24h")).toInt(), 0);
+
+    // Without an indication nothing is sent.
+    screen->asNeededTable()->selectRow(row);
+    QVERIFY(screen->prnGivenButton()->isEnabled());
+    QTest::mouseClick(screen->prnGivenButton(), Qt::LeftButton);
+    QCOMPARE(screen->indicationError(),
+             QStringLiteral("A PRN dose needs its indication (why it is given now)."));
+    QCOMPARE(screen->focusWidget(), screen->indicationField());
+    QTest::qWait(200);
+    QCOMPARE(asNeededOnServer(m_prnId).value(QStringLiteral("givenLast24h")).toInt(), 0);
+
+    // With it, the dose is recorded now (Ctrl+P from the keyboard).
+    QTest::keyClicks(screen->indicationField(), QStringLiteral("pain 6/10 after physiotherapy"));
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    QTest::keyClick(screen->indicationField(), Qt::Key_P, Qt::ControlModifier);
+    QTRY_VERIFY2(screen->statusText().contains(QStringLiteral("PRN dose of Ibuprofen recorded")),
+                 qPrintable(screen->statusText()));
+    QVERIFY(screen->indicationError().isEmpty());
+    QVERIFY(screen->indicationField()->text().isEmpty());
+    const QJsonObject order = asNeededOnServer(m_prnId);
+    QCOMPARE(order.value(QStringLiteral("givenLast24h")).toInt(), 1);
+    QVERIFY(order.value(QStringLiteral("lastGivenAt")).isString());
+    // The list is read again: the row shows the dose.
+    QTRY_COMPARE(cell(AsNeededModel::Column::Given24h), AsNeededModel::tr("%n dose(s)", "", 1));
+    QVERIFY(cell(AsNeededModel::Column::LastGiven) != QStringLiteral("not given yet"));
+    // The record carries the indication as its reason.
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const QJsonObject records =
+        ui::call(*m_fixture, "GET",
+                 pathOf(hms::api::WardMedicationAdministrations, m_wardId)
+                     + "?from=" + now.addSecs(-600).toString(Qt::ISODate).toUtf8()
+                     + "&to=" + now.addSecs(60).toString(Qt::ISODate).toUtf8(),
+                 m_nurse);
+    bool found = false;
+    for (const QJsonValue &value : records.value(QStringLiteral("items")).toArray()) {
+        const QJsonObject item = value.toObject();
+        if (item.value(QStringLiteral("prescriptionId")).toString() != m_prnId)
+            continue;
+        found = true;
+        const QJsonObject record = item.value(QStringLiteral("administration")).toObject();
+        QCOMPARE(record.value(QStringLiteral("outcome")).toString(), QStringLiteral("given"));
+        QCOMPARE(record.value(QStringLiteral("reason")).toString(),
+                 QStringLiteral("pain 6/10 after physiotherapy"));
+    }
+    QVERIFY(found);
+}
+
+void TestNurseScreens::aPrnDoseOfAStoppedOrderShowsTheServersRefusal()
+{
+    MainWindow window(ui::serverUrlOf(m_fixture->port()));
+    auto *screen = openAsNurse<DueMedicationsScreen>(window, Screen::DueMedications);
+    QVERIFY(screen);
+    QTRY_VERIFY(screen->asNeededModel()->rowOf(m_prnId) >= 0);
+    screen->asNeededTable()->selectRow(screen->asNeededModel()->rowOf(m_prnId));
+    // The doctor stops the order through the API directly (as if this screen missed the event,
+    // the request goes out with the stale row).
+    window.live().stop();
+    QVERIFY(!ui::call(*m_fixture, "POST", pathOf(hms::api::PrescriptionStop, m_prnId),
+                      tokenOf(QStringLiteral("doctor")),
+                      {{QStringLiteral("reason"), QStringLiteral("pain controlled")}})
+                 .isEmpty());
+    QTest::keyClicks(screen->indicationField(), QStringLiteral("headache"));
+    QTest::mouseClick(screen->prnGivenButton(), Qt::LeftButton);
+    QTRY_VERIFY2(!screen->prnError().isEmpty(), qPrintable(screen->statusText()));
+    QVERIFY2(screen->prnError().contains(QStringLiteral("stopped")),
+             qPrintable(screen->prnError()));
+    // The 409 reads the list again: the stopped order leaves it.
+    QTRY_COMPARE(screen->asNeededModel()->rowOf(m_prnId), -1);
 }
 
 void TestNurseScreens::cleanupTestCase()

@@ -2,6 +2,11 @@
 
 #include "ui_loginview.h"
 
+#include "app/language.h"
+
+#include <QEvent>
+#include <QSignalBlocker>
+
 namespace hms::client {
 
 LoginView::LoginView(QWidget *parent)
@@ -15,6 +20,13 @@ LoginView::LoginView(QWidget *parent)
     for (QLineEdit *edit :
          {m_ui->serverEdit, m_ui->hospitalEdit, m_ui->usernameEdit, m_ui->passwordEdit})
         connect(edit, &QLineEdit::returnPressed, this, &LoginView::signInRequested);
+    // Each language by its own name, so that a user who cannot read the current one finds it.
+    for (const language::Language &entry : language::available())
+        m_ui->languageCombo->addItem(entry.nativeName, entry.code);
+    setLanguageCode(language::current());
+    connect(m_ui->languageCombo, &QComboBox::currentIndexChanged, this, [this]() {
+        Q_EMIT languageChosen(languageCode());
+    });
 }
 
 LoginView::~LoginView() = default;
@@ -42,6 +54,30 @@ QString LoginView::password() const
 bool LoginView::rememberMe() const
 {
     return m_ui->rememberCheck->isChecked();
+}
+
+QString LoginView::languageCode() const
+{
+    return m_ui->languageCombo->currentData().toString();
+}
+
+void LoginView::setLanguageCode(const QString &code)
+{
+    const int index = m_ui->languageCombo->findData(code);
+    if (index < 0)
+        return;
+    const QSignalBlocker blocker(m_ui->languageCombo);
+    m_ui->languageCombo->setCurrentIndex(index);
+}
+
+void LoginView::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange) {
+        // The .ui texts, then the ones set from code (the combo's entries never change).
+        m_ui->retranslateUi(this);
+        setBusy(m_busy);
+    }
+    QWidget::changeEvent(event);
 }
 
 void LoginView::setServerUrl(const QString &url)
@@ -76,6 +112,7 @@ void LoginView::clearPassword()
 
 void LoginView::setBusy(bool busy)
 {
+    m_busy = busy;
     m_ui->formBox->setEnabled(!busy);
     m_ui->signInButton->setText(busy ? tr("Signing in…") : tr("Sign &in"));
 }

@@ -28,6 +28,10 @@ public:
     QString username() const;
     QString password() const;
     bool rememberMe() const;
+    /// The code of the language chosen in the combo ("en", "es").
+    QString languageCode() const;
+    /// Selects \a code in the language combo without emitting languageChosen().
+    void setLanguageCode(const QString &code);
 
     void setServerUrl(const QString &url);
     void setHospital(const QString &hospital);
@@ -51,9 +55,15 @@ public:
 
 Q_SIGNALS:
     void signInRequested();
+    /// The user picked another language in the combo.
+    void languageChosen(const QString &code);
+
+protected:
+    void changeEvent(QEvent *event) override;
 
 private:
     std::unique_ptr<Ui::LoginView> m_ui;
+    bool m_busy = false;
 };
 
 } // namespace hms::client

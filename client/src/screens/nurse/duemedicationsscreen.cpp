@@ -2,6 +2,7 @@
 
 #include "api/apiclient.h"
 #include "live/liveconnection.h"
+#include "models/asneededmodel.h"
 #include "models/duedosemodel.h"
 #include "screens/common/fielderrors.h"
 #include "screens/common/widgets.h"
@@ -17,6 +18,7 @@
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QPushButton>
 #include <QTableView>
 #include <QTimer>
@@ -37,6 +39,24 @@ QString outcomeTitle(const QString &outcome)
     if (outcome == QLatin1String("refused"))
         return DueMedicationsScreen::tr("refused");
     return outcome;
+}
+
+/// The window's ends: the weekday in the user's language (QLocale), then the clock.
+const QString WindowFormat = QStringLiteral("ddd HH:mm");
+
+/// A read-only table of whole rows, one selectable at a time.
+QTableView *rowTable(const QString &name, const QString &accessibleName, QWidget *parent)
+{
+    auto *table = new QTableView(parent);
+    table->setObjectName(name);
+    table->setAccessibleName(accessibleName);
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table->setSelectionMode(QAbstractItemView::SingleSelection);
+    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table->verticalHeader()->hide();
+    table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    table->horizontalHeader()->setStretchLastSection(true);
+    return table;
 }
 
 } // namespace
@@ -62,17 +82,9 @@ DueMedicationsScreen::DueMedicationsScreen(const ClientContext &context, QWidget
     top->addWidget(m_refresh);
     layout->addLayout(top);
 
-    m_table = new QTableView(this);
-    m_table->setObjectName(QStringLiteral("dueTable"));
-    m_table->setAccessibleName(tr("Due doses"));
+    m_table = rowTable(QStringLiteral("dueTable"), tr("Due doses"), this);
     m_table->setModel(m_model);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    layout->addWidget(m_table, 1);
+    layout->addWidget(m_table, 2);
 
     auto *actions = new QHBoxLayout;
     m_reason = new QLineEdit(this);
@@ -103,6 +115,38 @@ DueMedicationsScreen::DueMedicationsScreen(const ClientContext &context, QWidget
     layout->addWidget(general);
     m_errors = std::make_unique<FieldErrors>(general);
     m_errors->add(QStringLiteral("reason"), m_reason, reasonError);
+
+    // As-needed (PRN) orders: no schedule, a dose is given when the patient needs it.
+    layout->addWidget(headingLabel(tr("As needed (PRN)"), this));
+    m_prnModel = new AsNeededModel(this);
+    m_prnTable = rowTable(QStringLiteral("prnTable"), tr("As-needed orders"), this);
+    m_prnTable->setModel(m_prnModel);
+    layout->addWidget(m_prnTable, 1);
+    auto *prnActions = new QHBoxLayout;
+    m_indication = new QLineEdit(this);
+    m_indication->setObjectName(QStringLiteral("indicationEdit"));
+    m_indication->setAccessibleName(tr("Indication of the PRN dose"));
+    m_indication->setMaxLength(hms::medication::ReasonMax);
+    m_indication->setPlaceholderText(tr("Why the patient needs it now (e.g. pain 6/10)"));
+    QLabel *indicationLabel =
+        plainLabel(QStringLiteral("indicationLabel"), this, tr("I&ndication:"));
+    indicationLabel->setBuddy(m_indication);
+    prnActions->addWidget(indicationLabel);
+    prnActions->addWidget(m_indication, 1);
+    m_prnGiven = new QPushButton(tr("Give PRN dose"), this);
+    m_prnGiven->setObjectName(QStringLiteral("prnGivenButton"));
+    m_prnGiven->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
+    m_prnGiven->setToolTip(tr("%1 (%2)").arg(
+        tr("Give PRN dose"), m_prnGiven->shortcut().toString(QKeySequence::NativeText)));
+    prnActions->addWidget(m_prnGiven);
+    layout->addLayout(prnActions);
+    QLabel *indicationError = fieldErrorLabel(QStringLiteral("indicationError"), this);
+    layout->addWidget(indicationError);
+    QLabel *prnGeneral = fieldErrorLabel(QStringLiteral("prnGeneralError"), this);
+    layout->addWidget(prnGeneral);
+    m_prnErrors = std::make_unique<FieldErrors>(prnGeneral);
+    m_prnErrors->add(QStringLiteral("reason"), m_indication, indicationError);
+
     m_status = plainLabel(QStringLiteral("dueStatus"), this);
     layout->addWidget(m_status);
 
@@ -111,7 +155,10 @@ DueMedicationsScreen::DueMedicationsScreen(const ClientContext &context, QWidget
     setTabOrder(m_reason, m_given);
     setTabOrder(m_given, m_held);
     setTabOrder(m_held, m_refused);
-    setTabOrder(m_refused, m_refresh);
+    setTabOrder(m_refused, m_prnTable);
+    setTabOrder(m_prnTable, m_indication);
+    setTabOrder(m_indication, m_prnGiven);
+    setTabOrder(m_prnGiven, m_refresh);
 
     connect(m_given, &QPushButton::clicked, this, [this]() {
         recordSelected(QStringLiteral("given"));
@@ -122,7 +169,12 @@ DueMedicationsScreen::DueMedicationsScreen(const ClientContext &context, QWidget
     connect(m_refused, &QPushButton::clicked, this, [this]() {
         recordSelected(QStringLiteral("refused"));
     });
+    connect(m_prnGiven, &QPushButton::clicked, this, &DueMedicationsScreen::recordAsNeeded);
     connect(m_refresh, &QPushButton::clicked, this, &DueMedicationsScreen::reload);
+    connect(m_prnTable->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &DueMedicationsScreen::updateButtons);
+    connect(m_prnModel, &QAbstractItemModel::modelReset, this,
+            &DueMedicationsScreen::updateButtons);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &DueMedicationsScreen::updateButtons);
     connect(m_model, &QAbstractItemModel::modelReset, this, &DueMedicationsScreen::updateButtons);
@@ -141,6 +193,7 @@ DueMedicationsScreen::DueMedicationsScreen(const ClientContext &context, QWidget
     connect(m_feed, &WardFeed::failed, m_status, &QLabel::setText);
     connect(m_feed, &WardFeed::wardChanged, this, [this]() {
         m_model->setDoses({});
+        m_prnModel->setOrders({});
     });
     connect(m_feed, &WardFeed::reloadNeeded, this, &DueMedicationsScreen::reload);
     connect(m_feed, &WardFeed::eventReceived, this, &DueMedicationsScreen::onEvent);
@@ -152,6 +205,16 @@ DueMedicationsScreen::~DueMedicationsScreen() = default;
 QString DueMedicationsScreen::reasonError() const
 {
     return m_errors->errorOf(QStringLiteral("reason"));
+}
+
+QString DueMedicationsScreen::indicationError() const
+{
+    return m_prnErrors->errorOf(QStringLiteral("reason"));
+}
+
+QString DueMedicationsScreen::prnError() const
+{
+    return m_prnErrors->generalError();
 }
 
 QString DueMedicationsScreen::statusText() const
@@ -189,11 +252,20 @@ void DueMedicationsScreen::reload()
             for (const QJsonValue &value : answer.value().value(QLatin1String("items")).toArray())
                 doses.append(value.toObject());
             m_model->setDoses(doses);
+            const QString prnId =
+                m_prnTable->currentIndex().data(AsNeededModel::PrescriptionIdRole).toString();
+            QList<QJsonObject> orders;
+            for (const QJsonValue &value :
+                 answer.value().value(QLatin1String("asNeeded")).toArray())
+                orders.append(value.toObject());
+            m_prnModel->setOrders(orders);
+            if (const int prnRow = m_prnModel->rowOf(prnId); prnRow >= 0)
+                m_prnTable->selectRow(prnRow);
             // The count sits with the window, not in the status line: a reload that a live
             // event starts must not wipe the outcome of the nurse's own last action.
             m_window->setText(tr("due %1 – %2")
-                                  .arg(from.toLocalTime().toString(QStringLiteral("ddd HH:mm")),
-                                       to.toLocalTime().toString(QStringLiteral("ddd HH:mm")))
+                                  .arg(QLocale().toString(from.toLocalTime(), WindowFormat),
+                                       QLocale().toString(to.toLocalTime(), WindowFormat))
                               + QStringLiteral(" · ")
                               + tr("%n dose(s) to record", "", m_model->rowCount()));
             const int row = m_model->rowOf(prescriptionId, dueAt);
@@ -219,6 +291,52 @@ void DueMedicationsScreen::updateButtons()
     const bool selected = m_table->currentIndex().isValid();
     for (QPushButton *action : {m_given, m_held, m_refused})
         action->setEnabled(!m_busy && selected);
+    m_prnGiven->setEnabled(!m_busy && m_prnTable->currentIndex().isValid());
+}
+
+void DueMedicationsScreen::recordAsNeeded()
+{
+    const QModelIndex current = m_prnTable->currentIndex();
+    if (m_busy || !current.isValid())
+        return;
+    m_prnErrors->clear();
+    const QString indication = m_indication->text().trimmed();
+    if (indication.isEmpty()) {
+        m_prnErrors->show({{QStringLiteral("reason"),
+                            tr("A PRN dose needs its indication (why it is given now).")}});
+        return;
+    }
+    const QString prescriptionId = current.data(AsNeededModel::PrescriptionIdRole).toString();
+    const QString patient = current.data(AsNeededModel::PatientNameRole).toString();
+    const QString drug = current.data(AsNeededModel::DrugRole).toString();
+    // No dueAt: the server times a PRN dose when it records it.
+    const QJsonObject body{{QStringLiteral("outcome"), QStringLiteral("given")},
+                           {QStringLiteral("reason"), indication}};
+    m_busy = true;
+    updateButtons();
+    m_status->setText(tr("Recording…"));
+    m_context.api.request(
+        "POST", ApiClient::pathWithId(hms::api::PrescriptionAdministrations, prescriptionId), {},
+        body, {{"Idempotency-Key", QUuid::createUuid().toByteArray(QUuid::WithoutBraces)}}, this,
+        [this, patient, drug](const Result<QJsonObject> &answer) {
+            m_busy = false;
+            if (!answer) {
+                const Problem &problem = answer.problem();
+                m_prnErrors->show(problem.errors);
+                if (problem.errors.isEmpty())
+                    m_prnErrors->show({{QString(), problemText(problem)}});
+                m_status->setText(tr("Not recorded: %1").arg(problemText(problem)));
+                if (problem.status == 409)
+                    reload(); // stopped or ended meanwhile
+                updateButtons();
+                return;
+            }
+            m_indication->clear();
+            m_status->setText(tr("PRN dose of %1 recorded for %2").arg(drug, patient));
+            reload(); // its last-given time and 24-hour count
+            m_prnTable->setFocus(Qt::OtherFocusReason);
+            updateButtons();
+        });
 }
 
 void DueMedicationsScreen::recordSelected(const QString &outcome)

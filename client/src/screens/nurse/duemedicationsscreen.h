@@ -15,6 +15,7 @@ class QTimer;
 
 namespace hms::client {
 
+class AsNeededModel;
 class DueDoseModel;
 class FieldErrors;
 class WardFeed;
@@ -25,7 +26,11 @@ struct LiveEvent;
 /// ones coloured; record the selected dose as given, held or refused (POST
 /// /api/v1/prescriptions/{id}/administrations; held and refused need a reason) and it leaves
 /// the list. Doses recorded elsewhere leave it too (medication.administered on beds:<ward>).
-/// Keyboard-first: Ctrl+G given, Ctrl+H held, Ctrl+R refused, F5 reads the list again.
+/// Below them the ward's as-needed (PRN) orders (the answer's asNeeded list) with when each
+/// was last given and how often over 24 h; a PRN dose is recorded as given with its
+/// indication through the same endpoint (no dueAt: the server times it when it records it).
+/// Keyboard-first: Ctrl+G given, Ctrl+H held, Ctrl+R refused, Ctrl+P PRN dose given, F5 reads
+/// the list again.
 class DueMedicationsScreen : public QWidget
 {
     Q_OBJECT
@@ -51,12 +56,26 @@ public:
 
     QPushButton *refusedButton() const { return m_refused; }
 
+    AsNeededModel *asNeededModel() const { return m_prnModel; }
+
+    QTableView *asNeededTable() const { return m_prnTable; }
+
+    QLineEdit *indicationField() const { return m_indication; }
+
+    QPushButton *prnGivenButton() const { return m_prnGiven; }
+
+    /// The inline error under the indication, and the PRN section's general error.
+    QString indicationError() const;
+    QString prnError() const;
+
     /// The inline error under the reason (empty when none).
     QString reasonError() const;
     QString statusText() const;
 
     /// Records the selected dose with \a outcome (given | held | refused).
     void recordSelected(const QString &outcome);
+    /// Records a dose of the selected PRN order as given, with the indication.
+    void recordAsNeeded();
     /// Reads the ward's due doses again.
     void reload();
 
@@ -78,6 +97,11 @@ private:
     QPushButton *m_refresh = nullptr;
     QLabel *m_status = nullptr;
     QTimer *m_overdueTimer = nullptr;
+    AsNeededModel *m_prnModel = nullptr;
+    std::unique_ptr<FieldErrors> m_prnErrors;
+    QTableView *m_prnTable = nullptr;
+    QLineEdit *m_indication = nullptr;
+    QPushButton *m_prnGiven = nullptr;
     int m_generation = 0;
     bool m_busy = false;
 };

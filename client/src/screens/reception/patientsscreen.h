@@ -33,6 +33,10 @@ public:
 
     PatientSearchModel *model() const { return m_model; }
 
+    QLineEdit *searchField() const { return m_search; }
+
+    QTableView *table() const { return m_table; }
+
 private:
     void onSelectionChanged();
     void showCard(const QJsonObject &patient);
