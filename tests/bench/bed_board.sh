@@ -116,6 +116,43 @@ HMS_LISTEN=127.0.0.1:$port build/bin/hms-server --no-migrate >"$work/server.log"
 server_pid=$!
 wait_http "http://127.0.0.1:$port/api/v1/health" "$server_pid" "$work/server.log" || die "hms-server did not come up"
 
+# ---------------------------------------------------------------- Express peer
+# Started before anything is measured, so each of our measurements is followed at once by
+# the peer's at the same size and concurrency: on a shared machine the ratio then compares
+# like with like.
+
+have_peer=1
+peer_src=$peers_dir/express-hms
+if ! command -v node >/dev/null 2>&1 || [[ ! -x $peer_src/run ]]; then
+    say "node or the peer ($peer_src) missing: no peer comparison"
+    have_peer=0
+else
+    cp -r "$peer_src" "$work/peer"
+    chmod -R u+w "$work/peer"
+    rm -rf "$work/peer/node_modules"
+    "$pgcluster" createdb "$work/pg" hms_peer
+    export PEER_DATABASE_URL
+    PEER_DATABASE_URL=$("$pgcluster" url "$work/pg" hms_peer)
+    say "peer: npm ci and seed (log: $work/peer-seed.log)"
+    if ! "$work/peer/run" seed >"$work/peer-seed.log" 2>&1; then
+        tail -n 20 "$work/peer-seed.log" >&2
+        say "peer seed failed (offline npm registry?): no peer comparison"
+        have_peer=0
+    fi
+fi
+if ((have_peer)); then
+    peer_port=$("$pgcluster" free-port)
+    PEER_PORT=$peer_port PEER_WORKERS=$peer_workers setsid "$work/peer/run" >"$work/peer.log" 2>&1 &
+    peer_pid=$!
+    wait_http "http://127.0.0.1:$peer_port/api/v1/ping" "$peer_pid" "$work/peer.log" || die "peer did not come up"
+    peer_token=$(curl -fsS -H 'Content-Type: application/json' \
+        -d '{"username":"nurse","password":"Passw0rd!"}' \
+        "http://127.0.0.1:$peer_port/api/v1/auth/login" | sed -n 's/.*"accessToken":"\([^"]*\)".*/\1/p')
+    [[ -n $peer_token ]] || die "login to the peer failed"
+fi
+
+# ---------------------------------------------------------------- measure, ours then the peer
+
 declare -A results
 for n in $sizes; do
     nurse=$(hms_token "b$n" nurse)
@@ -123,47 +160,9 @@ for n in $sizes; do
     [[ -n $nurse && -n $admin ]] || die "login to hms-server failed"
     count=$(curl -fsS -H "Authorization: Bearer $nurse" "http://127.0.0.1:$port/api/v1/beds" | grep -o '"status"' | wc -l)
     say "hms-server b$n: $count beds"
-    for c in $concurrency; do
-        results[ours-beds-$n-$c]=$(measure "http://127.0.0.1:$port/api/v1/beds" "$nurse" "$c" "$work/ours-beds-$n-$c.txt")
-        results[ours-board-$n-$c]=$(measure "http://127.0.0.1:$port/api/v1/bed-board" "$admin" "$c" "$work/ours-board-$n-$c.txt")
-        say "ours b$n c=$c: beds ${results[ours-beds-$n-$c]}  board(admin) ${results[ours-board-$n-$c]}"
-    done
-    # The occupant view is audited (one audit row per read): a write per request.
-    results[ours-boardocc-$n-64]=$(measure "http://127.0.0.1:$port/api/v1/bed-board" "$nurse" 64 "$work/ours-boardocc-$n.txt")
-    say "ours b$n c=64: board(nurse, audited) ${results[ours-boardocc-$n-64]}"
-done
-
-# ---------------------------------------------------------------- Express peer
-
-peer_src=$peers_dir/express-hms
-if ! command -v node >/dev/null 2>&1 || [[ ! -x $peer_src/run ]]; then
-    say "node or the peer ($peer_src) missing: no peer comparison"
-    exit 0
-fi
-cp -r "$peer_src" "$work/peer"
-chmod -R u+w "$work/peer"
-rm -rf "$work/peer/node_modules"
-"$pgcluster" createdb "$work/pg" hms_peer
-export PEER_DATABASE_URL
-PEER_DATABASE_URL=$("$pgcluster" url "$work/pg" hms_peer)
-say "peer: npm ci and seed (log: $work/peer-seed.log)"
-if ! "$work/peer/run" seed >"$work/peer-seed.log" 2>&1; then
-    tail -n 20 "$work/peer-seed.log" >&2
-    say "peer seed failed (offline npm registry?): no peer comparison"
-    exit 0
-fi
-peer_port=$("$pgcluster" free-port)
-PEER_PORT=$peer_port PEER_WORKERS=$peer_workers setsid "$work/peer/run" >"$work/peer.log" 2>&1 &
-peer_pid=$!
-wait_http "http://127.0.0.1:$peer_port/api/v1/ping" "$peer_pid" "$work/peer.log" || die "peer did not come up"
-peer_token=$(curl -fsS -H 'Content-Type: application/json' \
-    -d '{"username":"nurse","password":"Passw0rd!"}' \
-    "http://127.0.0.1:$peer_port/api/v1/auth/login" | sed -n 's/.*"accessToken":"\([^"]*\)".*/\1/p')
-[[ -n $peer_token ]] || die "login to the peer failed"
-
-for n in $sizes; do
-    # The peer seeds 200 beds; grow its hospital to n (same shape: wards of 5 rooms x 4 beds).
-    psql -X -q -v ON_ERROR_STOP=1 -v n="$n" "$PEER_DATABASE_URL" <<'SQL'
+    if ((have_peer)); then
+        # The peer seeds 200 beds; grow its hospital to n (same shape: wards of 5 rooms x 4 beds).
+        psql -X -q -v ON_ERROR_STOP=1 -v n="$n" "$PEER_DATABASE_URL" <<'SQL'
 SELECT id AS h FROM hospitals WHERE code = 'H1' \gset
 SELECT count(*) AS have FROM beds WHERE hospital_id = :h \gset
 INSERT INTO wards (hospital_id, code, name)
@@ -178,12 +177,21 @@ INSERT INTO beds (hospital_id, room_id, label, status)
     WHERE r.hospital_id = :h AND NOT EXISTS (SELECT 1 FROM beds x WHERE x.room_id = r.id);
 ANALYZE;
 SQL
-    count=$(curl -fsS -H "Authorization: Bearer $peer_token" "http://127.0.0.1:$peer_port/api/v1/beds" | grep -o '"status"' | wc -l)
-    say "peer: $count beds"
+        count=$(curl -fsS -H "Authorization: Bearer $peer_token" "http://127.0.0.1:$peer_port/api/v1/beds" | grep -o '"status"' | wc -l)
+        say "peer: $count beds"
+    fi
     for c in $concurrency; do
-        results[peer-beds-$n-$c]=$(measure "http://127.0.0.1:$peer_port/api/v1/beds" "$peer_token" "$c" "$work/peer-beds-$n-$c.txt")
-        say "peer $n c=$c: beds ${results[peer-beds-$n-$c]}"
+        results[ours-beds-$n-$c]=$(measure "http://127.0.0.1:$port/api/v1/beds" "$nurse" "$c" "$work/ours-beds-$n-$c.txt")
+        results[ours-board-$n-$c]=$(measure "http://127.0.0.1:$port/api/v1/bed-board" "$admin" "$c" "$work/ours-board-$n-$c.txt")
+        say "ours b$n c=$c: beds ${results[ours-beds-$n-$c]}  board(admin) ${results[ours-board-$n-$c]}"
+        if ((have_peer)); then
+            results[peer-beds-$n-$c]=$(measure "http://127.0.0.1:$peer_port/api/v1/beds" "$peer_token" "$c" "$work/peer-beds-$n-$c.txt")
+            say "peer $n c=$c: beds ${results[peer-beds-$n-$c]}"
+        fi
     done
+    # The occupant view is audited (one audit row per read): a write per request.
+    results[ours-boardocc-$n-64]=$(measure "http://127.0.0.1:$port/api/v1/bed-board" "$nurse" 64 "$work/ours-boardocc-$n.txt")
+    say "ours b$n c=64: board(nurse, audited) ${results[ours-boardocc-$n-64]}"
 done
 
 # ---------------------------------------------------------------- report
