@@ -219,8 +219,7 @@ std::optional<PatientRow> PatientService::registerPatient(DbSession &db,
     if (hooks.beforeCommit)
         hooks.beforeCommit(tx, created);
 
-    // Last before the commit: the audit append locks the hospital's chain head until the
-    // commit, so every write of the hospital waits for this one from here on.
+    // The audit row commits with the patient (pending; sealed into the chain after commit).
     AuditEntry audit = patientAudit(actor, client, QStringLiteral("patient.register"), created.id);
     if (override && !candidates.empty()) {
         // The reason is free text (it may name people), so it stays on the patient row.
