@@ -16,8 +16,12 @@
 # Environment: BENCH_N (20000), BENCH_C (8 executors per process, the peer's C),
 # BENCH_WORKERS ("1 2 4"), BENCH_RATE_N (1000 runs at 100/s), HMS_PEERS_DIR (../shared/peers),
 # BENCH_BIN_DIR (build/bin; e.g. another build's binaries for a before/after comparison),
-# BENCH_WORKER_WRAPPER (runs the worker under a tool, e.g. "valgrind --tool=callgrind"). Everything it starts is
-# stopped on exit.
+# BENCH_PEER=0 (skip the peer, for quick runs), BENCH_WORKER_WRAPPER (runs the worker under a
+# tool, e.g. "valgrind --tool=callgrind"). Everything it starts is stopped on exit.
+#
+# The 100 runs/s phase also prints a run's timeline (track_commit_timestamp is on in the bench
+# cluster): start (the INSERT's clock_timestamp) -> each step's transaction start (its journal
+# row's now()) -> its commit (commit timestamp) -> the completion's commit.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
@@ -62,6 +66,10 @@ trap 'exit 143' TERM
 work=$(mktemp -d "${TMPDIR:-/tmp}/hms-wfbench.XXXXXX")
 chmod 755 "$work"
 "$pgcluster" init "$work/pg" >/dev/null
+"$pgcluster" start "$work/pg" >/dev/null
+# Commit timestamps for the timeline of the 100 runs/s phase (when each step really committed).
+psql -X -q "$("$pgcluster" url "$work/pg")" -c "ALTER SYSTEM SET track_commit_timestamp = on"
+"$pgcluster" stop "$work/pg" >/dev/null
 "$pgcluster" start "$work/pg" >/dev/null
 "$pgcluster" createdb "$work/pg" hms_bench
 db=$("$pgcluster" url "$work/pg" hms_bench)
@@ -126,9 +134,12 @@ for _ in {1..100}; do
     sleep 0.1
 done
 say "hms-worker: $rate_n runs started one by one at ~100/s (each in its own transaction), 1 process"
+# created_at is the INSERT's clock_timestamp(): the loop's transaction (so its now()) begins at
+# the previous COMMIT, 10 ms of pg_sleep before the run exists.
 psql_ -c "DO \$\$ BEGIN FOR i IN 1..$rate_n LOOP
-            INSERT INTO wf.run (hospital_id, queue, workflow_type, workflow_version, idempotency_key)
-            SELECT id, 'bench', 'three', 1, 'rate-' || i FROM hospitals WHERE code = 'bench';
+            INSERT INTO wf.run (hospital_id, queue, workflow_type, workflow_version, idempotency_key,
+                                created_at)
+            SELECT id, 'bench', 'three', 1, 'rate-' || i, clock_timestamp() FROM hospitals WHERE code = 'bench';
             PERFORM pg_notify('wf_ready', 'bench');
             COMMIT;
             PERFORM pg_sleep(0.01);
@@ -146,11 +157,42 @@ read -r rate_count rate_p50 rate_p99 <<<"$(psql_ -tA -F ' ' -c "
            round((percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - created_at)) * 1000)::numeric, 1)
     FROM wf.run WHERE status = 'completed'")"
 say "RESULT hms-worker at 100 runs/s: $rate_count/$rate_n completed, start->complete p50=$rate_p50 ms p99=$rate_p99 ms (target p99 < 50 ms)"
+# Where the time goes: each run's start (its INSERT, clock_timestamp), each step's transaction
+# start (the journal row's now()) and commit (commit timestamp), the completion's commit.
+say "timeline of a run at 100 runs/s (ms; p50 / p90 / p99 / max):"
+psql_ -tA -F ' ' -c "
+    WITH t AS (
+        SELECT r.run_id, r.created_at AS started,
+               max(s.finished_at) FILTER (WHERE s.seq = 1) AS s1,
+               max(pg_xact_commit_timestamp(s.xmin)) FILTER (WHERE s.seq = 1) AS c1,
+               max(s.finished_at) FILTER (WHERE s.seq = 2) AS s2,
+               max(pg_xact_commit_timestamp(s.xmin)) FILTER (WHERE s.seq = 2) AS c2,
+               max(s.finished_at) FILTER (WHERE s.seq = 3) AS s3,
+               pg_xact_commit_timestamp(r.xmin) AS done
+        FROM wf.run r JOIN wf.step s USING (run_id) WHERE r.status = 'completed'
+        GROUP BY r.run_id),
+    seg(ord, name, ms) AS (
+        SELECT o, n, extract(epoch FROM b - a) * 1000 FROM t, LATERAL (VALUES
+            (1, 'start -> step 1 begins (wake + claim)', started, s1),
+            (2, 'step 1 (begin -> commit)', s1, c1),
+            (3, 'step 1 commit -> step 2 begins', c1, s2),
+            (4, 'step 2 (begin -> commit)', s2, c2),
+            (5, 'step 2 commit -> step 3 begins', c2, s3),
+            (6, 'step 3 + completion (begin -> commit)', s3, done),
+            (7, 'start -> completion commit', started, done)) AS v(o, n, a, b))
+    SELECT format('  %-40s %7s %7s %7s %7s', name,
+                  round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 1),
+                  round(percentile_cont(0.9) WITHIN GROUP (ORDER BY ms)::numeric, 1),
+                  round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)::numeric, 1),
+                  round(max(ms)::numeric, 1))
+    FROM seg GROUP BY ord, name ORDER BY ord"
 
 # ---------------------------------------------------------------- peer
 peer_src=$peers_dir/pg-jobqueue
 declare -A peer_rate peer_p50 peer_p99
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+if [[ ${BENCH_PEER:-1} == 0 ]]; then
+    say "BENCH_PEER=0: no peer comparison"
+elif ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     say "node/npm not installed: no peer comparison"
 elif [[ ! -x $peer_src/run ]]; then
     say "peer not found in $peer_src (set HMS_PEERS_DIR): no peer comparison"

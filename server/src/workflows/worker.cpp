@@ -9,6 +9,7 @@
 #include "db/pgvalues.h"
 #include "db/tenant.h"
 #include "shared/core/buildinfo.h"
+#include "workflows/statements.h"
 #include "workflows/wfapi.h"
 
 #include <QCommandLineParser>
@@ -235,12 +236,8 @@ std::vector<ClaimedRun> Worker::claim(DbSession &session, const std::string &que
     // crash can lose only a suffix of the WAL: at worst the claim, and the run is ready again
     // (the attempt the crash interrupted is not counted). One flush wait fewer per run.
     for (const pqxx::row &row :
-         tx.exec_params("SELECT c.run_id, c.hospital_id, c.lease_epoch, c.workflow_type, "
-                        "c.workflow_version, c.input, c.attempt, c.max_attempts, "
-                        "(extract(epoch FROM c.db_now) * 1e6)::bigint, c.journal "
-                        "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async, "
-                        "wf.claim($1, $2::text[], $3, $4, $5) AS c",
-                        queue, m_typesArray, m_workerId.toStdString(), 1, m_options.leaseMs)) {
+         execPrepared(tx, statements::ClaimName, statements::ClaimSql, queue, m_typesArray,
+                      m_workerId.toStdString(), 1, m_options.leaseMs)) {
         ClaimedRun run;
         run.runId = row[0].as<qint64>();
         run.hospitalId = row[1].as<qint64>();
@@ -362,8 +359,12 @@ void Worker::finishRun(DbSession &session,
         std::optional<WorkflowContext> fresh;
         if (!context)
             context = &fresh.emplace(session, run, WorkflowContext::Settings{});
-        if (!context->finish(status, result, error))
+        if (!context->finish(status, result, error)) {
+            // Found at the fence of the run's end (with its last step's journal row): counted
+            // like a step's lost lease.
+            ++m_leaseLostPending;
             qCWarning(lcWorker) << "run" << run.runId << "lease lost before it finished";
+        }
     } catch (const std::exception &) {
         session.reset();
         databaseFailed();

@@ -2,6 +2,7 @@
 
 #include "db/dbsession.h"
 #include "db/tenant.h"
+#include "workflows/statements.h"
 
 #include <QJsonDocument>
 
@@ -58,27 +59,40 @@ const WorkflowContext::Journaled *WorkflowContext::replay(int seq, const QString
 
 void WorkflowContext::flush()
 {
-    // Moved out first: if the commit throws, the transaction is gone before the caller
-    // drops the connection.
-    if (std::unique_ptr<pqxx::work> open = std::move(m_open))
+    // Moved out first: if the journal row or the commit throws, the transaction is gone
+    // before the caller drops the connection.
+    if (std::unique_ptr<pqxx::work> open = std::move(m_open)) {
+        const PendingJournal pending = std::move(*m_pending);
+        m_pending.reset();
+        journal(*open, pending.seq, pending.name, "db", pending.output, true);
         open->commit();
+    }
 }
 
 bool WorkflowContext::finish(const char *status, const QJsonObject *result, const QString &error)
 {
-    std::unique_ptr<pqxx::work> tx = std::move(m_open);
-    if (!tx) {
-        tx = std::make_unique<pqxx::work>(m_session.connection());
-        enterTenant(*tx, m_run.hospitalId);
+    const std::optional<std::string> resultText =
+        result ? std::optional<std::string>(jsonText(*result)) : std::nullopt;
+    const std::optional<std::string> errorText =
+        error.isEmpty() ? std::optional<std::string>() : error.toStdString();
+    if (std::unique_ptr<pqxx::work> tx = std::move(m_open)) {
+        const PendingJournal pending = std::move(*m_pending);
+        m_pending.reset();
+        const pqxx::result ended = execPrepared(
+            *tx, statements::JournalAndFinishName, statements::JournalAndFinishSql, m_run.runId,
+            pending.seq, m_run.hospitalId, pending.name.toStdString(), "db",
+            jsonText(pending.output), m_run.attempt, m_run.epoch, status, resultText, errorText);
+        if (ended.affected_rows() != 1)
+            return false; // the lease is gone: the step rolls back with the transaction
+        tx->commit();
+        return true;
     }
-    const pqxx::result updated = tx->exec_params(
-        "UPDATE wf.run SET status = $3, result = $4::jsonb, last_error = $5, "
-        "finished_at = now(), lease_owner = NULL, lease_expires_at = NULL, updated_at = now() "
-        "WHERE run_id = $1 AND lease_epoch = $2 AND status = 'running'",
-        m_run.runId, m_run.epoch, status,
-        result ? std::optional<std::string>(jsonText(*result)) : std::nullopt,
-        error.isEmpty() ? std::optional<std::string>() : error.toStdString());
-    tx->commit();
+    pqxx::work tx(m_session.connection());
+    enterTenant(tx, m_run.hospitalId);
+    const pqxx::result updated =
+        execPrepared(tx, statements::FinishName, statements::FinishSql, m_run.runId, m_run.epoch,
+                     status, resultText, errorText);
+    tx.commit();
     return updated.affected_rows() == 1;
 }
 
@@ -124,13 +138,9 @@ void WorkflowContext::journal(pqxx::transaction_base &tx,
                         jsonText(output), m_run.attempt);
         return;
     }
-    const pqxx::result inserted = tx.exec_params(
-        "WITH f AS (SELECT run_id FROM wf.run WHERE run_id = $1 AND lease_epoch = $8 "
-        "AND status = 'running' FOR UPDATE) "
-        "INSERT INTO wf.step (run_id, seq, hospital_id, name, kind, output, attempt) "
-        "SELECT f.run_id, $2, $3, $4, $5, $6::jsonb, $7 FROM f",
-        m_run.runId, seq, m_run.hospitalId, name.toStdString(), kind, jsonText(output),
-        m_run.attempt, m_run.epoch);
+    const pqxx::result inserted = execPrepared(
+        tx, statements::JournalFencedName, statements::JournalFencedSql, m_run.runId, seq,
+        m_run.hospitalId, name.toStdString(), kind, jsonText(output), m_run.attempt, m_run.epoch);
     if (inserted.affected_rows() != 1)
         throw LeaseLost();
 }
@@ -155,10 +165,11 @@ QJsonObject WorkflowContext::step(const QString &name,
     auto tx = std::make_unique<pqxx::work>(m_session.connection());
     enterTenant(*tx, m_run.hospitalId);
     const QJsonObject output = body(*tx);
-    // The lease check last, in the journal's INSERT: the run row stays locked only until the
-    // commit, and a zombie that ran its body after losing the lease rolls back here.
-    journal(*tx, seq, name, "db", output, true);
-    m_open = std::move(tx); // committed by the next operation or by finish()
+    // The lease check last, in the journal's INSERT just before the commit (flush(), or
+    // finish() in one statement with the run's end): the run row stays locked only until the
+    // commit, and a zombie that ran its body after losing the lease rolls back there.
+    m_open = std::move(tx);
+    m_pending = PendingJournal{seq, name, output};
     return output;
 }
 

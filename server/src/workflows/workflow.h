@@ -5,6 +5,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <pqxx/connection_base>
+#include <pqxx/result>
 #include <pqxx/transaction>
 
 #include <atomic>
@@ -14,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <utility>
 
 namespace hms::server {
 class DbSession;
@@ -95,12 +98,16 @@ public:
     /// exactly once per run. Returns \a body's output (ids only), or the journaled output on
     /// replay. The body must be short: the run's row is locked while the step commits.
     ///
-    /// The transaction commits when the next operation starts (or flush() is called): so a
-    /// run's last step commits together with the run's completion (one commit fewer per
-    /// run). A crash before that rolls the step back whole, and it runs again: still once.
+    /// The transaction commits when the next operation starts (or flush() is called), with
+    /// its journal row and lease check inserted just before the commit: so a run's last step
+    /// commits together with the run's completion, its journal row and the completion in one
+    /// statement (one commit and one round trip fewer per run). A crash before that rolls the
+    /// step back whole, and it runs again: still once. A lost lease surfaces there (LeaseLost
+    /// from the next operation, false from finish()).
     QJsonObject step(const QString &name, const std::function<QJsonObject(pqxx::work &)> &body);
 
-    /// Commits the last step's transaction now, when it is still open.
+    /// Commits the last step's transaction now, when it is still open (throws LeaseLost and
+    /// rolls it back when the lease is gone).
     void flush();
 
     /// Ends the run (completed, failed) in the last step's transaction when it is still
@@ -155,8 +162,17 @@ private:
     /// microseconds since the epoch), or until the run's wait_deadline when there is none.
     void suspend(pqxx::transaction_base &tx, std::optional<qint64> wakeAtUs) const;
 
+    /// The journal row of the step whose transaction is still open.
+    struct PendingJournal
+    {
+        int seq = 0;
+        QString name;
+        QJsonObject output;
+    };
+
     DbSession &m_session;
     std::unique_ptr<pqxx::work> m_open; ///< the last step's transaction, not committed yet
+    std::optional<PendingJournal> m_pending; ///< its journal row, inserted at its commit
     ClaimedRun m_run;
     Settings m_settings;
     std::map<int, Journaled> m_journal;
@@ -164,6 +180,18 @@ private:
 };
 
 using WorkflowFunction = std::function<QJsonObject(WorkflowContext &)>;
+
+/// Runs \a definition as the prepared statement \a name on \a tx's connection: declared on
+/// the connection at first use (again after a reconnect), so the engine's per-run statements
+/// are parsed and planned once per connection instead of on every call. \a definition must
+/// be a constant and the only one ever used with \a name.
+template<typename... Args>
+pqxx::result
+execPrepared(pqxx::transaction_base &tx, const char *name, const char *definition, Args &&...args)
+{
+    tx.conn().prepare(name, definition);
+    return tx.exec_prepared(name, std::forward<Args>(args)...);
+}
 
 /// (type, version) -> function. A worker claims only the pairs it registers; versions are
 /// explicit integers, never derived from the build.

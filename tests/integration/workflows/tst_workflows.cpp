@@ -55,8 +55,10 @@ private Q_SLOTS:
 
     void startIsPartOfTheDomainTransaction(); // G1
     void killedWorkersLoseNothing(); // G2 + G3
+    void brokenConnectionsReconnect(); // G2 + G3 across reconnects
     void crashAroundACommit_data(); // G3 fault injection
     void crashAroundACommit();
+    void zombieCannotCommit_data();
     void zombieCannotCommit(); // G3b
     void timersSurviveDowntime(); // G5
     void timersIgnoreTheWorkerClock_data(); // G5 (faketime)
@@ -278,6 +280,44 @@ void TestWorkflows::killedWorkersLoseNothing()
     QCOMPARE(victim->terminate(), 0);
 }
 
+// G2 + G3 when the database drops the worker's connections (a PostgreSQL restart, a
+// failover) while runs are in flight: the executors reconnect, declare their prepared
+// statements again on the new connections, and every run completes with each effect once.
+void TestWorkflows::brokenConnectionsReconnect()
+{
+    const std::vector<qint64> runs = startRuns(m_alpha, u"three"_s, 1, 60, u"reconnect-"_s);
+    const QMap<QString, QString> slowSteps{{u"HMS_WF_TEST_STEP_MS"_s, u"10"_s}};
+    const QStringList args{u"--queues"_s, u"alpha"_s, u"--concurrency"_s, u"3"_s};
+    WorkerProcess worker(url(), args, slowSteps);
+    const std::string done =
+        "SELECT count(*) FROM wf.run WHERE status = 'completed' AND run_id IN (" + idList(runs)
+        + ")";
+    const std::string terminate =
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+        "WHERE application_name = 'hms-worker' AND pid <> pg_backend_pid()";
+    for (int round = 0; round < 3; ++round) {
+        QVERIFY(waitUntil(
+            [&] {
+                return count(done) >= 10 * (round + 1);
+            },
+            20'000));
+        QVERIFY(count(terminate) > 0);
+    }
+    QVERIFY2(waitUntil(
+                 [&] {
+                     return count(done) == 60;
+                 },
+                 60'000),
+             qPrintable(u"%1 of 60 completed"_s.arg(count(done))));
+    const std::string effects = " FROM test_effect WHERE run_id IN (" + idList(runs) + ")";
+    QCOMPARE(count("SELECT count(*)" + effects), 180);
+    QCOMPARE(count("SELECT count(*) FROM (SELECT run_id, step" + effects
+                   + " GROUP BY 1, 2 HAVING count(*) <> 1) d"),
+             0);
+    QVERIFY(worker.running());
+    QCOMPARE(worker.terminate(), 0);
+}
+
 void TestWorkflows::crashAroundACommit_data()
 {
     QTest::addColumn<QString>("crash");
@@ -360,13 +400,24 @@ void TestWorkflows::externalStepsAtLeastOnceWithStableKeys()
     QCOMPARE(next.terminate(), 0);
 }
 
+void TestWorkflows::zombieCannotCommit_data()
+{
+    QTest::addColumn<int>("step");
+    // Step 2's journal row and lease check go in when step 3 starts; the last step's go in
+    // with the run's completion, in one statement.
+    QTest::newRow("a middle step") << 2;
+    QTest::newRow("the last step, with the completion") << 3;
+}
+
 // G3b: a worker stalled (SIGSTOP) inside a step past its lease; another completes the run;
 // the resumed zombie's step transaction fails the epoch check and rolls back.
 void TestWorkflows::zombieCannotCommit()
 {
-    const std::vector<qint64> runs = startRuns(m_alpha, u"three"_s, 1, 1, u"g3b-"_s);
-    const QString paused = marker(u"zombie-paused"_s);
-    const QMap<QString, QString> env{{u"HMS_WF_TEST_PAUSE"_s, u"2:2500:"_s + paused}};
+    QFETCH(int, step);
+    const QString tag = QString::number(step);
+    const std::vector<qint64> runs = startRuns(m_alpha, u"three"_s, 1, 1, u"g3b-"_s + tag + u'-');
+    const QString paused = marker(u"zombie-paused-"_s + tag);
+    const QMap<QString, QString> env{{u"HMS_WF_TEST_PAUSE"_s, tag + u":2500:"_s + paused}};
     const QStringList args{u"--queues"_s, u"alpha"_s, u"--concurrency"_s, u"1"_s};
     WorkerProcess zombie(url(), args, env);
     QVERIFY(waitUntil(
@@ -391,9 +442,16 @@ void TestWorkflows::zombieCannotCommit()
         },
         20'000));
     const std::string run = std::to_string(runs[0]);
-    QCOMPARE(count("SELECT count(*) FROM test_effect WHERE run_id = " + run + " AND step = 2"), 1);
+    QCOMPARE(status(runs[0]), u"completed"_s);
+    QCOMPARE(count("SELECT count(*) FROM test_effect WHERE run_id = " + run
+                   + " AND step = " + std::to_string(step)),
+             1);
     QCOMPARE(count("SELECT count(*) FROM test_effect WHERE run_id = " + run), 3);
     QCOMPARE(count("SELECT count(*) FROM wf.step WHERE run_id = " + run), 3);
+    // The stalled step's journal row is the rescuer's (attempt 2), not the zombie's (1).
+    QCOMPARE(count("SELECT attempt FROM wf.step WHERE run_id = " + run
+                   + " AND seq = " + std::to_string(step)),
+             2);
     QCOMPARE(zombie.terminate(), 0);
     QCOMPARE(rescuer.terminate(), 0);
 }
@@ -754,8 +812,8 @@ void TestWorkflows::backlogDoesNotStarveOthers()
 void TestWorkflows::claimUsesTheReadyIndex_data()
 {
     QTest::addColumn<QString>("planMode");
-    // wf.claim is a LANGUAGE sql function: PostgreSQL plans its query without the parameter
-    // values (a generic plan); a custom plan is what a plain prepared statement gets first.
+    // wf.claim is PL/pgSQL: its query gets custom plans first, then the session's cached
+    // generic plan (planned without the parameter values) once that is not costlier.
     QTest::newRow("generic plan") << u"force_generic_plan"_s;
     QTest::newRow("custom plan") << u"force_custom_plan"_s;
 }
@@ -784,6 +842,11 @@ void TestWorkflows::claimUsesTheReadyIndex()
     std::string body = tx.exec1("SELECT prosrc FROM pg_proc WHERE oid = "
                                 "'wf.claim(text, text[], text, integer, integer)'::regprocedure")[0]
                            .as<std::string>();
+    // The PL/pgSQL body's one query: from RETURN QUERY to its END.
+    const std::size_t query = body.find("RETURN QUERY");
+    QVERIFY2(query != std::string::npos, body.c_str());
+    body = body.substr(query + std::strlen("RETURN QUERY"));
+    body = body.substr(0, body.rfind("END"));
     // The function's parameters by name -> $n of a prepared statement.
     const std::pair<const char *, const char *> parameters[] = {{"p_queue", "$1"},
                                                                 {"p_types", "$2"},

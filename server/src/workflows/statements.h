@@ -1,0 +1,42 @@
+#pragma once
+
+// The workflow engine's hot statements, in one place: each runs through execPrepared
+// (workflow.h), so it is parsed and planned once per connection instead of on every call.
+
+namespace hms::server::wf::statements {
+
+// The claim (worker.cpp): autocommit, without waiting for its WAL flush (see Worker::claim).
+inline constexpr char ClaimName[] = "hms_wf_claim";
+inline constexpr char ClaimSql[] =
+    "SELECT c.run_id, c.hospital_id, c.lease_epoch, c.workflow_type, "
+    "c.workflow_version, c.input, c.attempt, c.max_attempts, "
+    "(extract(epoch FROM c.db_now) * 1e6)::bigint, c.journal "
+    "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async, "
+    "wf.claim($1, $2::text[], $3, $4, $5) AS c";
+
+// A step's journal row with the lease check (WorkflowContext::journal, fenced).
+inline constexpr char JournalFencedName[] = "hms_wf_journal_fenced";
+inline constexpr char JournalFencedSql[] =
+    "WITH f AS (SELECT run_id FROM wf.run WHERE run_id = $1 AND lease_epoch = $8 "
+    "AND status = 'running' FOR UPDATE) "
+    "INSERT INTO wf.step (run_id, seq, hospital_id, name, kind, output, attempt) "
+    "SELECT f.run_id, $2, $3, $4, $5, $6::jsonb, $7 FROM f";
+// The run's end when no step transaction is open (a failure, or a run whose last operation
+// was not a DB step).
+inline constexpr char FinishName[] = "hms_wf_finish";
+inline constexpr char FinishSql[] =
+    "UPDATE wf.run SET status = $3, result = $4::jsonb, last_error = $5, "
+    "finished_at = now(), lease_owner = NULL, lease_expires_at = NULL, updated_at = now() "
+    "WHERE run_id = $1 AND lease_epoch = $2 AND status = 'running'";
+// The last step's journal row and the run's end in one statement: the UPDATE is the lease
+// check (it locks the run row and matches only while the lease is ours), the journal row is
+// inserted only when it matched.
+inline constexpr char JournalAndFinishName[] = "hms_wf_journal_finish";
+inline constexpr char JournalAndFinishSql[] =
+    "WITH f AS (UPDATE wf.run SET status = $9, result = $10::jsonb, last_error = $11, "
+    "finished_at = now(), lease_owner = NULL, lease_expires_at = NULL, updated_at = now() "
+    "WHERE run_id = $1 AND lease_epoch = $8 AND status = 'running' RETURNING run_id) "
+    "INSERT INTO wf.step (run_id, seq, hospital_id, name, kind, output, attempt) "
+    "SELECT f.run_id, $2, $3, $4, $5, $6::jsonb, $7 FROM f";
+
+} // namespace hms::server::wf::statements
