@@ -1,4 +1,4 @@
--- 0020_wf_claim_plpgsql: wf.claim as PL/pgSQL. A LANGUAGE sql function that cannot be inlined
+-- 0021_wf_claim_plpgsql: wf.claim as PL/pgSQL. A LANGUAGE sql function that cannot be inlined
 -- (this one updates) is parsed, analysed and planned again on every call: about two thirds of
 -- a claim's database time in tests/bench/worker_bench.sh. PL/pgSQL keeps the query's plan for
 -- the session (each worker executor has its own connection), so a claim is executed only.
