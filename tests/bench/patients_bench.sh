@@ -15,7 +15,7 @@
 # Environment: BENCH_PATIENTS (1000000), BENCH_QUERIES (1000), BENCH_DESKS (70),
 # BENCH_POST_CONNECTIONS (32), BENCH_DURATION (10s), BENCH_THREADS (2), BENCH_DESK_PACE_MS (1000:
 # how often each desk searches in the paced run; a flat-out run follows it),
-# BENCH_PEER_WORKERS (2), HMS_PEERS_DIR (../shared/peers).
+# BENCH_PEER_WORKERS (2), BENCH_PG_SHARED_BUFFERS (1GB), HMS_PEERS_DIR (../shared/peers).
 # Everything it starts (PostgreSQL, servers) is stopped on exit.
 set -euo pipefail
 
@@ -29,6 +29,7 @@ duration=${BENCH_DURATION:-10s}
 desk_pace_ms=${BENCH_DESK_PACE_MS:-1000}
 threads=${BENCH_THREADS:-2}
 peer_workers=${BENCH_PEER_WORKERS:-2}
+shared_buffers=${BENCH_PG_SHARED_BUFFERS:-1GB}
 password='amber orchard violin 4217'
 
 # POST /api/v1/patients with wrk at $post_connections connections: unique phones and
@@ -87,6 +88,9 @@ cmake --build build >/dev/null || die "build failed (run: cmake --build build)"
 work=$(mktemp -d "${TMPDIR:-/tmp}/hms-bench.XXXXXX")
 chmod 755 "$work"
 "$pgcluster" init "$work/pg" >/dev/null
+# Sized for a million patients, as a hospital's database server would be (the private
+# cluster's 128MB holds about half of the patients table; both servers share this cluster).
+echo "shared_buffers = '$shared_buffers'" >>"$work/pg/data/postgresql.conf"
 "$pgcluster" start "$work/pg" >/dev/null
 "$pgcluster" createdb "$work/pg" hms
 HMS_DATABASE_URL=$("$pgcluster" url "$work/pg" hms)
@@ -134,7 +138,7 @@ say "seeding $patients patients by COPY"
 seed_start=$(date +%s.%N)
 psql "$HMS_DATABASE_URL" -v ON_ERROR_STOP=1 -qc \
     "\\copy patients (hospital_id, mrn, full_name, birth_date, sex, phone) FROM PROGRAM 'python3 $work/seed.py $hospital_id $patients $work' WITH (FORMAT csv)"
-psql "$HMS_DATABASE_URL" -qc "ANALYZE patients"
+psql "$HMS_DATABASE_URL" -qc "VACUUM ANALYZE patients" # what autovacuum does after a load
 seed_seconds=$(awk -v a="$seed_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 say "seeded $(psql "$HMS_DATABASE_URL" -Atc 'SELECT count(*) FROM patients') patients in ${seed_seconds} s"
 
@@ -242,7 +246,7 @@ else
         psql "$PEER_DATABASE_URL" -v ON_ERROR_STOP=1 -qc \
             "\\copy patients (hospital_id, mrn, full_name, birth_date, sex, phone) FROM PROGRAM 'python3 $work/seed.py $peer_hospital $patients $work' WITH (FORMAT csv)" ||
             say "could not seed the peer's patients table; it stays small"
-        psql "$PEER_DATABASE_URL" -qc "ANALYZE patients" || true
+        psql "$PEER_DATABASE_URL" -qc "VACUUM ANALYZE patients" || true
         peer_port=$("$pgcluster" free-port)
         PEER_PORT=$peer_port PEER_WORKERS=$peer_workers setsid "$work/peer/run" >"$work/peer.log" 2>&1 &
         peer_pid=$!
