@@ -127,6 +127,9 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/hms-test.XXXXXX")
 chmod 755 "$work"
 pg_dir=$work/pg
 "$pgcluster" init "$pg_dir" >/dev/null
+# Two suites run at once, and some open 50 connections of their own next to servers with
+# their pools and workers: 200 (the private cluster's default) was seen to run out in CI.
+echo "max_connections = 400" >>"$pg_dir/data/postgresql.conf"
 "$pgcluster" start "$pg_dir"
 HMS_TEST_DATABASE_URL=$("$pgcluster" url "$pg_dir" postgres)
 HMS_TEST_PG_DIR=$pg_dir

@@ -6,6 +6,7 @@
 #include <QRegularExpression>
 
 #include <csignal>
+#include <memory>
 
 namespace hms::test {
 
@@ -170,6 +171,22 @@ QByteArray ServerProcess::log()
 {
     m_log += m_process.readAll();
     return m_log;
+}
+
+std::vector<RawResponse> concurrently(quint16 port, const QList<QByteArray> &requests)
+{
+    std::vector<std::unique_ptr<RawHttpClient>> clients;
+    for (qsizetype i = 0; i < requests.size(); ++i) {
+        clients.push_back(std::make_unique<RawHttpClient>());
+        if (!clients.back()->connectTo(port))
+            return {};
+    }
+    for (qsizetype i = 0; i < requests.size(); ++i)
+        clients[size_t(i)]->send(requests[i]);
+    std::vector<RawResponse> answers;
+    for (const auto &client : clients)
+        answers.push_back(client->readResponse(60'000).value_or(RawResponse()));
+    return answers;
 }
 
 } // namespace hms::test

@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <optional>
+#include <vector>
 
 namespace hms::test {
 
@@ -74,5 +75,9 @@ private:
     QByteArray m_log;
     quint16 m_port = 0;
 };
+
+/// Sends every request on its own connection first, then reads every answer: the requests
+/// really are in the server at the same time (client and server share this thread).
+std::vector<RawResponse> concurrently(quint16 port, const QList<QByteArray> &requests);
 
 } // namespace hms::test

@@ -73,6 +73,8 @@ ServerApp::~ServerApp()
     m_http.reset(); // waits for handlers still posting back to it
     if (m_pool)
         m_pool->shutdown(); // before the services its jobs use go away
+    if (m_readPool)
+        m_readPool->shutdown();
 }
 
 bool ServerApp::start()
@@ -160,6 +162,9 @@ bool ServerApp::start()
     };
     m_pool = std::make_unique<DbWorkerPool>(connectionString, m_config.effectivePoolSize(),
                                             m_config.dbQueueLimit, SetRoleApplication);
+    m_readPool = std::make_unique<DbWorkerPool>(connectionString, m_config.effectiveReadPoolSize(),
+                                                m_config.dbQueueLimit, SetRoleApplication);
+    options.cachedReadPool = m_readPool.get();
     m_live = std::make_unique<LiveHub>(*m_pool, *m_auth, connectionString);
     options.upgradePath = QLatin1String(api::Live);
     options.upgrade = [live = m_live.get()](QTcpSocket *socket, const HttpRequest &head) {
@@ -183,7 +188,8 @@ bool ServerApp::start()
                                                        : QStringLiteral("http"),
                                            m_config.listenAddress.toString())
                                       .arg(m_http->serverPort())
-                               << "with" << m_pool->threadCount() << "database threads";
+                               << "with" << m_pool->threadCount() << "database threads and"
+                               << m_readPool->threadCount() << "for cached reads";
     return true;
 }
 

@@ -84,6 +84,7 @@ private:
     /// through it while m_http waits for them).
     std::unique_ptr<AuditSealer> m_sealer;
     std::unique_ptr<DbWorkerPool> m_pool;
+    std::unique_ptr<DbWorkerPool> m_readPool; ///< Route::cachedRead routes (GET /beds)
     std::unique_ptr<LiveHub> m_live;
     std::unique_ptr<HttpServer> m_http;
     std::unique_ptr<ReservationSweep> m_sweep; ///< after m_pool: destroyed first

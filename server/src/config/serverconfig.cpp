@@ -80,6 +80,9 @@ const QList<Setting> &settings()
          }},
         {"db_pool_size", "database threads, one connection each (default max(8, 2 x cores))",
          intSetter(&ServerConfig::dbPoolSize, 1, 256)},
+        {"db_read_pool_size",
+         "database threads for cached reads such as GET /beds (default: cores)",
+         intSetter(&ServerConfig::dbReadPoolSize, 1, 256)},
         {"db_queue_limit", "requests waiting for a database thread before 503 (default 1000)",
          intSetter(&ServerConfig::dbQueueLimit, 1, 1'000'000)},
         {"reservation_sweep_ms", "how often expired bed reservations are freed (default 60000)",
@@ -254,6 +257,12 @@ QString ServerConfig::effectiveJwtKeyFile() const
         return jwtKeyFile;
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
         + QStringLiteral("/jwt.key");
+}
+
+int ServerConfig::effectiveReadPoolSize() const
+{
+    // Cached reads only wait for one short round trip: one thread per core keeps them busy.
+    return dbReadPoolSize > 0 ? dbReadPoolSize : qMax(1, QThread::idealThreadCount());
 }
 
 int ServerConfig::effectivePoolSize() const

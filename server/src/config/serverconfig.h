@@ -20,6 +20,7 @@ struct ServerConfig
     quint16 listenPort = 8080;
     QString databaseUrl;
     int dbPoolSize = 0; ///< 0 = max(8, 2 x cores)
+    int dbReadPoolSize = 0; ///< threads for cached reads (Route::cachedRead); 0 = cores
     int dbQueueLimit = 1000; ///< requests waiting for a pool thread before 503
     HttpLimits limits;
     QStringList corsOrigins;
@@ -50,6 +51,7 @@ struct ServerConfig
     static QString settingsHelp();
 
     int effectivePoolSize() const;
+    int effectiveReadPoolSize() const;
     QString effectiveJwtKeyFile() const;
 };
 

@@ -190,7 +190,9 @@ void HttpServer::dispatch(HttpConnection *connection, qint64 slot, HttpRequest r
     const Route *route = match.route;
     auto shared = std::make_shared<HttpRequest>(std::move(request));
     ++m_inFlight;
-    const bool queued = m_pool.trySubmit(
+    DbWorkerPool &pool =
+        route->cachedRead && m_options.cachedReadPool ? *m_options.cachedReadPool : m_pool;
+    const bool queued = pool.trySubmit(
         [this, route, shared, params = match.pathParams, requestId, finish](DbSession &db) {
             RequestContext context{*shared, params, requestId, db, std::nullopt, std::nullopt};
             HttpResponse response = runRoute(*route, context);

@@ -40,6 +40,10 @@ struct HttpServerOptions
     /// until the request's audit rows are sealed). It must call it exactly once. Without it
     /// every reply goes out at once.
     std::function<void(std::function<void()> send)> beforeReply;
+    /// Where routes marked Route::cachedRead run (borrowed; null: the main pool). A burst of
+    /// cheap reads on a few threads costs less CPU (fewer thread and backend switches) than
+    /// on the many threads writes need to share WAL flushes.
+    DbWorkerPool *cachedReadPool = nullptr;
 };
 
 /// The REST front door: accepts connections (plain or TLS), routes each request, runs its

@@ -97,6 +97,9 @@ struct Route
     bool readsQuery = false;
     /// Read in the session check's round trip (see SessionCompanion); null for most routes.
     std::shared_ptr<const SessionCompanion> companion = nullptr;
+    /// Answered from a cache after one round trip and never waits on a commit: runs on the
+    /// small cached-read pool (HttpServerOptions::cachedReadPool) when there is one.
+    bool cachedRead = false;
 };
 
 /// The route table and path matching. Built at start-up, then read-only (so shared

@@ -148,7 +148,7 @@ void registerIpdRoutes(Router &router, IpdService &service, BedBoard &board)
                     return HttpResponse::jsonBytes(
                         200, board.beds(context.db, context.caller(), wardId, context.companion));
                 },
-                false, BedBoard::bedsCompanion()});
+                false, BedBoard::bedsCompanion(), true});
 
     router.add({"POST", QLatin1String(api::Beds), manageWards, [&service](RequestContext &context) {
                     FieldReader reader(jsonBody(context.request));

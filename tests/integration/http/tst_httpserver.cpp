@@ -46,6 +46,7 @@ private Q_SLOTS:
     void headHasNoBody();
     void manyIdleConnectionsDoNotBlockOthers();
     void gracefulShutdownAnswersInFlightRequests();
+    void cachedReadsRunOnTheirOwnPool();
 
 private:
     ServerConfig testConfig() const;
@@ -63,6 +64,7 @@ ServerConfig TestHttpServer::testConfig() const
     config.databaseUrl = QStringLiteral("postgresql://nobody@127.0.0.1:1/none");
     config.migrateOnStart = false;
     config.dbPoolSize = 4;
+    config.dbReadPoolSize = 1;
     config.limits.headerTimeoutMs = 800;
     config.limits.bodyTimeoutMs = 800;
     config.limits.keepAliveTimeoutMs = 1000;
@@ -82,6 +84,17 @@ static void addTestRoutes(Router &router)
                     QThread::msleep(ulong(ms));
                     return HttpResponse::json(200, {{QStringLiteral("slept"), ms}});
                 }});
+    // GET /test/thread[-cached]/{ms}: which pool thread ran it, after ms milliseconds.
+    const auto threadName = [](RequestContext &context) {
+        QThread::msleep(ulong(context.pathParam(QStringLiteral("ms")).toInt()));
+        return HttpResponse::json(
+            200,
+            {{QStringLiteral("thread"), QString::number(quintptr(QThread::currentThread()), 16)}});
+    };
+    router.add(
+        {"GET", QStringLiteral("/test/thread/{ms}"), RouteAccess::publicRoute(), threadName});
+    router.add({"GET", QStringLiteral("/test/thread-cached/{ms}"), RouteAccess::publicRoute(),
+                threadName, false, nullptr, true});
     router.add({"POST", QStringLiteral("/test/echo"), RouteAccess::publicRoute(),
                 [](RequestContext &context) {
                     return HttpResponse::json(
@@ -459,6 +472,27 @@ void TestHttpServer::gracefulShutdownAnswersInFlightRequests()
 
     RawHttpClient late;
     QVERIFY(!late.connectTo(app.port(), 500)); // no longer accepting
+}
+
+// Route::cachedRead routes run on the read pool (one thread here), never on the main pool's
+// four: four at once share that one thread, while four ordinary ones spread out.
+void TestHttpServer::cachedReadsRunOnTheirOwnPool()
+{
+    const auto threadsOf = [this](const QByteArray &path) {
+        const QList<QByteArray> requests(4, RawHttpClient::get(path));
+        QSet<QString> threads;
+        for (const RawResponse &answer : concurrently(m_port, requests)) {
+            if (answer.status != 200)
+                return QSet<QString>{QStringLiteral("failed")};
+            threads.insert(answer.json().value(QStringLiteral("thread")).toString());
+        }
+        return threads;
+    };
+    const QSet<QString> cached = threadsOf("/test/thread-cached/150");
+    const QSet<QString> ordinary = threadsOf("/test/thread/150");
+    QCOMPARE(cached.size(), 1);
+    QCOMPARE(ordinary.size(), 4);
+    QVERIFY(!ordinary.contains(*cached.begin()));
 }
 
 QTEST_GUILESS_MAIN(TestHttpServer)

@@ -25,24 +25,6 @@ inline QByteArray ifMatch(int version)
     return "If-Match: \"" + QByteArray::number(version) + "\"\r\n";
 }
 
-/// Sends every request on its own connection first, then reads every answer: the requests
-/// really are in the server at the same time (client and server share this thread).
-inline std::vector<RawResponse> concurrently(quint16 port, const QList<QByteArray> &requests)
-{
-    std::vector<std::unique_ptr<RawHttpClient>> clients;
-    for (qsizetype i = 0; i < requests.size(); ++i) {
-        clients.push_back(std::make_unique<RawHttpClient>());
-        if (!clients.back()->connectTo(port))
-            return {};
-    }
-    for (qsizetype i = 0; i < requests.size(); ++i)
-        clients[size_t(i)]->send(requests[i]);
-    std::vector<RawResponse> answers;
-    for (const auto &client : clients)
-        answers.push_back(client->readResponse(60'000).value_or(RawResponse()));
-    return answers;
-}
-
 class World
 {
 public:
