@@ -96,9 +96,14 @@ void LiveClient::sendAll(const QList<LiveEvent> &events)
         m_transport->flush();
 }
 
-void LiveClient::sendEvent(const LiveEvent &event)
+void LiveClient::replay(const QList<LiveEvent> &page)
 {
-    if (queueEvent(event))
+    bool written = false;
+    for (const LiveEvent &event : page) {
+        lastSeq = event.seq;
+        written = (wants(event.topic) && queueEvent(event)) || written;
+    }
+    if (written)
         m_transport->flush();
 }
 

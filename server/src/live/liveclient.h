@@ -67,8 +67,9 @@ public:
     /// send() for each of \a events (in seq order), with one flush for all: events fetched
     /// together reach each socket in one write instead of one per event.
     void sendAll(const QList<LiveEvent> &events);
-    /// Sends one event frame (see send(); replays call it for events already filtered).
-    void sendEvent(const LiveEvent &event);
+    /// A page of replayed events (this hospital's, in seq order, newer than lastSeq): the
+    /// subscribed ones are sent with one flush and lastSeq moves to the page's last event.
+    void replay(const QList<LiveEvent> &page);
     void sendJson(const QByteArray &json);
     void sendText(const QString &text);
     void closeWith(int code, const QString &reason);
@@ -95,7 +96,7 @@ private:
     void onPingTimer();
     /// send() without the flush; true when a frame went to the transport unflushed.
     bool queue(const LiveEvent &event);
-    /// sendEvent() without the flush; the same answer as queue().
+    /// Writes one subscribed event's frame without the flush; the same answer as queue().
     bool queueEvent(const LiveEvent &event);
 
     bool tooSlow();

@@ -526,11 +526,7 @@ void LiveHub::replayPage(LiveClient *client, qint64 head)
                     guard->closeWith(1013, QStringLiteral("server busy; reconnect with since"));
                     return;
                 }
-                for (const LiveEvent &event : page) {
-                    guard->lastSeq = event.seq;
-                    if (guard->wants(event.topic))
-                        guard->sendEvent(event);
-                }
+                guard->replay(page);
                 if (page.size() == FetchBatch && guard->lastSeq < head)
                     replayWhenDrained(guard.data(), head, 0);
                 else

@@ -91,6 +91,10 @@ void TestServerConfig::badValuesAreNamed_data()
                                        << "many";
     QTest::newRow("pool-zero") << "HMS_DB_POOL_SIZE"
                                << "0";
+    QTest::newRow("read-pool-not-a-number") << "HMS_DB_READ_POOL_SIZE"
+                                            << "few";
+    QTest::newRow("read-pool-zero") << "HMS_DB_READ_POOL_SIZE"
+                                    << "0";
     QTest::newRow("body-too-small") << "HMS_MAX_BODY_BYTES"
                                     << "10";
 }

@@ -96,18 +96,20 @@ DueMedicationsScreen::DueMedicationsScreen(const ClientContext &context, QWidget
     reasonLabel->setBuddy(m_reason);
     actions->addWidget(reasonLabel);
     actions->addWidget(m_reason, 1);
-    const auto button = [this, actions](const QString &text, const char *name, QKeySequence key) {
+    // A keyboard-first action button: its shortcut is named in its tooltip.
+    const auto button = [this](QHBoxLayout *row, const QString &text, const char *name,
+                               QKeySequence key) {
         auto *pushButton = new QPushButton(text, this);
         pushButton->setObjectName(QLatin1String(name));
         pushButton->setShortcut(key);
         pushButton->setToolTip(tr("%1 (%2)").arg(QString(text).remove(QLatin1Char('&')),
                                                  key.toString(QKeySequence::NativeText)));
-        actions->addWidget(pushButton);
+        row->addWidget(pushButton);
         return pushButton;
     };
-    m_given = button(tr("Given"), "givenButton", QKeySequence(Qt::CTRL | Qt::Key_G));
-    m_held = button(tr("Held"), "heldButton", QKeySequence(Qt::CTRL | Qt::Key_H));
-    m_refused = button(tr("Refused"), "refusedButton", QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_given = button(actions, tr("Given"), "givenButton", QKeySequence(Qt::CTRL | Qt::Key_G));
+    m_held = button(actions, tr("Held"), "heldButton", QKeySequence(Qt::CTRL | Qt::Key_H));
+    m_refused = button(actions, tr("Refused"), "refusedButton", QKeySequence(Qt::CTRL | Qt::Key_R));
     layout->addLayout(actions);
     QLabel *reasonError = fieldErrorLabel(QStringLiteral("reasonError"), this);
     layout->addWidget(reasonError);
@@ -133,12 +135,8 @@ DueMedicationsScreen::DueMedicationsScreen(const ClientContext &context, QWidget
     indicationLabel->setBuddy(m_indication);
     prnActions->addWidget(indicationLabel);
     prnActions->addWidget(m_indication, 1);
-    m_prnGiven = new QPushButton(tr("Give PRN dose"), this);
-    m_prnGiven->setObjectName(QStringLiteral("prnGivenButton"));
-    m_prnGiven->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
-    m_prnGiven->setToolTip(tr("%1 (%2)").arg(
-        tr("Give PRN dose"), m_prnGiven->shortcut().toString(QKeySequence::NativeText)));
-    prnActions->addWidget(m_prnGiven);
+    m_prnGiven = button(prnActions, tr("Give PRN dose"), "prnGivenButton",
+                        QKeySequence(Qt::CTRL | Qt::Key_P));
     layout->addLayout(prnActions);
     QLabel *indicationError = fieldErrorLabel(QStringLiteral("indicationError"), this);
     layout->addWidget(indicationError);
