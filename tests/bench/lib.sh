@@ -85,6 +85,10 @@ bench_cluster() {
     work=$(mktemp -d "${TMPDIR:-/tmp}/hms-bench.XXXXXX")
     chmod 755 "$work" # as root, the "postgres" user must enter it
     "$pgcluster" init "$work/pg" >/dev/null
+    local line
+    for line in "$@"; do # extra postgresql.conf settings, e.g. "track_commit_timestamp = on"
+        echo "$line" >>"$work/pg/data/postgresql.conf"
+    done
     "$pgcluster" start "$work/pg" >/dev/null
     "$pgcluster" createdb "$work/pg" hms
     HMS_DATABASE_URL=$("$pgcluster" url "$work/pg" hms)

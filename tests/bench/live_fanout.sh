@@ -19,7 +19,8 @@ bed_count=${BENCH_BEDS:-200}
 
 bench_build
 [[ -x build/bin/hms-bench-live ]] || die "build/bin/hms-bench-live missing (configure with HMS_BUILD_TESTS=ON)"
-bench_cluster
+# Commit timestamps: latency is measured from each event's commit (see livefanout.cpp).
+bench_cluster "track_commit_timestamp = on"
 bench_users fanout boss:admin ward:nurse
 bench_server
 
@@ -41,4 +42,4 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 say "hms-bench-live: $subscribers subscribers, rates $rates changes/s, ${seconds}s each"
 build/bin/hms-bench-live --url "$base" --token-file "$work/token" \
     --beds "$(IFS=,; echo "${beds[*]}")" --subscribers "$subscribers" --rates "$rates" \
-    --seconds "$seconds" --server-pid "$server_pid"
+    --seconds "$seconds" --server-pid "$server_pid" --database-url "$HMS_DATABASE_URL"

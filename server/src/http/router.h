@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 
 namespace hms::server {
 
@@ -55,6 +56,12 @@ struct SessionCompanion
 {
     sql::Fragment call;
     std::function<bool(Role)> flag;
+
+    /// The joined statement's prepared name: the same for every companion with this call.
+    std::string statementName() const
+    {
+        return "hms_session+" + std::string(call.view());
+    }
 };
 
 /// The companion's row as text (a null column is a null QByteArray).

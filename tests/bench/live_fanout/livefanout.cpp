@@ -7,9 +7,11 @@
 // every message UTF-8 -> QString -> UTF-8 and cost the load process as much CPU as the server
 // it measures (both share this 2-core machine).
 //
-// Latency is measured against the event's `at` (the database clock of the writing
-// transaction, same host), so it includes the transaction, NOTIFY, the server's fetch and
-// fan-out, the socket and this process's own event loop.
+// Latency runs from the event's commit to its receipt. With --database-url (and the cluster's
+// track_commit_timestamp on) the commit is each event row's commit timestamp, read after each
+// rate; it includes the commit's WAL flush, NOTIFY, the server's fetch and fan-out, the socket
+// and this process's own event loop. Without it, the event's `at` (the start of the writing
+// transaction: later work in that transaction counts too) stands in for the commit.
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
@@ -21,12 +23,15 @@
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QProcess>
 #include <QSet>
 #include <QTcpSocket>
 #include <QTimer>
 #include <QtEndian>
 
 #include <algorithm>
+#include <chrono>
+#include <limits>
 #include <cstdio>
 #include <memory>
 #include <vector>
@@ -111,7 +116,45 @@ struct Options
     int seconds = 10;
     QStringList bedIds;
     qint64 serverPid = 0;
+    QString databaseUrl; ///< for commit timestamps; empty: the events' `at`
 };
+
+/// Wall clock in microseconds since the epoch (the database's clock on this same host).
+qint64 nowUs()
+{
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+/// seq -> commit time (µs since the epoch) of the events with seq in [first, last], read with
+/// psql from \a databaseUrl; empty when that fails or track_commit_timestamp is off.
+QHash<qint64, qint64> commitTimes(const QString &databaseUrl, qint64 first, qint64 last)
+{
+    QHash<qint64, qint64> times;
+    if (databaseUrl.isEmpty() || first > last)
+        return times;
+    QProcess psql;
+    psql.start(QStringLiteral("psql"),
+               {QStringLiteral("-XAtq"), QStringLiteral("-F"), QStringLiteral(" "),
+                QStringLiteral("-d"), databaseUrl, QStringLiteral("-c"),
+                QStringLiteral("SELECT seq, (extract(epoch FROM pg_xact_commit_timestamp(xmin)) "
+                               "* 1000000)::bigint FROM events WHERE seq BETWEEN %1 AND %2 "
+                               "AND pg_xact_commit_timestamp(xmin) IS NOT NULL")
+                    .arg(first)
+                    .arg(last)});
+    if (!psql.waitForFinished(60'000) || psql.exitCode() != 0) {
+        std::fprintf(stderr, "commit timestamps unavailable: %s\n",
+                     psql.readAllStandardError().trimmed().constData());
+        return {};
+    }
+    for (const QByteArray &line : psql.readAllStandardOutput().split('\n')) {
+        const QList<QByteArray> fields = line.split(' ');
+        if (fields.size() == 2)
+            times.insert(fields[0].toLongLong(), fields[1].toLongLong());
+    }
+    return times;
+}
 
 /// The number after `"seq":`; the time after `"at":"` is parsed once per event (every
 /// subscriber gets the same one) and looked up in \a atBySeq after that.
@@ -264,7 +307,7 @@ private:
             return;
         subscriber.seqs.push_back(seq);
         if (m_measuring)
-            m_latencies.push_back(QDateTime::currentMSecsSinceEpoch() - atMs);
+            m_receipts.push_back({seq, nowUs()});
     }
 
     void waitForSubscribers()
@@ -306,10 +349,10 @@ private:
         }
         for (auto &subscriber : m_subscribers)
             subscriber->seqs.clear();
-        m_latencies.clear();
+        m_receipts.clear();
         m_atBySeq.clear();
-        m_latencies.reserve(size_t(m_options.rates[index]) * size_t(m_options.seconds)
-                            * m_subscribers.size());
+        m_receipts.reserve(size_t(m_options.rates[index]) * size_t(m_options.seconds)
+                           * m_subscribers.size());
         m_measuring = true;
         m_sent = 0;
         m_answered = 0;
@@ -410,20 +453,44 @@ private:
                 // A duplicate is as wrong as a loss.
                 lost += qint64(subscriber->seqs.size() - seqs.size());
             }
-            std::vector<qint64> latencies = m_latencies;
+            // Commit to receipt, in µs; the events' `at` where a commit time is missing.
+            qint64 first = std::numeric_limits<qint64>::max();
+            qint64 last = 0;
+            for (const auto &[seq, received] : m_receipts) {
+                first = std::min(first, seq);
+                last = std::max(last, seq);
+            }
+            const QHash<qint64, qint64> committedAt =
+                commitTimes(m_options.databaseUrl, first, last);
+            std::vector<qint64> latencies;
+            latencies.reserve(m_receipts.size());
+            qint64 fromAt = 0;
+            for (const auto &[seq, received] : m_receipts) {
+                const auto commit = committedAt.constFind(seq);
+                if (commit != committedAt.cend()) {
+                    latencies.push_back(received - *commit);
+                } else {
+                    latencies.push_back(received - m_atBySeq.value(seq) * 1000);
+                    ++fromAt;
+                }
+            }
             std::sort(latencies.begin(), latencies.end());
             const auto at = [&](double q) {
                 return latencies.empty()
-                    ? -1
-                    : latencies[std::min(latencies.size() - 1,
-                                         size_t(q * double(latencies.size())))];
+                    ? -1.0
+                    : double(latencies[std::min(latencies.size() - 1,
+                                                size_t(q * double(latencies.size())))])
+                        / 1000.0;
             };
-            std::printf("%8d %10.1f %8lld %8lld %8lld %8lld %10lld %10.0f%% %10.0f%%\n", rate,
-                        double(committed) / seconds, static_cast<long long>(at(0.50)),
-                        static_cast<long long>(at(0.99)),
-                        static_cast<long long>(latencies.empty() ? -1 : latencies.back()),
+            std::printf("%8d %10.1f %8.1f %8.1f %8.1f %8lld %10lld %10.0f%% %10.0f%%\n", rate,
+                        double(committed) / seconds, at(0.50), at(0.99),
+                        latencies.empty() ? -1.0 : double(latencies.back()) / 1000.0,
                         static_cast<long long>(lost), static_cast<long long>(delivered),
                         serverCpu * 100, ownCpu * 100);
+            if (fromAt > 0)
+                std::printf("         (%lld receipts timed from the event's `at`: no commit "
+                            "timestamp)\n",
+                            static_cast<long long>(fromAt));
             if (m_failed > 0)
                 std::printf("         (%d changes failed)\n", m_failed);
             std::fflush(stdout);
@@ -438,7 +505,7 @@ private:
     std::vector<std::unique_ptr<Subscriber>> m_subscribers;
     QElapsedTimer m_waitStarted;
     QElapsedTimer m_clock;
-    std::vector<qint64> m_latencies;
+    std::vector<std::pair<qint64, qint64>> m_receipts; ///< (seq, received µs) while measuring
     qint64 m_rssBefore = 0;
     double m_serverCpuAtStart = 0;
     double m_ownCpuAtStart = 0;
@@ -484,7 +551,12 @@ int main(int argc, char **argv)
     const QCommandLineOption serverPid(QStringLiteral("server-pid"),
                                        QStringLiteral("hms-server pid, for its memory."),
                                        QStringLiteral("pid"), QStringLiteral("0"));
-    parser.addOptions({url, token, beds, subscribers, rates, seconds, serverPid});
+    const QCommandLineOption databaseUrl(
+        QStringLiteral("database-url"),
+        QStringLiteral("PostgreSQL URL to read the events' commit timestamps from "
+                       "(track_commit_timestamp on); without it, latency starts at `at`."),
+        QStringLiteral("url"));
+    parser.addOptions({url, token, beds, subscribers, rates, seconds, serverPid, databaseUrl});
     parser.process(app);
 
     Options options;
@@ -501,6 +573,7 @@ int main(int argc, char **argv)
         options.rates.append(rate.toInt());
     options.seconds = parser.value(seconds).toInt();
     options.serverPid = parser.value(serverPid).toLongLong();
+    options.databaseUrl = parser.value(databaseUrl);
     if (!options.base.isValid() || options.bedIds.isEmpty() || options.subscribers <= 0
         || options.rates.isEmpty() || options.seconds <= 0) {
         parser.showHelp(2);
