@@ -193,9 +193,34 @@ void TestPatientMerge::mergeKeepsBothHistories()
     QVERIFY2(document.status == 201, document.body.constData());
     const QString documentId = document.json().value(u"id"_s).toString();
 
+    // The name search finds both records by their names (0022: from patient_name_terms).
+    const auto nameHits = [this](const QString &q) {
+        QStringList ids;
+        const RawResponse found =
+            send("GET", QByteArray(api::Patients) + "?q=" + QUrl::toPercentEncoding(q), m_desk);
+        for (const QJsonValue &item : found.json().value(u"items"_s).toArray())
+            ids.append(item.toObject().value(u"id"_s).toString());
+        return ids;
+    };
+    const auto termRows = [this](const QString &id) {
+        return m_fixture->count("SELECT count(*) FROM patient_name_terms WHERE patient_id = "
+                                + std::to_string(id.toLongLong()));
+    };
+    QVERIFY(nameHits(u"kowalski tomasz"_s).contains(mergedId));
+    QVERIFY(nameHits(u"Tomasz"_s).contains(mergedId));
+    QVERIFY(nameHits(u"kowalski tomas"_s).contains(mergedId)); // the trigram tier
+    QCOMPARE(termRows(mergedId), 3);
+
     const RawResponse merged = send("POST", withId(api::PatientMerge, mergedId), m_admin,
                                     mergeBody(survivorId, 1), ifMatch(1));
     QVERIFY2(merged.status == 200, merged.body.constData());
+    // The merged record leaves the name search (its terms go); the survivor stays in it.
+    QCOMPARE(termRows(mergedId), 0);
+    QCOMPARE(termRows(survivorId), 3);
+    QVERIFY(!nameHits(u"kowalski tomasz"_s).contains(mergedId));
+    QVERIFY(!nameHits(u"Tomasz"_s).contains(mergedId));
+    QVERIFY(!nameHits(u"kowalski tomas"_s).contains(mergedId));
+    QVERIFY(nameHits(u"kowalsky tomas"_s).contains(survivorId));
     const QJsonObject json = merged.json();
     QCOMPARE(json.value(u"mergedInto"_s).toString(), survivorId);
     QCOMPARE(json.value(u"movedVisits"_s).toInt(), 1);

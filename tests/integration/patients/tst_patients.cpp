@@ -12,6 +12,8 @@
 #include <QTest>
 #include <QUrl>
 
+#include <pqxx/pqxx>
+
 #include <memory>
 #include <string>
 
@@ -64,6 +66,7 @@ private Q_SLOTS:
     void searchTreatsWildcardsLiterally();
     void searchPagesReturnEveryMatchOnce();
     void searchRanksWholeWordMatchesFirstAcrossPages();
+    void nameTermsFollowTheNameAndStayInTheHospital();
     void searchRejectsBadParameters_data();
     void searchRejectsBadParameters();
     void patchNeedsCurrentIfMatch();
@@ -81,6 +84,8 @@ private:
     /// The ids of every page of a search (as alpha reception), in order, following nextCursor.
     QStringList searchAllPages(const QString &q, int limit, int *pages = nullptr);
     qint64 auditRows(const std::string &action, const QString &patientId = {}) const;
+    /// A patient's rows in patient_name_terms (0022), sorted and comma-joined.
+    QString nameTerms(const QString &patientId) const;
     qint64 writeCounts() const;
 
     std::unique_ptr<ServerFixture> m_fixture;
@@ -133,6 +138,17 @@ qint64 TestPatients::auditRows(const std::string &action, const QString &patient
     if (!patientId.isEmpty())
         sql += " AND patient_id = " + std::to_string(patientId.toLongLong());
     return m_fixture->count(sql);
+}
+
+QString TestPatients::nameTerms(const QString &patientId) const
+{
+    pqxx::connection connection(m_fixture->superuserUrl());
+    pqxx::read_transaction tx(connection);
+    return QString::fromStdString(
+        tx.exec_params1("SELECT coalesce(string_agg(term, ',' ORDER BY term COLLATE \"C\"), '') "
+                        "FROM patient_name_terms WHERE patient_id = $1",
+                        patientId.toLongLong())[0]
+            .as<std::string>());
 }
 
 qint64 TestPatients::writeCounts() const
@@ -415,6 +431,74 @@ void TestPatients::searchRanksWholeWordMatchesFirstAcrossPages()
     QCOMPARE(searchAllPages(u"maría zorander QUILLA"_s, 2).value(0), expectedFirst.value(2));
     // One word typed twice has no pair: the word index answers, as for one word.
     QCOMPARE(searchAllPages(u"quilla Quilla"_s, 2).mid(0, 4), expectedFirst);
+}
+
+// 0022: the first tier of a one- or two-word search reads patient_name_terms, which the
+// trigger on patients keeps equal to the name's words and pair, per hospital; the trigram
+// tier ranks the distinct names of patient_search_names and joins their active patients.
+void TestPatients::nameTermsFollowTheNameAndStayInTheHospital()
+{
+    const RawResponse alpha =
+        post(m_alpha, person(u"Ortolan Wéxley"_s, u"1957-03-14"_s, u"+15550004001"_s));
+    const RawResponse beta =
+        post(m_beta, person(u"Ortolan Wexley"_s, u"1957-03-14"_s, u"+15550004001"_s));
+    QCOMPARE(alpha.status, 201);
+    QCOMPARE(beta.status, 201);
+    const QString alphaId = alpha.json().value(u"id"_s).toString();
+    const QString betaId = beta.json().value(u"id"_s).toString();
+    QCOMPARE(nameTerms(alphaId), u"ortolan,ortolan wexley,wexley"_s);
+    QCOMPARE(nameTerms(betaId), u"ortolan,ortolan wexley,wexley"_s);
+    // Each desk finds its own hospital's patient only, by two words (one pair) or one word.
+    // The trigram tier (a typo) ranks patient_search_names, also per hospital.
+    for (const QString &q : {u"wexley ORTOLAN"_s, u"ortolan"_s, u"Wexley"_s, u"ortolan wexle"_s}) {
+        QCOMPARE(idsOf(get(m_alpha, searchPath(q)).json()), QSet<QString>{alphaId});
+        QCOMPARE(idsOf(get(m_beta, searchPath(q)).json()), QSet<QString>{betaId});
+    }
+
+    // A rename replaces the terms: the old name no longer finds the patient, the new one does.
+    const QByteArray path = QByteArray(api::Patients) + '/' + alphaId.toLatin1();
+    const RawResponse renamed =
+        RawHttpClient::roundTrip(m_fixture->port(),
+                                 requestWith("PATCH", path, m_alpha,
+                                             jsonBytes({{u"fullName"_s, u"Quorrin Brightwater"_s}}),
+                                             "If-Match: \"1\"\r\n"),
+                                 15'000)
+            .value_or(RawResponse());
+    QCOMPARE(renamed.status, 200);
+    QCOMPARE(nameTerms(alphaId), u"brightwater,brightwater quorrin,quorrin"_s);
+    QVERIFY(idsOf(get(m_alpha, searchPath(u"ortolan wexley"_s)).json()).isEmpty());
+    // The old folded name stays in patient_search_names but no active patient holds it.
+    QCOMPARE(m_fixture->count("SELECT count(*) FROM patient_search_names WHERE search_name = "
+                              "'ortolan wexley'"),
+             2);
+    QVERIFY(idsOf(get(m_alpha, searchPath(u"ortolan wexle"_s)).json()).isEmpty());
+    QCOMPARE(idsOf(get(m_alpha, searchPath(u"brightwater quorrin"_s)).json()),
+             QSet<QString>{alphaId});
+    QCOMPARE(idsOf(get(m_beta, searchPath(u"ortolan wexley"_s)).json()), QSet<QString>{betaId});
+    // A change that leaves the name alone leaves the terms alone.
+    const RawResponse phoneOnly =
+        RawHttpClient::roundTrip(m_fixture->port(),
+                                 requestWith("PATCH", path, m_alpha,
+                                             jsonBytes({{u"phone"_s, u"+15550004002"_s}}),
+                                             "If-Match: \"2\"\r\n"),
+                                 15'000)
+            .value_or(RawResponse());
+    QCOMPARE(phoneOnly.status, 200);
+    QCOMPARE(nameTerms(alphaId), u"brightwater,brightwater quorrin,quorrin"_s);
+    // Every active patient's folded name is in patient_search_names, with its words.
+    QCOMPARE(m_fixture->count("SELECT count(*) FROM patients p WHERE p.merged_into IS NULL AND "
+                              "NOT EXISTS (SELECT 1 FROM patient_search_names s WHERE "
+                              "s.hospital_id = p.hospital_id AND s.search_name = p.search_name "
+                              "AND s.search_words = p.search_words)"),
+             0);
+    // Every active patient has its terms, and no other row exists (the trigger is the writer).
+    QCOMPARE(m_fixture->count(
+                 "WITH expected AS (SELECT p.hospital_id, t.term, p.id FROM patients p, "
+                 "unnest(p.search_words || p.search_pairs) t(term) WHERE p.merged_into IS NULL), "
+                 "stored AS (SELECT hospital_id, term, patient_id FROM patient_name_terms) "
+                 "SELECT count(*) FROM ((SELECT * FROM expected EXCEPT SELECT * FROM stored) "
+                 "UNION ALL (SELECT * FROM stored EXCEPT SELECT * FROM expected)) d"),
+             0);
 }
 
 void TestPatients::searchRejectsBadParameters_data()
