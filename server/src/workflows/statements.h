@@ -14,6 +14,19 @@ inline constexpr char ClaimSql[] =
     "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async, "
     "wf.claim($1, $2::text[], $3, $4, $5) AS c";
 
+// A transaction's tenant binding (SECURITY.md T5: transaction-local, so it is sent in every
+// transaction; prepared, so only executed).
+inline constexpr char TenantName[] = "hms_wf_tenant";
+inline constexpr char TenantSql[] = "SELECT set_config('app.hospital_id', $1, true)";
+
+// A claimed run given back untouched (a stopping worker): this claim does not count as an
+// attempt, and the run is ready again at once.
+inline constexpr char ReleaseName[] = "hms_wf_release";
+inline constexpr char ReleaseSql[] =
+    "UPDATE wf.run SET status = 'ready', attempt = greatest(attempt - 1, 0), "
+    "lease_owner = NULL, lease_expires_at = NULL, run_at = now(), updated_at = now() "
+    "WHERE run_id = $1 AND lease_epoch = $2 AND status = 'running'";
+
 // A step's journal row with the lease check (WorkflowContext::journal, fenced).
 inline constexpr char JournalFencedName[] = "hms_wf_journal_fenced";
 inline constexpr char JournalFencedSql[] =

@@ -218,15 +218,19 @@ void Worker::databaseOk()
 void Worker::sleepFor(int ms)
 {
     std::unique_lock lock(m_mutex);
+    ++m_idle;
+    const auto busy = qScopeGuard([this] {
+        --m_idle;
+    });
     if (m_workHint.wait_for(lock, std::chrono::milliseconds(ms),
                             [this] {
-                                return m_wakeUps > 0 || m_stop;
+                                return m_wakeUps > 0 || !m_claimed.empty() || m_stop;
                             })
-        && m_wakeUps > 0)
+        && m_claimed.empty() && m_wakeUps > 0)
         --m_wakeUps;
 }
 
-std::vector<ClaimedRun> Worker::claim(DbSession &session, const std::string &queue)
+std::vector<ClaimedRun> Worker::claim(DbSession &session, const std::string &queue, int limit)
 {
     std::vector<ClaimedRun> runs;
     pqxx::nontransaction tx(session.connection());
@@ -237,7 +241,7 @@ std::vector<ClaimedRun> Worker::claim(DbSession &session, const std::string &que
     // (the attempt the crash interrupted is not counted). One flush wait fewer per run.
     for (const pqxx::row &row :
          execPrepared(tx, statements::ClaimName, statements::ClaimSql, queue, m_typesArray,
-                      m_workerId.toStdString(), 1, m_options.leaseMs)) {
+                      m_workerId.toStdString(), limit, m_options.leaseMs)) {
         ClaimedRun run;
         run.runId = row[0].as<qint64>();
         run.hospitalId = row[1].as<qint64>();
@@ -252,7 +256,41 @@ std::vector<ClaimedRun> Worker::claim(DbSession &session, const std::string &que
             QJsonDocument::fromJson(QByteArray::fromStdString(row[9].as<std::string>())).array();
         runs.push_back(std::move(run));
     }
+    // Leased from now on: the heartbeat extends every claimed run's lease, started or not.
+    std::lock_guard lock(m_mutex);
+    for (const ClaimedRun &run : runs) {
+        InFlight &flight = m_inFlight[run.runId];
+        if (flight.lost) // an older lease of this run, lost meanwhile: its executor stops
+            *flight.lost = true;
+        flight = InFlight{run.epoch, std::make_shared<std::atomic<bool>>(false)};
+    }
     return runs;
+}
+
+std::optional<ClaimedRun> Worker::takeClaimed()
+{
+    std::lock_guard lock(m_mutex);
+    if (m_claimed.empty())
+        return std::nullopt;
+    ClaimedRun run = std::move(m_claimed.front());
+    m_claimed.pop_front();
+    return run;
+}
+
+void Worker::releaseClaimed(DbSession &session)
+{
+    while (const std::optional<ClaimedRun> run = takeClaimed()) {
+        try {
+            releaseRun(session.connection(), *run);
+        } catch (const std::exception &) {
+            // The lease runs out and any worker's reaper hands the run on.
+            session.reset();
+        }
+        std::lock_guard lock(m_mutex);
+        const auto found = m_inFlight.find(run->runId);
+        if (found != m_inFlight.end() && found->second.epoch == run->epoch)
+            m_inFlight.erase(found);
+    }
 }
 
 void Worker::executorLoop(int index)
@@ -260,6 +298,11 @@ void Worker::executorLoop(int index)
     DbSession session(withSessionDefaults(m_options.databaseUrl, "hms-worker"), setupSql());
     std::size_t next = std::size_t(index);
     while (!m_stop) {
+        // A run a colleague claimed for the next idle executor comes first.
+        if (const std::optional<ClaimedRun> handed = takeClaimed()) {
+            execute(session, *handed);
+            continue;
+        }
         std::vector<std::string> queues;
         {
             std::lock_guard lock(m_mutex);
@@ -270,9 +313,15 @@ void Worker::executorLoop(int index)
         // Round-robin over the queues: after serving one, start with the next.
         for (std::size_t i = 0; i < queues.size() && !m_stop; ++i) {
             const std::size_t q = (next + i) % queues.size();
+            // One run for this executor and one for each idle colleague (WorkerOptions).
+            int limit = 1;
+            {
+                std::lock_guard lock(m_mutex);
+                limit = qBound(1, 1 + m_idle - int(m_claimed.size()), m_options.claimBatch);
+            }
             std::vector<ClaimedRun> runs;
             try {
-                runs = claim(session, queues[q]);
+                runs = claim(session, queues[q], limit);
                 databaseOk();
             } catch (const std::exception &e) {
                 session.reset();
@@ -283,9 +332,17 @@ void Worker::executorLoop(int index)
             }
             if (runs.empty())
                 continue;
-            wakeOneExecutor(); // there may be more: let an idle executor look
-            for (const ClaimedRun &run : runs)
-                execute(session, run);
+            if (int(runs.size()) == limit)
+                wakeOneExecutor(); // there may be more: let an idle executor look
+            if (runs.size() > 1) {
+                // Start the first here; each other one goes to the next idle executor.
+                std::lock_guard lock(m_mutex);
+                for (std::size_t r = 1; r < runs.size(); ++r) {
+                    m_claimed.push_back(std::move(runs[r]));
+                    m_workHint.notify_one();
+                }
+            }
+            execute(session, runs.front());
             next = q + 1;
             worked = true;
             break;
@@ -293,21 +350,30 @@ void Worker::executorLoop(int index)
         if (!worked)
             sleepFor(failed ? qMin(1000, m_options.pollMs * 2) : m_options.pollMs);
     }
+    releaseClaimed(session);
     if (--m_running == 0)
         m_threadsDone = true;
 }
 
 void Worker::execute(DbSession &session, const ClaimedRun &run)
 {
-    auto lost = std::make_shared<std::atomic<bool>>(false);
+    std::shared_ptr<std::atomic<bool>> lost;
     {
+        // Registered at its claim (claim()); the heartbeat may have found it lost since.
         std::lock_guard lock(m_mutex);
-        m_inFlight[run.runId] = InFlight{run.epoch, lost};
+        const auto found = m_inFlight.find(run.runId);
+        if (found == m_inFlight.end() || found->second.epoch != run.epoch)
+            return;
+        lost = found->second.lost;
     }
     const auto done = qScopeGuard([&] {
         std::lock_guard lock(m_mutex);
-        m_inFlight.erase(run.runId);
+        const auto found = m_inFlight.find(run.runId);
+        if (found != m_inFlight.end() && found->second.epoch == run.epoch)
+            m_inFlight.erase(found);
     });
+    if (lost->load())
+        return; // lost while handed on: counted by the heartbeat, nothing ran
     const WorkflowFunction *function = m_registry.find(run.type, run.version);
     try {
         if (!function) // cannot happen: the claim matched registered pairs only
@@ -375,7 +441,7 @@ void Worker::retryRun(DbSession &session, const ClaimedRun &run, const QString &
 {
     try {
         pqxx::work tx(session.connection());
-        enterTenant(tx, run.hospitalId);
+        bindTenant(tx, run.hospitalId);
         // Full jitter: a random delay up to min(cap, initial * 2^(attempt - 1)).
         tx.exec_params0(
             "UPDATE wf.run SET "
@@ -521,7 +587,8 @@ int runWorkerMain(int argc, char *argv[], Registry &registry, const char *applic
         QStringLiteral("HMS durable workflow worker: runs the workflows of the hospitals' "
                        "queues (queue = hospital code).\n\nTimes may also come from "
                        "HMS_WORKER_LEASE_MS, HMS_WORKER_HEARTBEAT_MS, HMS_WORKER_REAP_MS, "
-                       "HMS_WORKER_POLL_MS, HMS_WORKER_BACKOFF_MS, HMS_WORKER_DB_DOWN_EXIT_MS "
+                       "HMS_WORKER_POLL_MS, HMS_WORKER_CLAIM_BATCH, HMS_WORKER_BACKOFF_MS, "
+                       "HMS_WORKER_DB_DOWN_EXIT_MS "
                        "and the concurrency from HMS_WORKER_CONCURRENCY.\n\n")
         + ServerConfig::settingsHelp());
     parser.addHelpOption();
@@ -549,12 +616,17 @@ int runWorkerMain(int argc, char *argv[], Registry &registry, const char *applic
     const QCommandLineOption pollOption(QStringLiteral("poll-ms"),
                                         QStringLiteral("Idle claim poll (default 1000)."),
                                         QStringLiteral("ms"));
+    const QCommandLineOption batchOption(
+        QStringLiteral("claim-batch"),
+        QStringLiteral("Most runs claimed per claim statement, handed to idle executors "
+                       "(default 8)."),
+        QStringLiteral("n"));
     const QCommandLineOption backoffOption(
         QStringLiteral("backoff-ms"),
         QStringLiteral("First retry backoff bound (default 1000; x2 per attempt, cap 5 min)."),
         QStringLiteral("ms"));
     parser.addOptions({configOption, queuesOption, allOption, concurrencyOption, leaseOption,
-                       heartbeatOption, reapOption, pollOption, backoffOption});
+                       heartbeatOption, reapOption, pollOption, batchOption, backoffOption});
     parser.process(app);
 
     QTextStream err(stderr);
@@ -581,6 +653,7 @@ int runWorkerMain(int argc, char *argv[], Registry &registry, const char *applic
         {heartbeatOption, "HMS_WORKER_HEARTBEAT_MS", &options.heartbeatMs},
         {reapOption, "HMS_WORKER_REAP_MS", &options.reapMs},
         {pollOption, "HMS_WORKER_POLL_MS", &options.pollMs},
+        {batchOption, "HMS_WORKER_CLAIM_BATCH", &options.claimBatch},
         {backoffOption, "HMS_WORKER_BACKOFF_MS", &options.backoffInitialMs},
     };
 

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -28,6 +29,13 @@ struct WorkerOptions
     int heartbeatMs = 10'000;
     int reapMs = 5'000;
     int pollMs = 1'000; ///< claim poll when idle; NOTIFY wakes earlier
+    /// At most this many runs per claim statement: one for the claiming executor and one for
+    /// each colleague idle at that moment, handed over at once (one claim per wake-up instead
+    /// of one per executor). Never more than there are idle executors, so a handed-on run
+    /// starts at once: a crash costs no run more attempts than with one claim per executor.
+    /// The handed-on runs are leased and heartbeated from the claim on; a stopping worker
+    /// gives back the ones not started.
+    int claimBatch = 8;
     int backoffInitialMs = 1'000;
     int backoffCapMs = 300'000;
     int dbDownExitMs = 30'000; ///< exit non-zero when the database stays unreachable this long
@@ -72,7 +80,11 @@ private:
     void listenerLoop();
     bool resolveQueues(pqxx::connection_base &connection, QString &error);
     void registerQueues(pqxx::connection_base &connection);
-    std::vector<ClaimedRun> claim(DbSession &session, const std::string &queue);
+    std::vector<ClaimedRun> claim(DbSession &session, const std::string &queue, int limit);
+    /// The oldest run claimed by a colleague and not started yet, if any.
+    std::optional<ClaimedRun> takeClaimed();
+    /// Gives back the runs claimed and not started (a stopping worker).
+    void releaseClaimed(DbSession &session);
     void execute(DbSession &session, const ClaimedRun &run);
     void finishRun(DbSession &session,
                    const ClaimedRun &run,
@@ -98,8 +110,10 @@ private:
     std::condition_variable m_wake; ///< the maintenance thread: stop
     std::condition_variable m_workHint; ///< idle executors: m_wakeUps or stop
     std::vector<std::string> m_queues;
-    std::map<qint64, InFlight> m_inFlight;
+    std::map<qint64, InFlight> m_inFlight; ///< every run leased: started or handed on
+    std::deque<ClaimedRun> m_claimed; ///< claimed by one executor for the next idle one
     int m_wakeUps = 0; ///< wake-ups not yet taken by an executor
+    int m_idle = 0; ///< executors waiting in sleepFor()
 
     std::atomic<bool> m_stop{false};
     std::atomic<bool> m_fatal{false};

@@ -209,6 +209,14 @@ private:
     std::map<std::pair<QString, int>, WorkflowFunction> m_functions;
 };
 
+/// enterTenant() for the engine's transactions (the same transaction-local binding, SECURITY.md
+/// T5), as a statement prepared once per connection: every step transaction sends it.
+void bindTenant(pqxx::transaction_base &tx, qint64 hospitalId);
+
+/// Gives a claimed run back untouched, in its own transaction: ready again at once, and this
+/// claim does not count as an attempt (a stopping worker). Nothing when the lease is gone.
+void releaseRun(pqxx::connection_base &connection, const ClaimedRun &run);
+
 /// JSON <-> jsonb text.
 QJsonObject jsonFromText(const std::string &text);
 std::string jsonText(const QJsonObject &object);

@@ -60,6 +60,8 @@ private Q_SLOTS:
     void crashAroundACommit();
     void zombieCannotCommit_data();
     void zombieCannotCommit(); // G3b
+    void batchClaimsHandEachRunOnce(); // G2 + G3 with batch claims
+    void batchClaimedRunsWaitLeased(); // G2: handed-on runs after kill -9 and SIGTERM
     void timersSurviveDowntime(); // G5
     void timersIgnoreTheWorkerClock_data(); // G5 (faketime)
     void timersIgnoreTheWorkerClock();
@@ -454,6 +456,110 @@ void TestWorkflows::zombieCannotCommit()
              2);
     QCOMPARE(zombie.terminate(), 0);
     QCOMPARE(rescuer.terminate(), 0);
+}
+
+// Batch claims: two workers with four executors each claim eight runs per statement and hand
+// them on to their idle executors. No run goes to two executors or two workers: every run
+// completes on its first claim (a run executed twice would collide on its journal rows and
+// be retried, counting a second attempt) with each step's effect once.
+void TestWorkflows::batchClaimsHandEachRunOnce()
+{
+    const std::vector<qint64> runs = startRuns(m_alpha, u"three"_s, 1, 300, u"batch-"_s);
+    const QStringList args{u"--queues"_s, u"alpha"_s,         u"--concurrency"_s,
+                           u"4"_s,        u"--claim-batch"_s, u"8"_s};
+    WorkerProcess first(url(), args);
+    WorkerProcess second(url(), args);
+    const std::string ids = idList(runs);
+    QVERIFY2(waitUntil(
+                 [&] {
+                     return count("SELECT count(*) FROM wf.run WHERE status = 'completed' "
+                                  "AND run_id IN ("
+                                  + ids + ")")
+                         == 300;
+                 },
+                 60'000),
+             qPrintable(status(runs.back())));
+    QCOMPARE(count("SELECT count(*) FROM wf.run WHERE attempt <> 1 AND run_id IN (" + ids + ")"),
+             0);
+    QCOMPARE(count("SELECT count(*) FROM test_effect WHERE run_id IN (" + ids + ")"), 900);
+    QCOMPARE(count("SELECT count(*) FROM (SELECT run_id, step FROM test_effect WHERE run_id IN ("
+                   + ids + ") GROUP BY 1, 2 HAVING count(*) <> 1) d"),
+             0);
+    QCOMPARE(count("SELECT count(*) FROM wf.step WHERE attempt = 1 AND run_id IN (" + ids + ")"),
+             900);
+    QCOMPARE(first.terminate(), 0);
+    QCOMPARE(second.terminate(), 0);
+}
+
+// Runs claimed in one batch: a worker with five idle executors claims five new runs in one
+// statement (one claim time) and hands them on; all stall in step 1. Killed -9 there, the
+// runs stay leased until their leases end, then complete elsewhere with each effect once;
+// stopped with SIGTERM instead, it gives them back at once, its claims not counted.
+void TestWorkflows::batchClaimedRunsWaitLeased()
+{
+    for (const bool kill : {true, false}) {
+        const QString tag = kill ? u"kill"_s : u"term"_s;
+        WorkerProcess holder(
+            url(),
+            {u"--queues"_s, u"alpha"_s, u"--concurrency"_s, u"5"_s, u"--claim-batch"_s, u"5"_s},
+            {{u"HMS_WF_TEST_STEP_MS"_s, kill ? u"60000"_s : u"1500"_s}});
+        QVERIFY(waitUntil(
+            [&] {
+                return count("SELECT count(*) FROM wf.worker WHERE pid = "
+                             + std::to_string(holder.pid()))
+                    > 0;
+            },
+            20'000));
+        QTest::qWait(300); // its executors are idle now
+        const std::vector<qint64> runs =
+            startRuns(m_alpha, u"three"_s, 1, 5, u"batch-held-"_s + tag + u'-');
+        const std::string ids = idList(runs);
+        const std::string running =
+            "SELECT count(*) FROM wf.run WHERE status = 'running' AND run_id IN (" + ids + ")";
+        QVERIFY(waitUntil(
+            [&] {
+                return count(running) == 5;
+            },
+            20'000));
+        // Fewer claim statements than runs (a claim sets updated_at to its start time).
+        QVERIFY(count("SELECT count(DISTINCT updated_at) FROM wf.run WHERE run_id IN (" + ids + ")")
+                < 5);
+        if (kill) {
+            holder.kill9();
+            // Leased, not lost: nobody takes them before the lease ends.
+            QCOMPARE(count(running + " AND lease_expires_at > now()"), 5);
+        } else {
+            QCOMPARE(holder.terminate(), 0);
+            // Given back at once (a started step committed first); these claims not counted.
+            QCOMPARE(count("SELECT count(*) FROM wf.run WHERE status = 'ready' AND attempt = 0 "
+                           "AND lease_owner IS NULL AND run_id IN ("
+                           + ids + ")"),
+                     5);
+            QVERIFY(count("SELECT count(*) FROM test_effect WHERE step <> 1 AND run_id IN (" + ids
+                          + ")")
+                    == 0);
+        }
+        WorkerProcess rescuer(url(), {u"--queues"_s, u"alpha"_s, u"--concurrency"_s, u"2"_s});
+        QVERIFY2(waitUntil(
+                     [&] {
+                         return count("SELECT count(*) FROM wf.run WHERE status = 'completed' "
+                                      "AND run_id IN ("
+                                      + ids + ")")
+                             == 5;
+                     },
+                     30'000),
+                 qPrintable(tag));
+        QCOMPARE(count("SELECT count(*) FROM test_effect WHERE run_id IN (" + ids + ")"), 15);
+        QCOMPARE(count("SELECT count(*) FROM (SELECT run_id, step FROM test_effect WHERE run_id "
+                       "IN ("
+                       + ids + ") GROUP BY 1, 2 HAVING count(*) <> 1) d"),
+                 0);
+        // Killed: the dead worker's claims counted (attempt 2); stopped: only the rescuer's.
+        QCOMPARE(count("SELECT count(*) FROM wf.run WHERE attempt = "
+                       + std::string(kill ? "2" : "1") + " AND run_id IN (" + ids + ")"),
+                 5);
+        QCOMPARE(rescuer.terminate(), 0);
+    }
 }
 
 // G5: a 2 s timer on the database clock; the worker is killed mid-sleep and only back 5 s
