@@ -1,5 +1,7 @@
 #include "db/tenant.h"
 
+#include "db/prepared.h"
+
 #include <pqxx/transaction_base>
 
 #include <string>
@@ -8,7 +10,10 @@ namespace hms::server {
 
 void enterTenant(pqxx::transaction_base &tx, qint64 hospitalId)
 {
-    tx.exec_params("SELECT set_config('app.hospital_id', $1, true)", std::to_string(hospitalId));
+    // Sent in every transaction (the binding is transaction-local, SECURITY.md T5), so it is
+    // prepared once per connection and only executed after that.
+    execPrepared(tx, "hms_tenant", "SELECT set_config('app.hospital_id', $1, true)",
+                 std::to_string(hospitalId));
 }
 
 } // namespace hms::server

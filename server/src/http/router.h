@@ -58,10 +58,7 @@ struct SessionCompanion
     std::function<bool(Role)> flag;
 
     /// The joined statement's prepared name: the same for every companion with this call.
-    std::string statementName() const
-    {
-        return "hms_session+" + std::string(call.view());
-    }
+    std::string statementName() const { return "hms_session+" + std::string(call.view()); }
 };
 
 /// The companion's row as text (a null column is a null QByteArray).

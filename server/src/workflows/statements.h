@@ -1,7 +1,7 @@
 #pragma once
 
 // The workflow engine's hot statements, in one place: each runs through execPrepared
-// (workflow.h), so it is parsed and planned once per connection instead of on every call.
+// (db/prepared.h), so it is parsed and planned once per connection instead of on every call.
 
 namespace hms::server::wf::statements {
 
@@ -13,11 +13,6 @@ inline constexpr char ClaimSql[] =
     "(extract(epoch FROM c.db_now) * 1e6)::bigint, c.journal "
     "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async, "
     "wf.claim($1, $2::text[], $3, $4, $5) AS c";
-
-// A transaction's tenant binding (SECURITY.md T5: transaction-local, so it is sent in every
-// transaction; prepared, so only executed).
-inline constexpr char TenantName[] = "hms_wf_tenant";
-inline constexpr char TenantSql[] = "SELECT set_config('app.hospital_id', $1, true)";
 
 // A claimed run given back untouched (a stopping worker): this claim does not count as an
 // attempt, and the run is ready again at once.

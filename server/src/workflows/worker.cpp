@@ -7,6 +7,7 @@
 #include "db/dbsession.h"
 #include "db/migrator.h"
 #include "db/pgvalues.h"
+#include "db/prepared.h"
 #include "db/tenant.h"
 #include "shared/core/buildinfo.h"
 #include "workflows/statements.h"
@@ -441,7 +442,7 @@ void Worker::retryRun(DbSession &session, const ClaimedRun &run, const QString &
 {
     try {
         pqxx::work tx(session.connection());
-        bindTenant(tx, run.hospitalId);
+        enterTenant(tx, run.hospitalId);
         // Full jitter: a random delay up to min(cap, initial * 2^(attempt - 1)).
         tx.exec_params0(
             "UPDATE wf.run SET "

@@ -1,6 +1,8 @@
 #include "workflows/workflow.h"
 
 #include "db/dbsession.h"
+#include "db/prepared.h"
+#include "db/tenant.h"
 #include "workflows/statements.h"
 
 #include <QJsonDocument>
@@ -19,15 +21,10 @@ QString text(const char *latin1)
 
 } // namespace
 
-void bindTenant(pqxx::transaction_base &tx, qint64 hospitalId)
-{
-    execPrepared(tx, statements::TenantName, statements::TenantSql, std::to_string(hospitalId));
-}
-
 void releaseRun(pqxx::connection_base &connection, const ClaimedRun &run)
 {
     pqxx::work tx(connection);
-    bindTenant(tx, run.hospitalId);
+    enterTenant(tx, run.hospitalId);
     execPrepared(tx, statements::ReleaseName, statements::ReleaseSql, run.runId, run.epoch);
     tx.commit();
 }
@@ -100,7 +97,7 @@ bool WorkflowContext::finish(const char *status, const QJsonObject *result, cons
         return true;
     }
     pqxx::work tx(m_session.connection());
-    bindTenant(tx, m_run.hospitalId);
+    enterTenant(tx, m_run.hospitalId);
     const pqxx::result updated =
         execPrepared(tx, statements::FinishName, statements::FinishSql, m_run.runId, m_run.epoch,
                      status, resultText, errorText);
@@ -168,7 +165,7 @@ QJsonObject WorkflowContext::step(const QString &name,
         return done->output;
     checkContinue();
     auto tx = std::make_unique<pqxx::work>(m_session.connection());
-    bindTenant(*tx, m_run.hospitalId);
+    enterTenant(*tx, m_run.hospitalId);
     const QJsonObject output = body(*tx);
     // The lease check last, in the journal's INSERT just before the commit (flush(), or
     // finish() in one statement with the run's end): the run row stays locked only until the
@@ -189,7 +186,7 @@ WorkflowContext::external(const QString &name,
     const QString key = QStringLiteral("%1:%2").arg(m_run.runId).arg(seq);
     const QJsonObject output = call(key);
     pqxx::work tx(m_session.connection());
-    bindTenant(tx, m_run.hospitalId);
+    enterTenant(tx, m_run.hospitalId);
     journal(tx, seq, name, "external", output, true);
     tx.commit();
     return output;
@@ -205,7 +202,7 @@ void WorkflowContext::sleep(const QString &name, std::chrono::milliseconds durat
         // Claimed early (an admin retry): wait for the rest of it.
         flush();
         pqxx::work tx(m_session.connection());
-        bindTenant(tx, m_run.hospitalId);
+        enterTenant(tx, m_run.hospitalId);
         fence(tx);
         suspend(tx, wakeAtUs);
         tx.commit();
@@ -213,7 +210,7 @@ void WorkflowContext::sleep(const QString &name, std::chrono::milliseconds durat
     }
     checkContinue();
     pqxx::work tx(m_session.connection());
-    bindTenant(tx, m_run.hospitalId);
+    enterTenant(tx, m_run.hospitalId);
     fence(tx);
     // The deadline comes from the database clock, never the worker's.
     const qint64 wakeAtUs =
@@ -239,7 +236,7 @@ std::optional<QJsonObject> WorkflowContext::waitSignal(const QString &signalName
     }
     checkContinue();
     pqxx::work tx(m_session.connection());
-    bindTenant(tx, m_run.hospitalId);
+    enterTenant(tx, m_run.hospitalId);
     // Locks the run first: wf::signal() locks it too, so a signal either commits before this
     // SELECT sees the table or finds the run already waiting (no lost wake-up).
     fence(tx);
@@ -298,7 +295,7 @@ bool WorkflowContext::patched(const QString &id)
     const int seq = ++m_seq;
     checkContinue();
     pqxx::work tx(m_session.connection());
-    bindTenant(tx, m_run.hospitalId);
+    enterTenant(tx, m_run.hospitalId);
     journal(tx, seq, name, "patch", {}, true);
     tx.commit();
     return true;

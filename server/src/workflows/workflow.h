@@ -181,18 +181,6 @@ private:
 
 using WorkflowFunction = std::function<QJsonObject(WorkflowContext &)>;
 
-/// Runs \a definition as the prepared statement \a name on \a tx's connection: declared on
-/// the connection at first use (again after a reconnect), so the engine's per-run statements
-/// are parsed and planned once per connection instead of on every call. \a definition must
-/// be a constant and the only one ever used with \a name.
-template<typename... Args>
-pqxx::result
-execPrepared(pqxx::transaction_base &tx, const char *name, const char *definition, Args &&...args)
-{
-    tx.conn().prepare(name, definition);
-    return tx.exec_prepared(name, std::forward<Args>(args)...);
-}
-
 /// (type, version) -> function. A worker claims only the pairs it registers; versions are
 /// explicit integers, never derived from the build.
 class Registry
@@ -208,10 +196,6 @@ public:
 private:
     std::map<std::pair<QString, int>, WorkflowFunction> m_functions;
 };
-
-/// enterTenant() for the engine's transactions (the same transaction-local binding, SECURITY.md
-/// T5), as a statement prepared once per connection: every step transaction sends it.
-void bindTenant(pqxx::transaction_base &tx, qint64 hospitalId);
 
 /// Gives a claimed run back untouched, in its own transaction: ready again at once, and this
 /// claim does not count as an attempt (a stopping worker). Nothing when the lease is gone.

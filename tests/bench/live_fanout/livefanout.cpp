@@ -31,8 +31,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <limits>
 #include <cstdio>
+#include <limits>
 #include <memory>
 #include <vector>
 
