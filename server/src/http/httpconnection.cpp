@@ -49,6 +49,9 @@ HttpConnection::HttpConnection(QTcpSocket *socket, const HttpLimits &limits, Htt
     // Qt stops reading from the kernel when this fills, so a fast sender is slowed by TCP
     // instead of filling our memory.
     m_socket->setReadBufferSize(SocketReadBufferBytes);
+    // A reply is written whole: its last partial segment should not wait for the ACK of the
+    // ones before it (Nagle), as it would on a LAN for any reply longer than one segment.
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &HttpConnection::onTimeout);
     connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);

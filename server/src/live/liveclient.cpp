@@ -26,6 +26,8 @@ LiveEvent LiveEvent::framed(qint64 hospitalId, qint64 seq, QString topic, const 
     event.hospitalId = hospitalId;
     event.seq = seq;
     event.topic = std::move(topic);
+    if (const qsizetype colon = event.topic.indexOf(QLatin1Char(':')); colon > 0)
+        event.family = event.topic.left(colon);
     const auto length = quint64(json.size());
     QByteArray &frame = event.frame;
     frame.reserve(json.size() + 10);
@@ -63,6 +65,11 @@ LiveClient::LiveClient(QWebSocket *socket, QTcpSocket *transport, QObject *paren
 {
     m_socket->setParent(this);
     m_socket->setMaxAllowedIncomingMessageSize(MaxIncomingMessageBytes); // larger: close 1009
+    // Events are small writes a few ms apart to a peer that rarely answers: with Nagle's
+    // algorithm on, an event waits for the ACK of the one before it, which the peer delays
+    // (up to 40 ms on Linux). Send each frame at once.
+    if (m_transport)
+        m_transport->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     connect(m_socket, &QWebSocket::disconnected, this, [this] {
         Q_EMIT gone(this);
     });
@@ -73,22 +80,25 @@ LiveClient::LiveClient(QWebSocket *socket, QTcpSocket *transport, QObject *paren
     m_pingTimer.start(PingIntervalMs);
 }
 
-bool LiveClient::wants(const QString &topic) const
+bool LiveClient::wants(const LiveEvent &event) const
 {
-    if (topics.contains(topic))
-        return true;
-    const qsizetype colon = topic.indexOf(QLatin1Char(':'));
-    return colon > 0 && topics.contains(topic.left(colon));
+    return topics.contains(event.topic)
+        || (!event.family.isEmpty() && topics.contains(event.family));
 }
 
 void LiveClient::send(const LiveEvent &event)
 {
+    if (m_closing || tooSlow())
+        return;
     if (queue(event))
         m_transport->flush();
 }
 
 void LiveClient::sendAll(const QList<LiveEvent> &events)
 {
+    // The queue bound is checked once per batch: a batch (at most one fetch) may go over it.
+    if (m_closing || tooSlow())
+        return;
     bool written = false;
     for (const LiveEvent &event : events)
         written = queue(event) || written;
@@ -98,10 +108,12 @@ void LiveClient::sendAll(const QList<LiveEvent> &events)
 
 void LiveClient::replay(const QList<LiveEvent> &page)
 {
+    if (m_closing || tooSlow())
+        return;
     bool written = false;
     for (const LiveEvent &event : page) {
         lastSeq = event.seq;
-        written = (wants(event.topic) && queueEvent(event)) || written;
+        written = (wants(event) && queueEvent(event)) || written;
     }
     if (written)
         m_transport->flush();
@@ -116,13 +128,11 @@ bool LiveClient::queue(const LiveEvent &event)
         return false;
     }
     lastSeq = event.seq;
-    return wants(event.topic) && queueEvent(event);
+    return wants(event) && queueEvent(event);
 }
 
 bool LiveClient::queueEvent(const LiveEvent &event)
 {
-    if (m_closing || tooSlow())
-        return false;
     if (!m_transport) {
         m_socket->sendTextMessage(QString::fromUtf8(event.json()));
         return false;

@@ -24,6 +24,7 @@ struct LiveEvent
     qint64 hospitalId = 0;
     qint64 seq = 0;
     QString topic;
+    QString family; ///< the topic's part before ':' ("beds" of "beds:7"); empty without one
     QByteArray frame; ///< a final unmasked text frame of {"seq","topic","type","data","at"}
 
     static LiveEvent framed(qint64 hospitalId, qint64 seq, QString topic, const QByteArray &json);
@@ -57,9 +58,10 @@ public:
     bool authPending = false; ///< a token is being checked: messages wait for the answer
     QStringList waitingMessages;
 
-    /// True when \a topic (of an event) falls under one of the subscriptions: "beds" takes
-    /// "beds" and "beds:<ward>", "beds:7" takes only "beds:7".
-    bool wants(const QString &topic) const;
+    /// True when \a event's topic falls under one of the subscriptions: "beds" takes "beds"
+    /// and "beds:<ward>", "beds:7" takes only "beds:7". Runs for every client and event of a
+    /// fan-out: the event carries its family, so nothing is allocated here.
+    bool wants(const LiveEvent &event) const;
 
     /// Sends \a event unless it is older than lastSeq or not subscribed; closes 1013 when the
     /// socket has more than MaxQueuedBytes waiting (a slow consumer resumes with since).
@@ -97,6 +99,7 @@ private:
     /// send() without the flush; true when a frame went to the transport unflushed.
     bool queue(const LiveEvent &event);
     /// Writes one subscribed event's frame without the flush; the same answer as queue().
+    /// The caller checked tooSlow() for the batch it belongs to.
     bool queueEvent(const LiveEvent &event);
 
     bool tooSlow();
