@@ -86,14 +86,6 @@ bool LiveClient::wants(const LiveEvent &event) const
         || (!event.family.isEmpty() && topics.contains(event.family));
 }
 
-void LiveClient::send(const LiveEvent &event)
-{
-    if (m_closing || tooSlow())
-        return;
-    if (queue(event))
-        m_transport->flush();
-}
-
 void LiveClient::sendAll(const QList<LiveEvent> &events)
 {
     // The queue bound is checked once per batch: a batch (at most one fetch) may go over it.

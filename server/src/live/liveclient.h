@@ -63,11 +63,9 @@ public:
     /// fan-out: the event carries its family, so nothing is allocated here.
     bool wants(const LiveEvent &event) const;
 
-    /// Sends \a event unless it is older than lastSeq or not subscribed; closes 1013 when the
-    /// socket has more than MaxQueuedBytes waiting (a slow consumer resumes with since).
-    void send(const LiveEvent &event);
-    /// send() for each of \a events (in seq order), with one flush for all: events fetched
-    /// together reach each socket in one write instead of one per event.
+    /// Sends each of \a events (in seq order) that is newer than lastSeq and subscribed, with
+    /// one flush for all: events fetched together reach each socket in one write. Closes 1013
+    /// when the socket has more than MaxQueuedBytes waiting (a slow consumer resumes with since).
     void sendAll(const QList<LiveEvent> &events);
     /// A page of replayed events (this hospital's, in seq order, newer than lastSeq): the
     /// subscribed ones are sent with one flush and lastSeq moves to the page's last event.
@@ -96,7 +94,7 @@ Q_SIGNALS:
 
 private:
     void onPingTimer();
-    /// send() without the flush; true when a frame went to the transport unflushed.
+    /// One event of sendAll() without the flush; true when a frame went to the transport unflushed.
     bool queue(const LiveEvent &event);
     /// Writes one subscribed event's frame without the flush; the same answer as queue().
     /// The caller checked tooSlow() for the batch it belongs to.

@@ -457,14 +457,15 @@ void TestPatients::nameTermsFollowTheNameAndStayInTheHospital()
 
     // A rename replaces the terms: the old name no longer finds the patient, the new one does.
     const QByteArray path = QByteArray(api::Patients) + '/' + alphaId.toLatin1();
-    const RawResponse renamed =
-        RawHttpClient::roundTrip(m_fixture->port(),
-                                 requestWith("PATCH", path, m_alpha,
-                                             jsonBytes({{u"fullName"_s, u"Quorrin Brightwater"_s}}),
-                                             "If-Match: \"1\"\r\n"),
-                                 15'000)
-            .value_or(RawResponse());
-    QCOMPARE(renamed.status, 200);
+    const auto patch = [&](const QJsonObject &change, const QByteArray &ifMatch) {
+        return RawHttpClient::roundTrip(m_fixture->port(),
+                                        requestWith("PATCH", path, m_alpha, jsonBytes(change),
+                                                    "If-Match: " + ifMatch + "\r\n"),
+                                        15'000)
+            .value_or(RawResponse())
+            .status;
+    };
+    QCOMPARE(patch({{u"fullName"_s, u"Quorrin Brightwater"_s}}, "\"1\""), 200);
     QCOMPARE(nameTerms(alphaId), u"brightwater,brightwater quorrin,quorrin"_s);
     QVERIFY(idsOf(get(m_alpha, searchPath(u"ortolan wexley"_s)).json()).isEmpty());
     // The old folded name stays in patient_search_names but no active patient holds it.
@@ -476,14 +477,7 @@ void TestPatients::nameTermsFollowTheNameAndStayInTheHospital()
              QSet<QString>{alphaId});
     QCOMPARE(idsOf(get(m_beta, searchPath(u"ortolan wexley"_s)).json()), QSet<QString>{betaId});
     // A change that leaves the name alone leaves the terms alone.
-    const RawResponse phoneOnly =
-        RawHttpClient::roundTrip(m_fixture->port(),
-                                 requestWith("PATCH", path, m_alpha,
-                                             jsonBytes({{u"phone"_s, u"+15550004002"_s}}),
-                                             "If-Match: \"2\"\r\n"),
-                                 15'000)
-            .value_or(RawResponse());
-    QCOMPARE(phoneOnly.status, 200);
+    QCOMPARE(patch({{u"phone"_s, u"+15550004002"_s}}, "\"2\""), 200);
     QCOMPARE(nameTerms(alphaId), u"brightwater,brightwater quorrin,quorrin"_s);
     // Every active patient's folded name is in patient_search_names, with its words.
     QCOMPARE(m_fixture->count("SELECT count(*) FROM patients p WHERE p.merged_into IS NULL AND "

@@ -92,6 +92,18 @@ private:
                                   int maxAttempts = 10);
     QString status(qint64 runId) const;
     bool waitForStatus(qint64 runId, const QString &status, int timeoutMs);
+
+    /// Waits until the worker process \a pid has registered itself in wf.worker.
+    bool waitRegistered(qint64 pid) const
+    {
+        return waitUntil(
+            [&] {
+                return count("SELECT count(*) FROM wf.worker WHERE pid = " + std::to_string(pid))
+                    > 0;
+            },
+            20'000);
+    }
+
     static std::string idList(const std::vector<qint64> &ids);
 
     QString marker(const QString &name) const { return m_dir.filePath(name); }
@@ -503,13 +515,7 @@ void TestWorkflows::batchClaimedRunsWaitLeased()
             url(),
             {u"--queues"_s, u"alpha"_s, u"--concurrency"_s, u"5"_s, u"--claim-batch"_s, u"5"_s},
             {{u"HMS_WF_TEST_STEP_MS"_s, kill ? u"60000"_s : u"1500"_s}});
-        QVERIFY(waitUntil(
-            [&] {
-                return count("SELECT count(*) FROM wf.worker WHERE pid = "
-                             + std::to_string(holder.pid()))
-                    > 0;
-            },
-            20'000));
+        QVERIFY(waitRegistered(holder.pid()));
         QTest::qWait(300); // its executors are idle now
         const std::vector<qint64> runs =
             startRuns(m_alpha, u"three"_s, 1, 5, u"batch-held-"_s + tag + u'-');
@@ -785,13 +791,7 @@ void TestWorkflows::crashingStepEndsDead()
         20'000));
     QCOMPARE(status(poison[0]), u"dead"_s);
     // Registered (its SIGTERM handler is installed long before), then stopped cleanly.
-    QVERIFY(waitUntil(
-        [&] {
-            return count("SELECT count(*) FROM wf.worker WHERE pid = "
-                         + std::to_string(worker.pid()))
-                > 0;
-        },
-        20'000));
+    QVERIFY(waitRegistered(worker.pid()));
     QCOMPARE(worker.terminate(), 0);
 }
 
