@@ -72,6 +72,8 @@ private Q_SLOTS:
     void versionsAndNonDeterminism(); // G8
     void stepsStayInTheirHospital(); // G9
     void backlogDoesNotStarveOthers(); // G10
+    void badNumericOptionsExit2_data();
+    void badNumericOptionsExit2();
     void claimUsesTheReadyIndex_data(); // G11 (the planner half; the churn is a bench)
     void claimUsesTheReadyIndex();
     void registerPatientThroughRest();
@@ -1192,4 +1194,30 @@ void TestWorkflows::workerExitsWithoutDatabase()
 }
 
 QTEST_GUILESS_MAIN(TestWorkflows)
+
+void TestWorkflows::badNumericOptionsExit2_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QByteArray>("named");
+    QTest::newRow("claim-batch 0")
+        << QStringList{u"--claim-batch"_s, u"0"_s} << QByteArray("--claim-batch");
+    QTest::newRow("claim-batch text")
+        << QStringList{u"--claim-batch"_s, u"eight"_s} << QByteArray("--claim-batch");
+    QTest::newRow("concurrency -1")
+        << QStringList{u"--concurrency"_s, u"-1"_s} << QByteArray("--concurrency");
+}
+
+// A mistyped number stops the worker before it claims anything, naming the option.
+void TestWorkflows::badNumericOptionsExit2()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QByteArray, named);
+    const qint64 before = count("SELECT count(*) FROM wf.worker");
+    WorkerProcess worker(url(), QStringList{u"--queues"_s, u"alpha"_s} + arguments);
+    QCOMPARE(worker.waitForExit(20'000), 2);
+    const QByteArray log = worker.log();
+    QVERIFY2(log.contains(named.mid(2)) && log.contains("positive integer"), log.constData());
+    QCOMPARE(count("SELECT count(*) FROM wf.worker"), before);
+}
+
 #include "tst_workflows.moc"
