@@ -4,6 +4,7 @@
 #include "auth/passwordhasher.h"
 #include "db/dberrors.h"
 #include "db/dbsession.h"
+#include "db/postcommitnotify.h"
 #include "db/tenant.h"
 #include "hospitals/hospitalrepository.h"
 
@@ -129,6 +130,8 @@ int runGuarded(CommandContext &context, const QString &command, const std::funct
         // `audit verify` right after it sees them sealed.
         if (const std::vector<qint64> appended = AuditLog::takeAppended(); !appended.empty())
             AuditLog::seal(*connectConsole(context), appended);
+        if (hasQueuedNotifications())
+            sendQueuedNotifications(*connectConsole(context));
         return status;
     } catch (const CommandFailure &failure) {
         context.err << "hms-admin " << command << ": " << failure.what() << Qt::endl;

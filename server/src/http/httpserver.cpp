@@ -3,6 +3,7 @@
 #include "common/domainerror.h"
 #include "db/dberrors.h"
 #include "db/dbworkerpool.h"
+#include "db/postcommitnotify.h"
 #include "http/httpconnection.h"
 #include "http/queryreader.h"
 
@@ -196,6 +197,9 @@ void HttpServer::dispatch(HttpConnection *connection, qint64 slot, HttpRequest r
         [this, route, shared, params = match.pathParams, requestId, finish](DbSession &db) {
             RequestContext context{*shared, params, requestId, db, std::nullopt, std::nullopt};
             HttpResponse response = runRoute(*route, context);
+            // Wake-up hints the request's transaction queued (db/postcommitnotify.h).
+            if (hasQueuedNotifications() && db.isConnected())
+                sendQueuedNotifications(db.connection());
             auto send = [this, finish, response = std::move(response)] {
                 QMetaObject::invokeMethod(
                     this,

@@ -1,5 +1,6 @@
 #include "workflows/wfapi.h"
 
+#include "db/postcommitnotify.h"
 #include "workflows/workflow.h"
 
 #include <pqxx/result>
@@ -27,8 +28,9 @@ StartResult start(pqxx::transaction_base &tx,
         hospitalId, type.toStdString(), version, idempotencyKey.toStdString(), jsonText(input),
         options.priority, options.maxAttempts, options.delayMs);
     if (!inserted.empty()) {
-        // A hint only; identical notifications of one transaction are sent once.
-        tx.exec_params("SELECT pg_notify($1, $2)", NotifyChannel, inserted[0][1].as<std::string>());
+        // A hint only, sent after the commit (db/postcommitnotify.h): a worker that misses it
+        // finds the run at its next poll.
+        notifyAfterCommit(NotifyChannel, inserted[0][1].as<std::string>());
         return {inserted[0][0].as<qint64>(), true};
     }
     const std::optional<qint64> existing = findRun(tx, hospitalId, type, idempotencyKey);
@@ -71,7 +73,7 @@ SignalResult signal(pqxx::transaction_base &tx,
         && run[0][1].as<std::string>() == name.toStdString()) {
         tx.exec_params0("UPDATE wf.run SET run_at = now(), updated_at = now() WHERE run_id = $1",
                         runId);
-        tx.exec_params("SELECT pg_notify($1, $2)", NotifyChannel, run[0][2].as<std::string>());
+        notifyAfterCommit(NotifyChannel, run[0][2].as<std::string>());
     }
     return SignalResult::Sent;
 }

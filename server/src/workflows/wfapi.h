@@ -9,8 +9,10 @@
 
 namespace hms::server::wf {
 
-/// Channel of the wake-up hint: NOTIFY wf_ready, payload = queue. Only a hint (coalesced
-/// per transaction by PostgreSQL); workers poll for correctness.
+/// Channel of the wake-up hint: NOTIFY wf_ready, payload = queue. Only a hint, queued by
+/// start() and signal() and sent after the commit by whoever owns the transaction
+/// (db/postcommitnotify.h: the server after each request, hms-admin after each command);
+/// workers poll for correctness.
 inline constexpr char NotifyChannel[] = "wf_ready";
 
 struct StartOptions

@@ -3,15 +3,17 @@
 // each requested rate and prints, per rate, the latency from commit to receipt over every
 // subscriber (p50/p99/max), the events lost, and the highest rate with none lost.
 //
-// Subscribers are plain TCP sockets speaking RFC 6455 themselves: QWebSocket would convert
-// every message UTF-8 -> QString -> UTF-8 and cost the load process as much CPU as the server
-// it measures (both share this 2-core machine).
+// Subscribers are plain sockets speaking RFC 6455 themselves on an epoll thread of their own
+// (epollsubscribers.h): QWebSocket or QTcpSocket would cost the load process as much CPU as the
+// server it measures (both share this 2-core machine) and queue receipts behind the REST calls.
 //
 // Latency runs from the event's commit to its receipt. With --database-url (and the cluster's
 // track_commit_timestamp on) the commit is each event row's commit timestamp, read after each
 // rate; it includes the commit's WAL flush, NOTIFY, the server's fetch and fan-out, the socket
 // and this process's own event loop. Without it, the event's `at` (the start of the writing
 // transaction: later work in that transaction counts too) stands in for the commit.
+#include "epollsubscribers.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
@@ -25,9 +27,7 @@
 #include <QNetworkReply>
 #include <QProcess>
 #include <QSet>
-#include <QTcpSocket>
 #include <QTimer>
-#include <QtEndian>
 
 #include <algorithm>
 #include <chrono>
@@ -40,73 +40,6 @@
 
 namespace {
 
-/// One client frame (RFC 6455 5.3: masked; payloads here are short).
-QByteArray clientFrame(int opcode, const QByteArray &payload)
-{
-    QByteArray frame;
-    frame.append(char(0x80 | opcode));
-    frame.append(char(0x80 | payload.size()));
-    const QByteArray mask("\x5a\x17\xc3\x28", 4);
-    frame.append(mask);
-    for (qsizetype i = 0; i < payload.size(); ++i)
-        frame.append(char(payload[i] ^ mask[i % 4]));
-    return frame;
-}
-
-/// A subscriber on a plain socket: upgrade handshake, then the server's unmasked frames.
-struct Subscriber
-{
-    QTcpSocket socket;
-    QByteArray buffer;
-    bool upgraded = false;
-    bool subscribed = false;
-    std::vector<qint64> seqs;
-
-    /// Calls \a onText for each complete text message in the buffer; answers pings.
-    template<typename OnText>
-    void readFrames(OnText &&onText)
-    {
-        buffer += socket.readAll();
-        if (!upgraded) {
-            const qsizetype end = buffer.indexOf("\r\n\r\n");
-            if (end < 0)
-                return;
-            if (!buffer.startsWith("HTTP/1.1 101")) {
-                socket.abort();
-                return;
-            }
-            upgraded = true;
-            buffer.remove(0, end + 4);
-        }
-        qsizetype at = 0;
-        while (buffer.size() - at >= 2) {
-            const int opcode = quint8(buffer[at]) & 0x0f;
-            quint64 length = quint8(buffer[at + 1]) & 0x7f;
-            qsizetype header = 2;
-            if (length == 126) {
-                if (buffer.size() - at < 4)
-                    break;
-                length = qFromBigEndian<quint16>(buffer.constData() + at + 2);
-                header = 4;
-            } else if (length == 127) {
-                if (buffer.size() - at < 10)
-                    break;
-                length = qFromBigEndian<quint64>(buffer.constData() + at + 2);
-                header = 10;
-            }
-            if (quint64(buffer.size() - at - header) < length)
-                break;
-            const QByteArray payload = buffer.mid(at + header, qsizetype(length));
-            at += header + qsizetype(length);
-            if (opcode == 0x1)
-                onText(payload);
-            else if (opcode == 0x9)
-                socket.write(clientFrame(0xA, payload)); // pong, or the server drops us
-        }
-        buffer.remove(0, at);
-    }
-};
-
 struct Options
 {
     QUrl base;
@@ -118,14 +51,6 @@ struct Options
     qint64 serverPid = 0;
     QString databaseUrl; ///< for commit timestamps; empty: the events' `at`
 };
-
-/// Wall clock in microseconds since the epoch (the database's clock on this same host).
-qint64 nowUs()
-{
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 /// seq -> commit time (µs since the epoch) of the events with seq in [first, last], read with
 /// psql from \a databaseUrl; empty when that fails or track_commit_timestamp is off.
@@ -154,34 +79,6 @@ QHash<qint64, qint64> commitTimes(const QString &databaseUrl, qint64 first, qint
             times.insert(fields[0].toLongLong(), fields[1].toLongLong());
     }
     return times;
-}
-
-/// The number after `"seq":`; the time after `"at":"` is parsed once per event (every
-/// subscriber gets the same one) and looked up in \a atBySeq after that.
-bool readEvent(const QByteArray &text, QHash<qint64, qint64> &atBySeq, qint64 &seq, qint64 &atMs)
-{
-    const qsizetype s = text.indexOf("\"seq\":");
-    if (s < 0 || !text.contains("\"topic\""))
-        return false;
-    qsizetype end = s + 6;
-    seq = 0;
-    while (end < text.size() && text[end] >= '0' && text[end] <= '9')
-        seq = seq * 10 + (text[end++] - '0');
-    const auto known = atBySeq.constFind(seq);
-    if (known != atBySeq.cend()) {
-        atMs = *known;
-        return true;
-    }
-    const qsizetype a = text.lastIndexOf("\"at\":\"");
-    if (a < 0)
-        return false;
-    const QDateTime at =
-        QDateTime::fromString(QString::fromLatin1(text.mid(a + 6, 24)), Qt::ISODateWithMs);
-    if (!at.isValid())
-        return false;
-    atMs = at.toMSecsSinceEpoch();
-    atBySeq.insert(seq, atMs);
-    return true;
 }
 
 qint64 residentKib(qint64 pid)
@@ -233,22 +130,13 @@ public:
               "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
               "Authorization: Bearer "
             + m_options.token + "\r\n\r\n";
-        for (int i = 0; i < m_options.subscribers; ++i) {
-            auto subscriber = std::make_unique<Subscriber>();
-            Subscriber *raw = subscriber.get();
-            QObject::connect(&raw->socket, &QTcpSocket::connected, this, [raw, upgrade] {
-                raw->socket.write(upgrade);
-            });
-            QObject::connect(&raw->socket, &QTcpSocket::readyRead, this, [this, raw] {
-                raw->readFrames([this, raw](const QByteArray &text) {
-                    onMessage(*raw, text);
-                });
-            });
-            QObject::connect(&raw->socket, &QTcpSocket::disconnected, this, [this] {
-                ++m_disconnects;
-            });
-            raw->socket.connectToHost(m_options.base.host(), quint16(m_options.base.port(80)));
-            m_subscribers.push_back(std::move(subscriber));
+        m_subscribers = std::make_unique<hms::bench::EpollSubscribers>(
+            m_options.base.host(), quint16(m_options.base.port(80)), upgrade,
+            hms::bench::clientFrame(0x1, "{\"type\":\"subscribe\",\"topics\":[\"beds\"]}"),
+            m_options.subscribers);
+        if (!m_subscribers->start()) {
+            QCoreApplication::exit(1);
+            return;
         }
         m_waitStarted.start();
         loadBedVersions();
@@ -289,33 +177,12 @@ private:
         });
     }
 
-    void onMessage(Subscriber &subscriber, const QByteArray &text)
-    {
-        if (!subscriber.subscribed) {
-            if (text.contains("\"authenticated\"")) {
-                subscriber.socket.write(
-                    clientFrame(0x1, "{\"type\":\"subscribe\",\"topics\":[\"beds\"]}"));
-            } else if (text.contains("\"subscribed\"")) {
-                subscriber.subscribed = true;
-                ++m_subscribed;
-            }
-            return;
-        }
-        qint64 seq = 0;
-        qint64 atMs = 0;
-        if (!readEvent(text, m_atBySeq, seq, atMs))
-            return;
-        subscriber.seqs.push_back(seq);
-        if (m_measuring)
-            m_receipts.push_back({seq, nowUs()});
-    }
-
     void waitForSubscribers()
     {
-        if (m_subscribed < m_options.subscribers) {
+        if (m_subscribers->subscribed() < m_options.subscribers) {
             if (m_waitStarted.elapsed() > 120'000) {
-                std::fprintf(stderr, "only %d of %d subscribers came up\n", m_subscribed,
-                             m_options.subscribers);
+                std::fprintf(stderr, "only %d of %d subscribers came up\n",
+                             m_subscribers->subscribed(), m_options.subscribers);
                 QCoreApplication::exit(1);
                 return;
             }
@@ -327,7 +194,7 @@ private:
         const qint64 rss = residentKib(m_options.serverPid);
         std::printf("subscribers: %d connected in %.1f s; server RSS %lld -> %lld KiB "
                     "(%.1f KiB per connection)\n",
-                    m_subscribed, double(m_waitStarted.elapsed()) / 1000.0,
+                    m_subscribers->subscribed(), double(m_waitStarted.elapsed()) / 1000.0,
                     static_cast<long long>(m_rssBefore), static_cast<long long>(rss),
                     double(rss - m_rssBefore) / m_options.subscribers);
         std::printf("%8s %10s %8s %8s %8s %8s %10s %11s %11s\n", "rate/s", "changes/s", "p50 ms",
@@ -343,17 +210,12 @@ private:
                         "subscribers\n",
                         m_bestRate, m_options.subscribers);
             std::printf("server RSS at the end: %lld KiB; disconnects: %d\n",
-                        static_cast<long long>(residentKib(m_options.serverPid)), m_disconnects);
+                        static_cast<long long>(residentKib(m_options.serverPid)),
+                        m_subscribers->disconnects());
             QCoreApplication::exit(0);
             return;
         }
-        for (auto &subscriber : m_subscribers)
-            subscriber->seqs.clear();
-        m_receipts.clear();
-        m_atBySeq.clear();
-        m_receipts.reserve(size_t(m_options.rates[index]) * size_t(m_options.seconds)
-                           * m_subscribers.size());
-        m_measuring = true;
+        m_subscribers->beginMeasuring();
         m_sent = 0;
         m_answered = 0;
         m_failed = 0;
@@ -440,37 +302,37 @@ private:
             : -1;
         const double ownCpu = (cpuSeconds(0) - m_ownCpuAtStart) / seconds;
         QTimer::singleShot(2000, this, [this, index, rate, total, seconds, serverCpu, ownCpu] {
-            m_measuring = false;
+            const hms::bench::EpollSubscribers::Results results = m_subscribers->endMeasuring();
             const qint64 committed = total - m_failed;
             qint64 lost = 0;
             qint64 delivered = 0;
-            for (const auto &subscriber : m_subscribers) {
-                std::vector<qint64> seqs = subscriber->seqs;
+            for (const std::vector<qint64> &received : results.seqsBySubscriber) {
+                std::vector<qint64> seqs = received;
                 std::sort(seqs.begin(), seqs.end());
                 seqs.erase(std::unique(seqs.begin(), seqs.end()), seqs.end());
-                delivered += qint64(subscriber->seqs.size());
+                delivered += qint64(received.size());
                 lost += std::max<qint64>(0, committed - qint64(seqs.size()));
                 // A duplicate is as wrong as a loss.
-                lost += qint64(subscriber->seqs.size() - seqs.size());
+                lost += qint64(received.size() - seqs.size());
             }
             // Commit to receipt, in µs; the events' `at` where a commit time is missing.
             qint64 first = std::numeric_limits<qint64>::max();
             qint64 last = 0;
-            for (const auto &[seq, received] : m_receipts) {
+            for (const auto &[seq, received] : results.receipts) {
                 first = std::min(first, seq);
                 last = std::max(last, seq);
             }
             const QHash<qint64, qint64> committedAt =
                 commitTimes(m_options.databaseUrl, first, last);
             std::vector<qint64> latencies;
-            latencies.reserve(m_receipts.size());
+            latencies.reserve(results.receipts.size());
             qint64 fromAt = 0;
-            for (const auto &[seq, received] : m_receipts) {
+            for (const auto &[seq, received] : results.receipts) {
                 const auto commit = committedAt.constFind(seq);
                 if (commit != committedAt.cend()) {
                     latencies.push_back(received - *commit);
                 } else {
-                    latencies.push_back(received - m_atBySeq.value(seq) * 1000);
+                    latencies.push_back(received - results.atBySeq.value(seq) * 1000);
                     ++fromAt;
                 }
             }
@@ -502,25 +364,20 @@ private:
 
     Options m_options;
     QNetworkAccessManager m_network;
-    std::vector<std::unique_ptr<Subscriber>> m_subscribers;
+    std::unique_ptr<hms::bench::EpollSubscribers> m_subscribers;
     QElapsedTimer m_waitStarted;
     QElapsedTimer m_clock;
-    std::vector<std::pair<qint64, qint64>> m_receipts; ///< (seq, received µs) while measuring
     qint64 m_rssBefore = 0;
     double m_serverCpuAtStart = 0;
     double m_ownCpuAtStart = 0;
     qint64 m_sent = 0;
-    int m_subscribed = 0;
     int m_answered = 0;
     int m_failed = 0;
-    int m_disconnects = 0;
     double m_bestRate = 0;
     QHash<QString, bool> m_inMaintenance;
     QHash<QString, QByteArray> m_etags;
-    QHash<qint64, qint64> m_atBySeq; ///< event seq -> its `at`, ms since the epoch
     QSet<QString> m_inFlight;
     qint64 m_nextBed = 0;
-    bool m_measuring = false;
 };
 
 } // namespace

@@ -2,6 +2,7 @@
 // worker processes: hms-test-worker is hms-worker's engine plus test workflows and fault
 // injection (crash before/after a step's commit, a stalled step). Workers run with short
 // leases (2 s) so crashes are recovered within seconds.
+#include "db/postcommitnotify.h"
 #include "db/tenant.h"
 #include "opd/opdrepository.h"
 #include "shared/protocol/apipaths.h"
@@ -188,6 +189,7 @@ std::vector<qint64> TestWorkflows::startRuns(qint64 hospital,
             wf::start(tx, hospital, type, version, prefix + QString::number(i), input, options)
                 .runId);
     tx.commit();
+    sendQueuedNotifications(connection); // the wake-up hint, as hms-server sends it
     return ids;
 }
 
@@ -678,6 +680,7 @@ void TestWorkflows::signalsExactlyOnceInOrder()
         QVERIFY(wf::signal(tx, m_alpha, early[0], u"ping"_s, {{u"n"_s, 7}})
                 == wf::SignalResult::Sent);
         tx.commit();
+        sendQueuedNotifications(connection);
     }
     const std::vector<qint64> runs =
         startRuns(m_alpha, u"signals"_s, 1, 1, u"g6-"_s, {{u"count"_s, 100}});
@@ -702,6 +705,7 @@ void TestWorkflows::signalsExactlyOnceInOrder()
                         != wf::SignalResult::Sent)
                         ++failures;
                     tx.commit();
+                    sendQueuedNotifications(connection);
                 }
             } catch (const std::exception &) {
                 ++failures;
