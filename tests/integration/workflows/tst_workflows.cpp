@@ -78,6 +78,7 @@ private Q_SLOTS:
     void claimUsesTheReadyIndex_data(); // G11 (the planner half; the churn is a bench)
     void claimUsesTheReadyIndex();
     void registerPatientThroughRest();
+    void registrationWakesAnIdleWorker();
     void operatorViewRetriesAndCancels();
     void workerExitsWithoutDatabase();
 
@@ -1113,6 +1114,32 @@ void TestWorkflows::registerPatientThroughRest()
 
 // hms-admin wf and the admin REST routes: list, show with the journal, retry a dead run,
 // cancel, all audited; other roles are refused.
+// The wake-up hint hms-server sends after a registration commits (db/postcommitnotify.h)
+// reaches an idle worker: with its poll at ten minutes, only the hint can start the run soon.
+void TestWorkflows::registrationWakesAnIdleWorker()
+{
+    WorkerProcess worker(url(), {u"--queues"_s, u"alpha"_s, u"--concurrency"_s, u"1"_s},
+                         {{u"HMS_WORKER_POLL_MS"_s, u"600000"_s}}, u"hms-worker"_s);
+    QVERIFY(waitRegistered(worker.pid()));
+    QTest::qWait(500); // its first claim found nothing; it waits for a hint now
+    const QByteArray desk = accessTokenOf(m_fixture->login(u"alpha"_s, u"alpha.desk"_s, Password));
+    const qint64 patient = registerPatient(desk,
+                                           {{u"fullName"_s, u"Wake Hint"_s},
+                                            {u"sex"_s, u"M"_s},
+                                            {u"birthDate"_s, u"1981-04-05"_s},
+                                            {u"phone"_s, u"+15550009177"_s}});
+    QVERIFY(patient > 0);
+    QVERIFY(waitUntil(
+        [&] {
+            return count("SELECT count(*) FROM wf.run r JOIN wf.step s USING (run_id) WHERE "
+                         "r.workflow_type = 'registerPatient' AND r.idempotency_key = '"
+                         + std::to_string(patient) + "'")
+                > 0;
+        },
+        20'000));
+    QCOMPARE(worker.terminate(), 0);
+}
+
 void TestWorkflows::operatorViewRetriesAndCancels()
 {
     const std::vector<qint64> dead = startRuns(m_alpha, u"noop"_s, 1, 1, u"ops-dead-"_s);
