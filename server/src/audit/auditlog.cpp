@@ -1,6 +1,7 @@
 #include "audit/auditlog.h"
 
 #include "db/pgvalues.h"
+#include "db/prepared.h"
 #include "db/sql.h"
 #include "db/tenant.h"
 
@@ -151,7 +152,9 @@ AuditEntry AuditEntry::forActor(const Principal &actor,
 
 void AuditLog::append(pqxx::transaction_base &tx, const AuditEntry &entry)
 {
-    tx.exec_params0(
+    // Every audited request sends this: prepared once per connection (db/prepared.h).
+    execPrepared(
+        tx, "hms_audit_append",
         "INSERT INTO audit_log (hospital_id, at, actor_user_id, actor_role, action, entity, "
         "entity_id, patient_id, category, outcome, request_id, client_address, details) "
         "VALUES ($1, now(), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb)",

@@ -1,6 +1,7 @@
 #include "workflows/wfapi.h"
 
 #include "db/postcommitnotify.h"
+#include "db/prepared.h"
 #include "workflows/workflow.h"
 
 #include <pqxx/result>
@@ -18,15 +19,16 @@ StartResult start(pqxx::transaction_base &tx,
                   const QJsonObject &input,
                   const StartOptions &options)
 {
-    const pqxx::result inserted = tx.exec_params(
-        "INSERT INTO wf.run (hospital_id, queue, workflow_type, workflow_version, "
-        "idempotency_key, input, priority, max_attempts, run_at) "
-        "SELECT $1, h.code, $2, $3, $4, $5::jsonb, $6, $7, "
-        "now() + make_interval(secs => $8 / 1000.0) FROM hospitals h WHERE h.id = $1 "
-        "ON CONFLICT (hospital_id, workflow_type, idempotency_key) DO NOTHING "
-        "RETURNING run_id, queue",
-        hospitalId, type.toStdString(), version, idempotencyKey.toStdString(), jsonText(input),
-        options.priority, options.maxAttempts, options.delayMs);
+    const pqxx::result inserted =
+        execPrepared(tx, "hms_wf_start",
+                     "INSERT INTO wf.run (hospital_id, queue, workflow_type, workflow_version, "
+                     "idempotency_key, input, priority, max_attempts, run_at) "
+                     "SELECT $1, h.code, $2, $3, $4, $5::jsonb, $6, $7, "
+                     "now() + make_interval(secs => $8 / 1000.0) FROM hospitals h WHERE h.id = $1 "
+                     "ON CONFLICT (hospital_id, workflow_type, idempotency_key) DO NOTHING "
+                     "RETURNING run_id, queue",
+                     hospitalId, type.toStdString(), version, idempotencyKey.toStdString(),
+                     jsonText(input), options.priority, options.maxAttempts, options.delayMs);
     if (!inserted.empty()) {
         // A hint only, sent after the commit (db/postcommitnotify.h): a worker that misses it
         // finds the run at its next poll.
