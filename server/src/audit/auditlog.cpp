@@ -187,25 +187,30 @@ qint64 AuditLog::seal(pqxx::connection_base &connection, qint64 hospitalId)
         // commits durably after reading the seal (a signed checkpoint) comes later in the WAL,
         // so its flush carries the seal too. Replies wait for the seal: this takes one WAL
         // flush off every audited request's latency.
-        if (!tx.exec_params1("SELECT EXISTS (SELECT 1 FROM audit_log WHERE hospital_id = $1 "
-                             "AND seq IS NULL), set_config('synchronous_commit', 'off', true)",
-                             hospitalId)[0]
+        // Its statements run once per sealing round of every audited request: prepared.
+        if (!execPrepared(tx, "hms_audit_pending",
+                          "SELECT EXISTS (SELECT 1 FROM audit_log WHERE hospital_id = $1 "
+                          "AND seq IS NULL), set_config('synchronous_commit', 'off', true)",
+                          hospitalId)[0][0]
                  .as<bool>())
             return sealed;
         // Locking the head serialises sealers (other threads, other hms-server processes,
         // hms-admin): one chain, no forks (SECURITY.md L4).
-        tx.exec_params0("INSERT INTO audit_heads (hospital_id, seq, hash) "
-                        "VALUES ($1, 0, decode(repeat('00', 32), 'hex')) "
-                        "ON CONFLICT (hospital_id) DO NOTHING",
-                        hospitalId);
-        const pqxx::row head = tx.exec_params1("SELECT seq, encode(hash, 'hex') FROM audit_heads "
-                                               "WHERE hospital_id = $1 FOR UPDATE",
-                                               hospitalId);
+        execPrepared(tx, "hms_audit_head",
+                     "INSERT INTO audit_heads (hospital_id, seq, hash) "
+                     "VALUES ($1, 0, decode(repeat('00', 32), 'hex')) "
+                     "ON CONFLICT (hospital_id) DO NOTHING",
+                     hospitalId);
+        const pqxx::row head = execPrepared(tx, "hms_audit_head_lock",
+                                            "SELECT seq, encode(hash, 'hex') FROM audit_heads "
+                                            "WHERE hospital_id = $1 FOR UPDATE",
+                                            hospitalId)[0];
         const pqxx::result rows =
-            tx.exec_params(sql::Query("SELECT id, ") + EntryColumns
-                               + " FROM audit_log WHERE hospital_id = $1 AND seq IS NULL "
-                                 "ORDER BY id LIMIT $2",
-                           hospitalId, SealBatchRows);
+            execPrepared(tx, "hms_audit_unsealed",
+                         sql::Query("SELECT id, ") + EntryColumns
+                             + " FROM audit_log WHERE hospital_id = $1 AND seq IS NULL "
+                               "ORDER BY id LIMIT $2",
+                         hospitalId, SealBatchRows);
         qint64 seq = head[0].as<qint64>();
         QByteArray previousHash = QByteArray::fromHex(head[1].c_str());
         std::vector<qint64> ids;
@@ -217,8 +222,8 @@ qint64 AuditLog::seal(pqxx::connection_base &connection, qint64 hospitalId)
             ids.push_back(row[0].as<qint64>());
             hashes.append(QString::fromLatin1(previousHash.toHex()));
         }
-        tx.exec_params1("SELECT hms_audit_seal($1, $2::bigint[], $3::text[])", hospitalId,
-                        arrayParam(ids), arrayParam(hashes));
+        execPrepared(tx, "hms_audit_seal", "SELECT hms_audit_seal($1, $2::bigint[], $3::text[])",
+                     hospitalId, arrayParam(ids), arrayParam(hashes));
         tx.commit();
         sealed += qint64(rows.size());
         if (rows.size() < SealBatchRows)
