@@ -128,10 +128,15 @@ int runGuarded(CommandContext &context, const QString &command, const std::funct
         const int status = body();
         // The command's audit rows go into the chain now, not at the server's next sweep, so
         // `audit verify` right after it sees them sealed.
-        if (const std::vector<qint64> appended = AuditLog::takeAppended(); !appended.empty())
-            AuditLog::seal(*connectConsole(context), appended);
-        if (hasQueuedNotifications())
-            sendQueuedNotifications(*connectConsole(context));
+        // Wake-up hints its transactions queued go out too (db/postcommitnotify.h); one
+        // connection serves both.
+        const std::vector<qint64> appended = AuditLog::takeAppended();
+        if (!appended.empty() || hasQueuedNotifications()) {
+            const auto connection = connectConsole(context);
+            if (!appended.empty())
+                AuditLog::seal(*connection, appended);
+            sendQueuedNotifications(*connection);
+        }
         return status;
     } catch (const CommandFailure &failure) {
         context.err << "hms-admin " << command << ": " << failure.what() << Qt::endl;

@@ -114,6 +114,16 @@ private:
 
     qint64 registerPatient(const QByteArray &token, const QJsonObject &body);
 
+    /// A registration with only the name and phone chosen (sex U, born 1970-01-01).
+    qint64 registerPatient(const QByteArray &token, const QString &fullName, const QString &phone)
+    {
+        return registerPatient(token,
+                               {{u"fullName"_s, fullName},
+                                {u"sex"_s, u"U"_s},
+                                {u"birthDate"_s, u"1970-01-01"_s},
+                                {u"phone"_s, phone}});
+    }
+
     std::unique_ptr<ServerFixture> m_fixture;
     QTemporaryDir m_dir;
     qint64 m_alpha = 0;
@@ -861,11 +871,7 @@ void TestWorkflows::stepsStayInTheirHospital()
 {
     const QByteArray betaToken =
         accessTokenOf(m_fixture->login(u"beta"_s, u"beta.desk"_s, Password));
-    const qint64 betaPatient = registerPatient(betaToken,
-                                               {{u"fullName"_s, u"Beta Probe"_s},
-                                                {u"sex"_s, u"U"_s},
-                                                {u"birthDate"_s, u"1970-01-01"_s},
-                                                {u"phone"_s, u"+15550009001"_s}});
+    const qint64 betaPatient = registerPatient(betaToken, u"Beta Probe"_s, u"+15550009001"_s);
     QVERIFY(betaPatient > 0);
     const std::vector<qint64> runs = startRuns(m_alpha, u"rls"_s, 1, 1, u"g9-"_s,
                                                {{u"otherHospitalId"_s, QString::number(m_beta)},
@@ -1112,8 +1118,6 @@ void TestWorkflows::registerPatientThroughRest()
     QCOMPARE(second.terminate(), 0);
 }
 
-// hms-admin wf and the admin REST routes: list, show with the journal, retry a dead run,
-// cancel, all audited; other roles are refused.
 // The wake-up hint hms-server sends after a registration commits (db/postcommitnotify.h)
 // reaches an idle worker: with its poll at ten minutes, only the hint can start the run soon.
 void TestWorkflows::registrationWakesAnIdleWorker()
@@ -1121,25 +1125,34 @@ void TestWorkflows::registrationWakesAnIdleWorker()
     WorkerProcess worker(url(), {u"--queues"_s, u"alpha"_s, u"--concurrency"_s, u"1"_s},
                          {{u"HMS_WORKER_POLL_MS"_s, u"600000"_s}}, u"hms-worker"_s);
     QVERIFY(waitRegistered(worker.pid()));
-    QTest::qWait(500); // its first claim found nothing; it waits for a hint now
     const QByteArray desk = accessTokenOf(m_fixture->login(u"alpha"_s, u"alpha.desk"_s, Password));
-    const qint64 patient = registerPatient(desk,
-                                           {{u"fullName"_s, u"Wake Hint"_s},
-                                            {u"sex"_s, u"M"_s},
-                                            {u"birthDate"_s, u"1981-04-05"_s},
-                                            {u"phone"_s, u"+15550009177"_s}});
-    QVERIFY(patient > 0);
+    const auto runOf = [&](qint64 patient) {
+        return "SELECT count(*) FROM wf.run WHERE workflow_type = 'registerPatient' AND "
+               "idempotency_key = '"
+            + std::to_string(patient) + "'";
+    };
+    // The first registration may still meet the worker's claim at start; once its run waits
+    // for its reminder timer, the worker is idle for ten minutes, and only the second
+    // registration's hint can wake it.
+    const qint64 first = registerPatient(desk, u"Hint Okafor"_s, u"+15550009177"_s);
+    QVERIFY(first > 0);
     QVERIFY(waitUntil(
         [&] {
-            return count("SELECT count(*) FROM wf.run r JOIN wf.step s USING (run_id) WHERE "
-                         "r.workflow_type = 'registerPatient' AND r.idempotency_key = '"
-                         + std::to_string(patient) + "'")
-                > 0;
+            return count(runOf(first) + " AND status = 'waiting'") == 1;
+        },
+        20'000));
+    const qint64 second = registerPatient(desk, u"Wake Lindqvist"_s, u"+15550009178"_s);
+    QVERIFY(second > 0);
+    QVERIFY(waitUntil(
+        [&] {
+            return count(runOf(second) + " AND status = 'waiting'") == 1;
         },
         20'000));
     QCOMPARE(worker.terminate(), 0);
 }
 
+// hms-admin wf and the admin REST routes: list, show with the journal, retry a dead run,
+// cancel, all audited; other roles are refused.
 void TestWorkflows::operatorViewRetriesAndCancels()
 {
     const std::vector<qint64> dead = startRuns(m_alpha, u"noop"_s, 1, 1, u"ops-dead-"_s);
