@@ -84,6 +84,7 @@ if [[ -z $generator || ($generator == Ninja && ! -f build/build.ninja) ]]; then
 fi
 say "building (if needed)"
 cmake --build build >/dev/null || die "build failed (run: cmake --build build)"
+[[ -x build/bin/hms-bench-desks ]] || die "build/bin/hms-bench-desks missing (configure with HMS_BUILD_TESTS=ON)"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/hms-bench.XXXXXX")
 chmod 755 "$work"
@@ -156,18 +157,14 @@ token=$(curl -fsS -H 'Content-Type: application/json' \
     -d "{\"hospital\":\"bench\",\"username\":\"desk\",\"password\":\"$password\"}" \
     "$base/api/v1/auth/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["accessToken"])')
 
-# Search: BENCH_QUERIES name queries and as many phone queries, from BENCH_DESKS threads with
-# one keep-alive connection each; latency per request measured around the full answer.
-cat >"$work/search.py" <<'PY'
-import http.client, json, random, sys, threading, time, urllib.parse
-sys.path.insert(0, sys.argv[6])
+# Search: BENCH_QUERIES name queries and as many phone queries, drawn from the seed's own
+# generator, sent by build/bin/hms-bench-desks: BENCH_DESKS desks with one keep-alive
+# connection each, on one epoll thread (why not Python threads: tests/bench/desks/desks.cpp).
+cat >"$work/targets.py" <<'PY'
+import random, sys, urllib.parse
+sys.path.insert(0, sys.argv[2])
 from names import name
-port, token, kind, total, desks, patients = (int(sys.argv[1]), sys.argv[2], sys.argv[3],
-                                             int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[7]))
-# pace_ms 0: each desk sends its next query as soon as the last one is answered (capacity).
-# pace_ms > 0: each desk searches once every pace_ms on a fixed schedule, and latency counts
-# from the scheduled time, so a slow answer also delays (and penalises) the queries behind it.
-pace = float(sys.argv[8]) / 1000.0 if len(sys.argv) > 8 else 0.0
+kind, total, patients = sys.argv[1], int(sys.argv[3]), int(sys.argv[4])
 rng = random.Random(11)
 if kind == "name":
     terms = [name(rng) for _ in range(total)]
@@ -181,51 +178,20 @@ elif kind == "typo":
     terms = [typo(name(rng)) for _ in range(total)]
 else:
     terms = ["+9198%08d" % rng.randint(1, patients) for _ in range(total)]
-lock = threading.Lock()
-latencies, failures, hits = [], [0], [0]
-def desk(items, offset):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    for k, term in enumerate(items):
-        path = "/api/v1/patients?q=" + urllib.parse.quote(term) + "&limit=20"
-        start = time.perf_counter()
-        if pace > 0:
-            scheduled = wall + offset + k * pace
-            if scheduled > start:
-                time.sleep(scheduled - start)
-            start = scheduled
-        try:
-            conn.request("GET", path, headers={"Authorization": "Bearer " + token})
-            response = conn.getresponse()
-            status, body = response.status, response.read()
-        except Exception:  # timeout or reset: counted as a failure, new connection
-            status, body = 0, b""
-            conn.close()
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-        elapsed = (time.perf_counter() - start) * 1000
-        with lock:
-            latencies.append(elapsed)
-            if status != 200:
-                failures[0] += 1
-            elif json.loads(body)["items"]:
-                hits[0] += 1
-chunks = [terms[i::desks] for i in range(desks)]
-threads = [threading.Thread(target=desk, args=(c, rng.random() * pace)) for c in chunks if c]
-wall = time.perf_counter() + 0.5
-for t in threads: t.start()
-for t in threads: t.join()
-wall = time.perf_counter() - wall
-latencies.sort()
-pct = lambda p: latencies[min(len(latencies) - 1, int(p * len(latencies)))]
-print("%s %.1f %.1f %.1f %d %d %.0f" % (kind, pct(0.50), pct(0.99), latencies[-1], failures[0],
-                                          hits[0], len(latencies) / wall))
+for term in terms:
+    print("/api/v1/patients?q=" + urllib.parse.quote(term) + "&limit=20")
 PY
 search_results=()
 for kind in name typo phone; do
-    python3 "$work/search.py" "$port" "$token" "$kind" 10 10 "$work" "$patients" >/dev/null # warm-up
+    python3 "$work/targets.py" "$kind" "$work" "$queries" "$patients" >"$work/targets-$kind.txt"
+    build/bin/hms-bench-desks "$port" "$token" <(head -n 20 "$work/targets-$kind.txt") 10 0 \
+        "$kind" >/dev/null # warm-up
     say "search by $kind: $queries queries from $desks desks, one search per desk every ${desk_pace_ms} ms"
-    search_results+=("$(python3 "$work/search.py" "$port" "$token" "$kind" "$queries" "$desks" "$work" "$patients" "$desk_pace_ms") paced")
+    search_results+=("$(build/bin/hms-bench-desks "$port" "$token" "$work/targets-$kind.txt" \
+        "$desks" "$desk_pace_ms" "$kind") paced")
     say "search by $kind: $queries queries from $desks desks, back to back (capacity)"
-    search_results+=("$(python3 "$work/search.py" "$port" "$token" "$kind" "$queries" "$desks" "$work" "$patients" 0) flat-out")
+    search_results+=("$(build/bin/hms-bench-desks "$port" "$token" "$work/targets-$kind.txt" \
+        "$desks" 0 "$kind") flat-out")
 done
 
 say "hms-server POST /api/v1/patients: wrk -c$post_connections -d$duration"

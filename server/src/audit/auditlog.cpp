@@ -195,16 +195,24 @@ qint64 AuditLog::seal(pqxx::connection_base &connection, qint64 hospitalId)
                  .as<bool>())
             return sealed;
         // Locking the head serialises sealers (other threads, other hms-server processes,
-        // hms-admin): one chain, no forks (SECURITY.md L4).
-        execPrepared(tx, "hms_audit_head",
-                     "INSERT INTO audit_heads (hospital_id, seq, hash) "
-                     "VALUES ($1, 0, decode(repeat('00', 32), 'hex')) "
-                     "ON CONFLICT (hospital_id) DO NOTHING",
-                     hospitalId);
-        const pqxx::row head = execPrepared(tx, "hms_audit_head_lock",
-                                            "SELECT seq, encode(hash, 'hex') FROM audit_heads "
-                                            "WHERE hospital_id = $1 FOR UPDATE",
-                                            hospitalId)[0];
+        // hms-admin): one chain, no forks (SECURITY.md L4). A hospital's first seal creates
+        // the head (concurrent first sealers: one inserts, the others wait on its lock).
+        const auto lockHead = [&tx, hospitalId] {
+            return execPrepared(tx, "hms_audit_head_lock",
+                                "SELECT seq, encode(hash, 'hex') FROM audit_heads "
+                                "WHERE hospital_id = $1 FOR UPDATE",
+                                hospitalId);
+        };
+        pqxx::result headRows = lockHead();
+        if (headRows.empty()) {
+            execPrepared(tx, "hms_audit_head",
+                         "INSERT INTO audit_heads (hospital_id, seq, hash) "
+                         "VALUES ($1, 0, decode(repeat('00', 32), 'hex')) "
+                         "ON CONFLICT (hospital_id) DO NOTHING",
+                         hospitalId);
+            headRows = lockHead();
+        }
+        const pqxx::row head = headRows[0];
         const pqxx::result rows =
             execPrepared(tx, "hms_audit_unsealed",
                          sql::Query("SELECT id, ") + EntryColumns

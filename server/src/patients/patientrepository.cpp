@@ -274,14 +274,17 @@ std::vector<PatientHit> PatientRepository::searchByMrn(pqxx::transaction_base &t
                                                        const std::optional<SearchCursor> &after,
                                                        int limit)
 {
-    return hits(tx.exec_params(sql::Query("SELECT * FROM (SELECT ") + Columns
-                                   + ", 1::real AS rank FROM patients WHERE hospital_id = $1 "
-                                     "AND merged_into IS NULL AND (mrn = $5 OR id = (SELECT "
-                                     "g.merged_into FROM patients g WHERE g.hospital_id = $1 "
-                                     "AND g.mrn = $5))) m"
-                                   + AfterCursor,
-                               hospitalId, cursorRank(after), cursorId(after), limit,
-                               mrn.toStdString()));
+    // The desks' searches: prepared once per connection (a plan per call cost more than the
+    // index lookups it planned).
+    return hits(execPrepared(tx, "hms_patient_search_mrn",
+                             sql::Query("SELECT * FROM (SELECT ") + Columns
+                                 + ", 1::real AS rank FROM patients WHERE hospital_id = $1 "
+                                   "AND merged_into IS NULL AND (mrn = $5 OR id = (SELECT "
+                                   "g.merged_into FROM patients g WHERE g.hospital_id = $1 "
+                                   "AND g.mrn = $5))) m"
+                                 + AfterCursor,
+                             hospitalId, cursorRank(after), cursorId(after), limit,
+                             mrn.toStdString()));
 }
 
 std::vector<PatientHit> PatientRepository::searchByPhone(pqxx::transaction_base &tx,
@@ -294,11 +297,12 @@ std::vector<PatientHit> PatientRepository::searchByPhone(pqxx::transaction_base 
     QString digits = phone;
     if (digits.startsWith(QLatin1Char('+')))
         digits.remove(0, 1);
-    return hits(tx.exec_params(sql::Query("SELECT ") + Columns + SearchHitJoin
-                                   + "patient_search_phone($5, $6, $2::real, $3, $4)"
-                                   + SearchHitOrder,
-                               hospitalId, cursorRank(after), cursorId(after), limit,
-                               phone.toStdString(), digits.toStdString()));
+    return hits(execPrepared(tx, "hms_patient_search_phone",
+                             sql::Query("SELECT ") + Columns + SearchHitJoin
+                                 + "patient_search_phone($5, $6, $2::real, $3, $4)"
+                                 + SearchHitOrder,
+                             hospitalId, cursorRank(after), cursorId(after), limit,
+                             phone.toStdString(), digits.toStdString()));
 }
 
 std::vector<PatientHit> PatientRepository::searchByName(pqxx::transaction_base &tx,
@@ -309,10 +313,11 @@ std::vector<PatientHit> PatientRepository::searchByName(pqxx::transaction_base &
 {
     // Substring matches and word-trigram matches (<%, pg_trgm.word_similarity_threshold, 0.6
     // by default) of the folded text, ranked by word similarity (0012_patient_search.sql).
-    return hits(tx.exec_params(sql::Query("SELECT ") + Columns + SearchHitJoin
-                                   + "patient_search_name($5, $2::real, $3, $4)" + SearchHitOrder,
-                               hospitalId, cursorRank(after), cursorId(after), limit,
-                               text.toStdString()));
+    return hits(execPrepared(tx, "hms_patient_search_name",
+                             sql::Query("SELECT ") + Columns + SearchHitJoin
+                                 + "patient_search_name($5, $2::real, $3, $4)" + SearchHitOrder,
+                             hospitalId, cursorRank(after), cursorId(after), limit,
+                             text.toStdString()));
 }
 
 } // namespace hms::server

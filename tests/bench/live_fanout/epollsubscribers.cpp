@@ -306,6 +306,10 @@ void EpollSubscribers::onReadable(Connection &connection)
                 return;
         }
         connection.in.remove(0, at);
+        // A short read drained the socket: epoll (level-triggered) reports the next frame, so
+        // the read that would only answer EAGAIN is saved (one per event per subscriber).
+        if (got < ReadChunk)
+            return;
     }
 }
 

@@ -63,6 +63,7 @@ private Q_SLOTS:
     void nationalIdIsUniquePerHospitalEvenWithOverride();
     void searchFindsByNameIgnoringCaseAndAccents();
     void searchFindsByPhoneAndMrn();
+    void phoneSearchRanksTheNumberFirstThenEndingsAcrossPages();
     void searchTreatsWildcardsLiterally();
     void searchPagesReturnEveryMatchOnce();
     void searchRanksWholeWordMatchesFirstAcrossPages();
@@ -364,6 +365,30 @@ void TestPatients::searchFindsByPhoneAndMrn()
         QCOMPARE(found.status, 200);
         QCOMPARE(idsOf(found.json()), QSet<QString>{id});
     }
+}
+
+// 0024: the number itself first, then numbers that end with the digits typed (by id), pages of
+// two across the boundary; a number holding the digits elsewhere, or one digit off, is no hit.
+void TestPatients::phoneSearchRanksTheNumberFirstThenEndingsAcrossPages()
+{
+    const auto registered = [this](const QString &name, const QString &born, const QString &phone) {
+        const RawResponse created = post(m_alpha, person(name, born, phone));
+        return created.status == 201 ? created.json().value(u"id"_s).toString() : QString();
+    };
+    const QString longer = registered(u"Ending Early"_s, u"1961-01-01"_s, u"+4415557770123"_s);
+    const QString exact = registered(u"Exact Number"_s, u"1962-02-02"_s, u"+15557770123"_s);
+    const QString other = registered(u"Ending Late"_s, u"1963-03-03"_s, u"+9915557770123"_s);
+    const QString inside = registered(u"Digits Inside"_s, u"1964-04-04"_s, u"+155577701239"_s);
+    const QString offByOne = registered(u"Digit Off"_s, u"1965-05-05"_s, u"+15557770124"_s);
+    for (const QString &id : {longer, exact, other, inside, offByOne})
+        QVERIFY(!id.isEmpty());
+
+    int pages = 0;
+    QCOMPARE(searchAllPages(u"+1 555 777 0123"_s, 2, &pages), (QStringList{exact, longer, other}));
+    QCOMPARE(pages, 2);
+    // Typed without the country code: every number ending so, by id.
+    QCOMPARE(searchAllPages(u"5557770123"_s, 2), (QStringList{longer, exact, other}));
+    QCOMPARE(searchAllPages(u"77701239"_s, 2), QStringList{inside});
 }
 
 void TestPatients::searchTreatsWildcardsLiterally()
