@@ -1,6 +1,7 @@
 #include "ipd/ipdrepository.h"
 
 #include "db/pgvalues.h"
+#include "db/prepared.h"
 #include "db/sql.h"
 
 #include <pqxx/result>
@@ -184,10 +185,12 @@ std::optional<BedRow> IpdRepository::insertBed(pqxx::transaction_base &tx,
 std::optional<BedRow>
 IpdRepository::findBed(pqxx::transaction_base &tx, qint64 hospitalId, qint64 id, bool forUpdate)
 {
-    const pqxx::result result = tx.exec_params(sql::Query("SELECT ") + BedColumns + BedJoins
-                                                   + "WHERE b.hospital_id = $1 AND b.id = $2"
-                                                   + sql::when(forUpdate, " FOR UPDATE OF b"),
-                                               hospitalId, id);
+    // Read on every bed change (the reply and its live event): prepared, one per lock mode.
+    const pqxx::result result = execPrepared(tx, forUpdate ? "hms_bed_for_update" : "hms_bed",
+                                             sql::Query("SELECT ") + BedColumns + BedJoins
+                                                 + "WHERE b.hospital_id = $1 AND b.id = $2"
+                                                 + sql::when(forUpdate, " FOR UPDATE OF b"),
+                                             hospitalId, id);
     if (result.empty())
         return std::nullopt;
     return bedFromRow(result[0]);
@@ -202,14 +205,15 @@ BedRow IpdRepository::setBedStatus(pqxx::transaction_base &tx,
                                    int reservedMinutes)
 {
     const bool reserving = status == QLatin1String("reserved");
-    tx.exec_params0("UPDATE beds SET status = $3, reserved_for = $4, "
-                    "reserved_until = CASE WHEN $4::bigint IS NULL THEN NULL "
-                    "ELSE now() + make_interval(mins => $5::integer) END, "
-                    "reserved_by = CASE WHEN $4::bigint IS NULL THEN NULL ELSE $6::bigint END, "
-                    "version = version + 1, updated_at = now(), updated_by = $6 "
-                    "WHERE hospital_id = $1 AND id = $2",
-                    hospitalId, bedId, status.toStdString(), reserving ? reservedFor : std::nullopt,
-                    reservedMinutes, userId);
+    execPrepared(tx, "hms_bed_status",
+                 "UPDATE beds SET status = $3, reserved_for = $4, "
+                 "reserved_until = CASE WHEN $4::bigint IS NULL THEN NULL "
+                 "ELSE now() + make_interval(mins => $5::integer) END, "
+                 "reserved_by = CASE WHEN $4::bigint IS NULL THEN NULL ELSE $6::bigint END, "
+                 "version = version + 1, updated_at = now(), updated_by = $6 "
+                 "WHERE hospital_id = $1 AND id = $2",
+                 hospitalId, bedId, status.toStdString(), reserving ? reservedFor : std::nullopt,
+                 reservedMinutes, userId);
     return *findBed(tx, hospitalId, bedId);
 }
 

@@ -4,6 +4,7 @@
 #include "db/dbsession.h"
 #include "db/dbworkerpool.h"
 #include "db/pgvalues.h"
+#include "db/prepared.h"
 #include "db/sql.h"
 #include "db/tenant.h"
 #include "live/eventlistener.h"
@@ -86,10 +87,11 @@ readEvents(DbSession &db, qint64 hospitalId, qint64 after, qint64 upTo)
         pqxx::read_transaction tx(db.connection());
         enterTenant(tx, hospitalId);
         for (const pqxx::row &row :
-             tx.exec_params(sql::Query("SELECT ") + EventColumns
-                                + " FROM events WHERE hospital_id = $1 AND seq > $2 "
-                                  "AND seq <= $3 ORDER BY seq LIMIT $4",
-                            hospitalId, after, upTo, FetchBatch))
+             execPrepared(tx, "hms_events_after",
+                          sql::Query("SELECT ") + EventColumns
+                              + " FROM events WHERE hospital_id = $1 AND seq > $2 "
+                                "AND seq <= $3 ORDER BY seq LIMIT $4",
+                          hospitalId, after, upTo, FetchBatch))
             events.append(eventFrom(hospitalId, row));
     } catch (const std::exception &) {
         db.reset();

@@ -18,6 +18,8 @@
 //
 // Prints one line: LABEL p50_ms p99_ms max_ms non200 hits req_per_s, where a hit is an answer
 // whose "items" array is not empty.
+#include <queue>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -32,7 +34,6 @@
 #include <cstring>
 #include <fstream>
 #include <optional>
-#include <queue>
 #include <random>
 #include <string>
 #include <vector>
@@ -96,8 +97,9 @@ long completeAnswer(const std::string &in, int &status)
         return -1;
     status = std::atoi(in.c_str() + 9);
     std::string headers = in.substr(0, headerEnd);
-    std::transform(headers.begin(), headers.end(), headers.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(headers.begin(), headers.end(), headers.begin(), [](unsigned char c) {
+        return static_cast<char>(std::tolower(c));
+    });
     const size_t length = headers.find("\r\ncontent-length:");
     if (length == std::string::npos)
         return -1; // both servers measured here answer with a Content-Length
@@ -144,8 +146,8 @@ public:
             if (!open(desks[d], d))
                 return false;
             const auto phase = m_pace.count() > 0
-                                   ? std::chrono::microseconds(random() % (m_pace.count() * 1000))
-                                   : std::chrono::microseconds(0);
+                ? std::chrono::microseconds(random() % (m_pace.count() * 1000))
+                : std::chrono::microseconds(0);
             due.push({begin + phase, d});
             ++m_pending;
         }
@@ -159,12 +161,12 @@ public:
             }
             int timeoutMs = -1;
             if (!due.empty()) {
-                const auto wait = std::chrono::duration_cast<std::chrono::microseconds>(
-                    due.top().first - now);
+                const auto wait =
+                    std::chrono::duration_cast<std::chrono::microseconds>(due.top().first - now);
                 timeoutMs = static_cast<int>((wait.count() + 999) / 1000);
             }
-            const int ready = ::epoll_wait(m_epoll, events.data(), static_cast<int>(events.size()),
-                                           timeoutMs);
+            const int ready =
+                ::epoll_wait(m_epoll, events.data(), static_cast<int>(events.size()), timeoutMs);
             if (m_failed || (ready < 0 && errno != EINTR))
                 return false;
             for (int e = 0; e < ready; ++e) {
@@ -209,7 +211,7 @@ private:
         desk.started = m_pace.count() > 0 ? scheduled : Clock::now();
         desk.in.clear();
         desk.out = "GET " + desk.targets[desk.next] + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                   + "Authorization: Bearer " + m_token + "\r\n\r\n";
+            + "Authorization: Bearer " + m_token + "\r\n\r\n";
         flush(desk);
     }
 
