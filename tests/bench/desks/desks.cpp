@@ -130,12 +130,14 @@ public:
         , m_pace(std::chrono::milliseconds(pacingMs))
     {}
 
-    bool run(std::vector<Desk> &desks, Totals &totals)
+    /// Seconds from the first scheduled request to the last answer; nothing on failure.
+    std::optional<double> run(std::vector<Desk> &desks, Totals &totals)
     {
         m_epoll = ::epoll_create1(EPOLL_CLOEXEC);
         if (m_epoll < 0)
-            return false;
+            return std::nullopt;
         std::mt19937 random(11);
+        // Connections open during the first 200 ms; the requests (and the rate) start here.
         const Clock::time_point begin = Clock::now() + std::chrono::milliseconds(200);
         // (scheduled time, desk): the next request each desk has to send, earliest first.
         using Due = std::pair<Clock::time_point, size_t>;
@@ -144,7 +146,7 @@ public:
             if (desks[d].targets.empty())
                 continue;
             if (!open(desks[d], d))
-                return false;
+                return std::nullopt;
             const auto phase = m_pace.count() > 0
                 ? std::chrono::microseconds(random() % (m_pace.count() * 1000))
                 : std::chrono::microseconds(0);
@@ -157,7 +159,8 @@ public:
             while (!due.empty() && due.top().first <= now) {
                 const auto [at, d] = due.top();
                 due.pop();
-                send(desks[d], d, at);
+                if (!send(desks[d], d, at))
+                    return std::nullopt; // a desk that cannot connect measures nothing
             }
             int timeoutMs = -1;
             if (!due.empty()) {
@@ -167,8 +170,8 @@ public:
             }
             const int ready =
                 ::epoll_wait(m_epoll, events.data(), static_cast<int>(events.size()), timeoutMs);
-            if (m_failed || (ready < 0 && errno != EINTR))
-                return false;
+            if (ready < 0 && errno != EINTR)
+                return std::nullopt;
             for (int e = 0; e < ready; ++e) {
                 const size_t d = events[e].data.u64;
                 Desk &desk = desks[d];
@@ -186,7 +189,7 @@ public:
                 ::close(desk.fd);
         }
         ::close(m_epoll);
-        return true;
+        return msBetween(begin, Clock::now()) / 1000.0;
     }
 
 private:
@@ -201,18 +204,17 @@ private:
         return ::epoll_ctl(m_epoll, EPOLL_CTL_ADD, desk.fd, &event) == 0;
     }
 
-    void send(Desk &desk, size_t d, Clock::time_point scheduled)
+    bool send(Desk &desk, size_t d, Clock::time_point scheduled)
     {
-        if (desk.fd < 0 && !open(desk, d)) {
-            m_failed = true; // the bench stops: a desk that cannot connect measures nothing
-            return;
-        }
+        if (desk.fd < 0 && !open(desk, d))
+            return false;
         desk.busy = true;
         desk.started = m_pace.count() > 0 ? scheduled : Clock::now();
         desk.in.clear();
         desk.out = "GET " + desk.targets[desk.next] + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             + "Authorization: Bearer " + m_token + "\r\n\r\n";
         flush(desk);
+        return true;
     }
 
     void flush(Desk &desk)
@@ -278,7 +280,6 @@ private:
     std::chrono::milliseconds m_pace;
     int m_epoll = -1;
     int m_pending = 0; ///< desks with targets left
-    bool m_failed = false;
 };
 
 } // namespace
@@ -308,19 +309,17 @@ int main(int argc, char **argv)
 
     Totals totals;
     Desks driver(port, argv[2], paceMs);
-    const Clock::time_point begin = Clock::now();
-    if (!driver.run(desks, totals)) {
+    const std::optional<double> seconds = driver.run(desks, totals);
+    if (!seconds) {
         std::fprintf(stderr, "%s: %s\n", argv[0], std::strerror(errno));
         return 1;
     }
-    // The first 200 ms before the first scheduled request are not load.
-    const double seconds = msBetween(begin, Clock::now()) / 1000.0 - 0.2;
     std::vector<double> &l = totals.latencies;
     std::sort(l.begin(), l.end());
     const auto at = [&l](double p) {
         return l[std::min(l.size() - 1, static_cast<size_t>(p * static_cast<double>(l.size())))];
     };
     std::printf("%s %.1f %.1f %.1f %d %d %.0f\n", argv[6], at(0.50), at(0.99), l.back(),
-                totals.failures, totals.hits, static_cast<double>(l.size()) / seconds);
+                totals.failures, totals.hits, static_cast<double>(l.size()) / *seconds);
     return 0;
 }

@@ -1126,28 +1126,26 @@ void TestWorkflows::registrationWakesAnIdleWorker()
                          {{u"HMS_WORKER_POLL_MS"_s, u"600000"_s}}, u"hms-worker"_s);
     QVERIFY(waitRegistered(worker.pid()));
     const QByteArray desk = accessTokenOf(m_fixture->login(u"alpha"_s, u"alpha.desk"_s, Password));
-    const auto runOf = [&](qint64 patient) {
-        return "SELECT count(*) FROM wf.run WHERE workflow_type = 'registerPatient' AND "
-               "idempotency_key = '"
-            + std::to_string(patient) + "'";
+    // Whether the registerPatient run of \a patient reaches its reminder timer within 20 s.
+    const auto runWaits = [&](qint64 patient) {
+        return waitUntil(
+            [&] {
+                return count("SELECT count(*) FROM wf.run WHERE workflow_type = 'registerPatient' "
+                             "AND status = 'waiting' AND idempotency_key = '"
+                             + std::to_string(patient) + "'")
+                    == 1;
+            },
+            20'000);
     };
     // The first registration may still meet the worker's claim at start; once its run waits
     // for its reminder timer, the worker is idle for ten minutes, and only the second
     // registration's hint can wake it.
     const qint64 first = registerPatient(desk, u"Hint Okafor"_s, u"+15550009177"_s);
     QVERIFY(first > 0);
-    QVERIFY(waitUntil(
-        [&] {
-            return count(runOf(first) + " AND status = 'waiting'") == 1;
-        },
-        20'000));
+    QVERIFY(runWaits(first));
     const qint64 second = registerPatient(desk, u"Wake Lindqvist"_s, u"+15550009178"_s);
     QVERIFY(second > 0);
-    QVERIFY(waitUntil(
-        [&] {
-            return count(runOf(second) + " AND status = 'waiting'") == 1;
-        },
-        20'000));
+    QVERIFY(runWaits(second));
     QCOMPARE(worker.terminate(), 0);
 }
 
@@ -1237,8 +1235,6 @@ void TestWorkflows::workerExitsWithoutDatabase()
     QCOMPARE(unknownQueue.waitForExit(30'000), 1);
 }
 
-QTEST_GUILESS_MAIN(TestWorkflows)
-
 void TestWorkflows::badNumericOptionsExit2_data()
 {
     QTest::addColumn<QStringList>("arguments");
@@ -1263,5 +1259,7 @@ void TestWorkflows::badNumericOptionsExit2()
     QVERIFY2(log.contains(named.mid(2)) && log.contains("positive integer"), log.constData());
     QCOMPARE(count("SELECT count(*) FROM wf.worker"), before);
 }
+
+QTEST_GUILESS_MAIN(TestWorkflows)
 
 #include "tst_workflows.moc"
