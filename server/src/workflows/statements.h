@@ -29,6 +29,16 @@ inline constexpr char JournalFencedSql[] =
     "AND status = 'running' FOR UPDATE) "
     "INSERT INTO wf.step (run_id, seq, hospital_id, name, kind, output, attempt) "
     "SELECT f.run_id, $2, $3, $4, $5, $6::jsonb, $7 FROM f";
+// The journal rows of the DB steps that share the open transaction ($3: [[seq, name, output],
+// ...]) with the lease check (WorkflowContext::flush): one row per step, or none when the
+// lease is gone.
+inline constexpr char JournalStepsName[] = "hms_wf_journal_steps";
+inline constexpr char JournalStepsSql[] =
+    "WITH f AS (SELECT run_id FROM wf.run WHERE run_id = $1 AND lease_epoch = $5 "
+    "AND status = 'running' FOR UPDATE) "
+    "INSERT INTO wf.step (run_id, seq, hospital_id, name, kind, output, attempt) "
+    "SELECT f.run_id, (e ->> 0)::int, $2, e ->> 1, 'db', e -> 2, $4 "
+    "FROM f, jsonb_array_elements($3::jsonb) AS e";
 // The run's end when no step transaction is open (a failure, or a run whose last operation
 // was not a DB step).
 inline constexpr char FinishName[] = "hms_wf_finish";
@@ -36,15 +46,16 @@ inline constexpr char FinishSql[] =
     "UPDATE wf.run SET status = $3, result = $4::jsonb, last_error = $5, "
     "finished_at = now(), lease_owner = NULL, lease_expires_at = NULL, updated_at = now() "
     "WHERE run_id = $1 AND lease_epoch = $2 AND status = 'running'";
-// The last step's journal row and the run's end in one statement: the UPDATE is the lease
-// check (it locks the run row and matches only while the lease is ours), the journal row is
-// inserted only when it matched.
-inline constexpr char JournalAndFinishName[] = "hms_wf_journal_finish";
-inline constexpr char JournalAndFinishSql[] =
-    "WITH f AS (UPDATE wf.run SET status = $9, result = $10::jsonb, last_error = $11, "
+// The open transaction's journal rows and the run's end in one statement: the UPDATE is the
+// lease check (it locks the run row and matches only while the lease is ours), the journal
+// rows ($3 as in JournalStepsSql) are inserted only when it matched.
+inline constexpr char JournalStepsAndFinishName[] = "hms_wf_journal_steps_finish";
+inline constexpr char JournalStepsAndFinishSql[] =
+    "WITH f AS (UPDATE wf.run SET status = $6, result = $7::jsonb, last_error = $8, "
     "finished_at = now(), lease_owner = NULL, lease_expires_at = NULL, updated_at = now() "
-    "WHERE run_id = $1 AND lease_epoch = $8 AND status = 'running' RETURNING run_id) "
+    "WHERE run_id = $1 AND lease_epoch = $5 AND status = 'running' RETURNING run_id) "
     "INSERT INTO wf.step (run_id, seq, hospital_id, name, kind, output, attempt) "
-    "SELECT f.run_id, $2, $3, $4, $5, $6::jsonb, $7 FROM f";
+    "SELECT f.run_id, (e ->> 0)::int, $2, e ->> 1, 'db', e -> 2, $4 "
+    "FROM f, jsonb_array_elements($3::jsonb) AS e";
 
 } // namespace hms::server::wf::statements

@@ -219,10 +219,6 @@ void Worker::databaseOk()
 void Worker::sleepFor(int ms)
 {
     std::unique_lock lock(m_mutex);
-    ++m_idle;
-    const auto busy = qScopeGuard([this] {
-        --m_idle;
-    });
     if (m_workHint.wait_for(lock, std::chrono::milliseconds(ms),
                             [this] {
                                 return m_wakeUps > 0 || !m_claimed.empty() || m_stop;
@@ -299,7 +295,7 @@ void Worker::executorLoop(int index)
     DbSession session(withSessionDefaults(m_options.databaseUrl, "hms-worker"), setupSql());
     std::size_t next = std::size_t(index);
     while (!m_stop) {
-        // A run a colleague claimed for the next idle executor comes first.
+        // A run a colleague claimed for the next free executor comes first.
         if (const std::optional<ClaimedRun> handed = takeClaimed()) {
             execute(session, *handed);
             continue;
@@ -314,11 +310,12 @@ void Worker::executorLoop(int index)
         // Round-robin over the queues: after serving one, start with the next.
         for (std::size_t i = 0; i < queues.size() && !m_stop; ++i) {
             const std::size_t q = (next + i) % queues.size();
-            // One run for this executor and one for each idle colleague (WorkerOptions).
+            // Up to one run per executor, less those already waiting here (WorkerOptions).
             int limit = 1;
             {
                 std::lock_guard lock(m_mutex);
-                limit = qBound(1, 1 + m_idle - int(m_claimed.size()), m_options.claimBatch);
+                limit =
+                    qBound(1, m_options.concurrency - int(m_claimed.size()), m_options.claimBatch);
             }
             std::vector<ClaimedRun> runs;
             try {
@@ -386,7 +383,16 @@ void Worker::execute(DbSession &session, const ClaimedRun &run)
                                  [lost] {
                                      return lost->load();
                                  }});
-        const QJsonObject result = (*function)(context);
+        QJsonObject result;
+        try {
+            result = (*function)(context);
+        } catch (const ChainBroken &) {
+            // A step failed after DB steps that shared its transaction, and took them back
+            // with it: run again one step per transaction, so they commit and the failure (or
+            // a transient one's success) is the failing step's alone. Same claim, same attempt.
+            context.restartUnchained();
+            result = (*function)(context);
+        }
         finishRun(session, run, &context, "completed", &result, QString());
         qCDebug(lcWorker) << "run" << run.runId << "completed";
     } catch (const Suspended &) {

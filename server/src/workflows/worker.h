@@ -29,12 +29,14 @@ struct WorkerOptions
     int heartbeatMs = 10'000;
     int reapMs = 5'000;
     int pollMs = 1'000; ///< claim poll when idle; NOTIFY wakes earlier
-    /// At most this many runs per claim statement: one for the claiming executor and one for
-    /// each colleague idle at that moment, handed over at once (one claim per wake-up instead
-    /// of one per executor). Never more than there are idle executors, so a handed-on run
-    /// starts at once: a crash costs no run more attempts than with one claim per executor.
-    /// The handed-on runs are leased and heartbeated from the claim on; a stopping worker
-    /// gives back the ones not started.
+    /// At most this many runs per claim statement, and never more than one per executor less
+    /// the runs already waiting in this process: the claimer starts one, the others go to
+    /// idle executors at once and to busy ones as they finish a run. Under a backlog that is
+    /// one claim statement per several runs (the claim's index scan over the queue's head is
+    /// the costliest statement of a short run), and a run waits here at most about one run's
+    /// time. Like runs in flight, the waiting ones are leased and heartbeated from the claim
+    /// on, and a crash counts an attempt for each (at most `concurrency` runs); a stopping
+    /// worker gives back the ones not started, uncounted.
     int claimBatch = 8;
     int backoffInitialMs = 1'000;
     int backoffCapMs = 300'000;
@@ -113,7 +115,6 @@ private:
     std::map<qint64, InFlight> m_inFlight; ///< every run leased: started or handed on
     std::deque<ClaimedRun> m_claimed; ///< claimed by one executor for the next idle one
     int m_wakeUps = 0; ///< wake-ups not yet taken by an executor
-    int m_idle = 0; ///< executors waiting in sleepFor()
 
     std::atomic<bool> m_stop{false};
     std::atomic<bool> m_fatal{false};

@@ -66,16 +66,56 @@ const WorkflowContext::Journaled *WorkflowContext::replay(int seq, const QString
     return &found->second;
 }
 
+namespace {
+
+/// The pending journal rows as one jsonb parameter: [[seq, name, output], ...].
+template<typename Pending>
+std::string journalRows(const std::vector<Pending> &pending)
+{
+    QJsonArray rows;
+    for (const Pending &entry : pending)
+        rows.append(QJsonArray{entry.seq, entry.name, entry.output});
+    return QJsonDocument(rows).toJson(QJsonDocument::Compact).toStdString();
+}
+
+} // namespace
+
+void WorkflowContext::remember(int seq, const QString &name, const QJsonObject &output)
+{
+    m_journal[seq] = Journaled{name, output};
+}
+
 void WorkflowContext::flush()
 {
-    // Moved out first: if the journal row or the commit throws, the transaction is gone
+    // Moved out first: if the journal rows or the commit throw, the transaction is gone
     // before the caller drops the connection.
     if (std::unique_ptr<pqxx::work> open = std::move(m_open)) {
-        const PendingJournal pending = std::move(*m_pending);
-        m_pending.reset();
-        journal(*open, pending.seq, pending.name, "db", pending.output, true);
+        const std::vector<PendingJournal> pending = std::exchange(m_pending, {});
+        const pqxx::result inserted = execPrepared(
+            *open, statements::JournalStepsName, statements::JournalStepsSql, m_run.runId,
+            m_run.hospitalId, journalRows(pending), m_run.attempt, m_run.epoch);
+        if (inserted.affected_rows() != pending.size())
+            throw LeaseLost();
         open->commit();
+        for (const PendingJournal &entry : pending)
+            remember(entry.seq, entry.name, entry.output);
     }
+}
+
+void WorkflowContext::restartUnchained()
+{
+    m_open.reset();
+    m_pending.clear();
+    m_seq = 0;
+    m_chain = false;
+}
+
+bool WorkflowContext::mayChain() const
+{
+    return m_open && m_chain && int(m_pending.size()) < MaxChainedSteps
+        && std::chrono::steady_clock::now() - m_openedAt < MaxChainTime
+        && !(m_settings.leaseLost && m_settings.leaseLost())
+        && !(m_settings.stopRequested && m_settings.stopRequested());
 }
 
 bool WorkflowContext::finish(const char *status, const QJsonObject *result, const QString &error)
@@ -85,14 +125,13 @@ bool WorkflowContext::finish(const char *status, const QJsonObject *result, cons
     const std::optional<std::string> errorText =
         error.isEmpty() ? std::optional<std::string>() : error.toStdString();
     if (std::unique_ptr<pqxx::work> tx = std::move(m_open)) {
-        const PendingJournal pending = std::move(*m_pending);
-        m_pending.reset();
+        const std::vector<PendingJournal> pending = std::exchange(m_pending, {});
         const pqxx::result ended = execPrepared(
-            *tx, statements::JournalAndFinishName, statements::JournalAndFinishSql, m_run.runId,
-            pending.seq, m_run.hospitalId, pending.name.toStdString(), "db",
-            jsonText(pending.output), m_run.attempt, m_run.epoch, status, resultText, errorText);
-        if (ended.affected_rows() != 1)
-            return false; // the lease is gone: the step rolls back with the transaction
+            *tx, statements::JournalStepsAndFinishName, statements::JournalStepsAndFinishSql,
+            m_run.runId, m_run.hospitalId, journalRows(pending), m_run.attempt, m_run.epoch, status,
+            resultText, errorText);
+        if (ended.affected_rows() != pending.size())
+            return false; // the lease is gone: the steps roll back with the transaction
         tx->commit();
         return true;
     }
@@ -163,15 +202,32 @@ QJsonObject WorkflowContext::step(const QString &name,
     const int seq = ++m_seq;
     if (const Journaled *done = replay(seq, name))
         return done->output;
-    checkContinue();
-    auto tx = std::make_unique<pqxx::work>(m_session.connection());
-    enterTenant(*tx, m_run.hospitalId);
-    const QJsonObject output = body(*tx);
-    // The lease check last, in the journal's INSERT just before the commit (flush(), or
+    const bool chained = mayChain();
+    if (!chained) {
+        checkContinue();
+        m_open = std::make_unique<pqxx::work>(m_session.connection());
+        m_openedAt = std::chrono::steady_clock::now();
+        enterTenant(*m_open, m_run.hospitalId);
+    }
+    QJsonObject output;
+    try {
+        output = body(*m_open);
+    } catch (const pqxx::broken_connection &) {
+        m_open.reset();
+        m_pending.clear();
+        throw;
+    } catch (...) {
+        // Rolls back this step, and the steps before it that shared its transaction.
+        m_open.reset();
+        m_pending.clear();
+        if (chained)
+            throw ChainBroken();
+        throw;
+    }
+    // The lease check last, in the journal rows' INSERT just before the commit (flush(), or
     // finish() in one statement with the run's end): the run row stays locked only until the
     // commit, and a zombie that ran its body after losing the lease rolls back there.
-    m_open = std::move(tx);
-    m_pending = PendingJournal{seq, name, output};
+    m_pending.push_back(PendingJournal{seq, name, output});
     return output;
 }
 
@@ -189,6 +245,7 @@ WorkflowContext::external(const QString &name,
     enterTenant(tx, m_run.hospitalId);
     journal(tx, seq, name, "external", output, true);
     tx.commit();
+    remember(seq, name, output);
     return output;
 }
 
@@ -249,13 +306,14 @@ std::optional<QJsonObject> WorkflowContext::waitSignal(const QString &signalName
         const QJsonObject payload = jsonFromText(pending[0][1].as<std::string>());
         tx.exec_params0("UPDATE wf.signal SET consumed_seq = $2 WHERE id = $1",
                         pending[0][0].as<qint64>(), seq);
-        journal(tx, seq, name, "signal",
-                {{text("signalId"), QString::number(pending[0][0].as<qint64>())},
-                 {text("payload"), payload}});
+        const QJsonObject consumed{{text("signalId"), QString::number(pending[0][0].as<qint64>())},
+                                   {text("payload"), payload}};
+        journal(tx, seq, name, "signal", consumed);
         tx.exec_params0("UPDATE wf.run SET wait_signal = NULL, wait_deadline = NULL "
                         "WHERE run_id = $1 AND wait_signal IS NOT NULL",
                         m_run.runId);
         tx.commit();
+        remember(seq, name, consumed);
         return payload;
     }
     const pqxx::row wait =
@@ -264,11 +322,13 @@ std::optional<QJsonObject> WorkflowContext::waitSignal(const QString &signalName
                         m_run.runId, signal);
     const bool sameWait = wait[0].as<bool>();
     if (sameWait && wait[1].as<bool>()) {
-        journal(tx, seq, name, "signal", {{text("timedOut"), true}});
+        const QJsonObject timedOut{{text("timedOut"), true}};
+        journal(tx, seq, name, "signal", timedOut);
         tx.exec_params0("UPDATE wf.run SET wait_signal = NULL, wait_deadline = NULL "
                         "WHERE run_id = $1",
                         m_run.runId);
         tx.commit();
+        remember(seq, name, timedOut);
         return std::nullopt;
     }
     if (!sameWait) {
@@ -298,6 +358,7 @@ bool WorkflowContext::patched(const QString &id)
     enterTenant(tx, m_run.hospitalId);
     journal(tx, seq, name, "patch", {}, true);
     tx.commit();
+    remember(seq, name, {});
     return true;
 }
 

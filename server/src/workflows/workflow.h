@@ -17,6 +17,7 @@
 #include <optional>
 #include <stdexcept>
 #include <utility>
+#include <vector>
 
 namespace hms::server {
 class DbSession;
@@ -42,6 +43,14 @@ struct ClaimedRun
 /// The run must stop now without failing: it waits for a timer or a signal (the wait is
 /// already committed), or the worker is stopping and released it.
 struct Suspended
+{};
+
+/// A DB step failed in a transaction it shared with the DB steps before it, so all of them
+/// rolled back: the worker runs the workflow again with one step per transaction
+/// (WorkflowContext::restartUnchained), so the steps before it commit on their own and the
+/// failure is the failing step's alone. Internal to the engine, not a std::exception: a
+/// workflow's own catch clauses do not see it.
+struct ChainBroken
 {};
 
 /// Another worker owns the run now (lease expired, epoch moved on): nothing was committed.
@@ -96,22 +105,33 @@ public:
     /// A database step: \a body runs in one transaction bound to the run's hospital (row-level
     /// security), together with the lease check and the journal row; so its writes commit
     /// exactly once per run. Returns \a body's output (ids only), or the journaled output on
-    /// replay. The body must be short: the run's row is locked while the step commits.
+    /// replay. The body must be short: its writes stay locked until the transaction commits.
     ///
-    /// The transaction commits when the next operation starts (or flush() is called), with
-    /// its journal row and lease check inserted just before the commit: so a run's last step
-    /// commits together with the run's completion, its journal row and the completion in one
-    /// statement (one commit and one round trip fewer per run). A crash before that rolls the
-    /// step back whole, and it runs again: still once. A lost lease surfaces there (LeaseLost
-    /// from the next operation, false from finish()).
+    /// The transaction stays open for the run's next DB steps (up to MaxChainedSteps steps
+    /// and MaxChainTime since it began) and commits when another kind of operation starts,
+    /// flush() is called, or the run ends: all their journal rows and the lease check in one
+    /// statement just before the commit, with the run's completion when the run ends there.
+    /// So a run of consecutive DB steps costs one commit (one WAL flush), not one per step.
+    /// A crash before that rolls those steps back whole, and they run again: still once. A
+    /// step that fails while sharing the transaction rolls the others back too and throws
+    /// ChainBroken; the worker then runs the workflow again one step per transaction. A lost
+    /// lease surfaces at the commit (LeaseLost from the next operation, false from finish()).
     QJsonObject step(const QString &name, const std::function<QJsonObject(pqxx::work &)> &body);
 
-    /// Commits the last step's transaction now, when it is still open (throws LeaseLost and
+    /// Commits the open DB steps' transaction now, when there is one (throws LeaseLost and
     /// rolls it back when the lease is gone).
     void flush();
 
-    /// Ends the run (completed, failed) in the last step's transaction when it is still
-    /// open, else in a new one: sets \a status, \a result and \a error (ids only) unless
+    /// After ChainBroken: the workflow function is called again from its start (journaled
+    /// operations replay, the steps of the broken transaction run again), each DB step in its
+    /// own transaction from now on.
+    void restartUnchained();
+
+    static constexpr int MaxChainedSteps = 8;
+    static constexpr std::chrono::milliseconds MaxChainTime{50};
+
+    /// Ends the run (completed, failed) in the open DB steps' transaction when there is one,
+    /// else in a new one: sets \a status, \a result and \a error (ids only) unless
     /// the lease was lost (false then). Throws on database errors.
     bool finish(const char *status, const QJsonObject *result, const QString &error);
 
@@ -162,7 +182,12 @@ private:
     /// microseconds since the epoch), or until the run's wait_deadline when there is none.
     void suspend(pqxx::transaction_base &tx, std::optional<qint64> wakeAtUs) const;
 
-    /// The journal row of the step whose transaction is still open.
+    /// Whether the next DB step may join the open transaction.
+    bool mayChain() const;
+    /// Operations committed during this execution, for a replay after ChainBroken.
+    void remember(int seq, const QString &name, const QJsonObject &output);
+
+    /// The journal row of a DB step whose transaction is still open.
     struct PendingJournal
     {
         int seq = 0;
@@ -171,8 +196,10 @@ private:
     };
 
     DbSession &m_session;
-    std::unique_ptr<pqxx::work> m_open; ///< the last step's transaction, not committed yet
-    std::optional<PendingJournal> m_pending; ///< its journal row, inserted at its commit
+    std::unique_ptr<pqxx::work> m_open; ///< the DB steps' transaction, not committed yet
+    std::vector<PendingJournal> m_pending; ///< their journal rows, inserted at its commit
+    std::chrono::steady_clock::time_point m_openedAt; ///< when m_open began
+    bool m_chain = true; ///< DB steps may share a transaction (false after ChainBroken)
     ClaimedRun m_run;
     Settings m_settings;
     std::map<int, Journaled> m_journal;

@@ -96,6 +96,25 @@ QJsonObject three(WorkflowContext &ctx, const QString &secondName)
     return {{k("steps"), 3}};
 }
 
+/// Three DB steps; step input.failAt inserts its effect, then throws: every time
+/// (input.marker empty) or only the first time (creates input.marker).
+QJsonObject chainFail(WorkflowContext &ctx)
+{
+    const int failAt = ctx.input().value(k("failAt")).toInt();
+    const QString marker = ctx.input().value(k("marker")).toString();
+    for (int step = 1; step <= 3; ++step) {
+        ctx.step(QStringLiteral("step%1").arg(step), [&](pqxx::work &tx) {
+            tx.exec_params0("INSERT INTO test_effect (run_id, hospital_id, step) "
+                            "VALUES ($1, $2, $3)",
+                            ctx.runId(), ctx.hospitalId(), step);
+            if (step == failAt && (marker.isEmpty() || firstTime(marker)))
+                throw std::runtime_error("step failed on purpose");
+            return QJsonObject{{k("step"), step}};
+        });
+    }
+    return {{k("steps"), 3}};
+}
+
 /// G4: two external calls, each a POST to the HTTP sink on 127.0.0.1:<input sinkPort> that
 /// carries the step's idempotency key.
 QJsonObject externalCalls(WorkflowContext &ctx)
@@ -232,6 +251,7 @@ int main(int argc, char *argv[])
             return three(ctx, k("step2"));
         });
     registry.add(k("sleeper"), 1, sleeper);
+    registry.add(k("chainfail"), 1, chainFail);
     registry.add(k("external"), 1, externalCalls);
     registry.add(k("signals"), 1, signalLoop);
     registry.add(k("failing"), 1, failing);

@@ -68,6 +68,9 @@ private Q_SLOTS:
     void timersIgnoreTheWorkerClock();
     void signalsExactlyOnceInOrder(); // G6
     void failingStepRetriesThenDies(); // G7
+    void dbStepsShareOneCommit(); // G3 with consecutive DB steps in one transaction
+    void failingStepInASharedTransaction_data();
+    void failingStepInASharedTransaction();
     void crashingStepEndsDead(); // G7
     void externalStepsAtLeastOnceWithStableKeys(); // G4
     void versionsAndNonDeterminism(); // G8
@@ -776,6 +779,74 @@ void TestWorkflows::failingStepRetriesThenDies()
     }
     QTest::qWait(1000);
     QCOMPARE(count("SELECT count(*) FROM test_attempt WHERE run_id = " + run), 5);
+    QCOMPARE(worker.terminate(), 0);
+}
+
+// A run's consecutive DB steps commit in one transaction, with their journal rows and the
+// run's completion: one commit (one WAL flush) per run of "three", not one per step.
+void TestWorkflows::dbStepsShareOneCommit()
+{
+    const std::vector<qint64> runs = startRuns(m_alpha, u"three"_s, 1, 3, u"shared-"_s);
+    WorkerProcess worker(url(), {u"--queues"_s, u"alpha"_s, u"--concurrency"_s, u"1"_s});
+    for (const qint64 run : runs)
+        QVERIFY2(waitForStatus(run, u"completed"_s, 20'000), qPrintable(status(run)));
+    const std::string ids = idList(runs);
+    QCOMPARE(count("SELECT count(*) FROM wf.step WHERE run_id IN (" + ids + ")"), 9);
+    // Each run: its three journal rows, its effects and its completion, one transaction.
+    QCOMPARE(count("SELECT count(*) FROM (SELECT s.run_id FROM wf.step s JOIN wf.run r USING "
+                   "(run_id) JOIN test_effect e USING (run_id) WHERE s.run_id IN ("
+                   + ids
+                   + ") GROUP BY s.run_id HAVING count(DISTINCT s.xmin::text) = 1 "
+                     "AND count(DISTINCT e.xmin::text) = 1 AND min(s.xmin::text) = "
+                     "min(r.xmin::text) AND min(e.xmin::text) = min(r.xmin::text)) one"),
+             3);
+    QCOMPARE(worker.terminate(), 0);
+}
+
+void TestWorkflows::failingStepInASharedTransaction_data()
+{
+    QTest::addColumn<int>("failAt");
+    QTest::addColumn<bool>("always");
+    QTest::newRow("step 2 fails once") << 2 << false;
+    QTest::newRow("step 3 fails once") << 3 << false;
+    QTest::newRow("step 2 always fails") << 2 << true;
+    QTest::newRow("step 3 always fails") << 3 << true;
+}
+
+// A DB step that fails while sharing its transaction with the steps before it takes them
+// back with it; the worker runs the workflow again one step per transaction in the same
+// claim. So the steps before it commit on their own, exactly once, and the failure is the
+// failing step's alone: a transient one passes on the rerun within the same attempt, a
+// permanent one is retried until the run is dead, with the steps before it done once.
+void TestWorkflows::failingStepInASharedTransaction()
+{
+    QFETCH(int, failAt);
+    QFETCH(bool, always);
+    const QString tag = u"chainfail-%1-%2"_s.arg(failAt).arg(always ? u"always"_s : u"once"_s);
+    QJsonObject input{{u"failAt"_s, failAt}};
+    if (!always)
+        input.insert(u"marker"_s, marker(tag));
+    const std::vector<qint64> runs = startRuns(m_alpha, u"chainfail"_s, 1, 1, tag + u'-', input, 2);
+    WorkerProcess worker(url(), {u"--queues"_s, u"alpha"_s, u"--concurrency"_s, u"1"_s});
+    const std::string run = std::to_string(runs[0]);
+    const std::string effects = "SELECT count(*) FROM test_effect WHERE run_id = " + run;
+    if (always) {
+        QVERIFY2(waitForStatus(runs[0], u"dead"_s, 30'000), qPrintable(status(runs[0])));
+        QCOMPARE(
+            m_fixture->database().scalar("SELECT last_error FROM wf.run WHERE run_id = " + run),
+            std::string("step failed on purpose"));
+        // The steps before the failing one: each effect and journal row once, none after.
+        QCOMPARE(count(effects), failAt - 1);
+        QCOMPARE(count(effects + " AND step < " + std::to_string(failAt)), failAt - 1);
+        QCOMPARE(count("SELECT count(*) FROM wf.step WHERE run_id = " + run), failAt - 1);
+    } else {
+        QVERIFY2(waitForStatus(runs[0], u"completed"_s, 20'000), qPrintable(status(runs[0])));
+        QVERIFY(QFile::exists(marker(tag))); // it did fail once
+        QCOMPARE(count("SELECT attempt FROM wf.run WHERE run_id = " + run), 1);
+        QCOMPARE(count(effects), 3);
+        QCOMPARE(count("SELECT count(DISTINCT step) FROM test_effect WHERE run_id = " + run), 3);
+        QCOMPARE(count("SELECT count(*) FROM wf.step WHERE attempt = 1 AND run_id = " + run), 3);
+    }
     QCOMPARE(worker.terminate(), 0);
 }
 
