@@ -87,8 +87,8 @@ QJsonObject three(WorkflowContext &ctx, const QString &secondName)
         ctx.step(name, [&](pqxx::work &tx) {
             return effectStep(ctx, tx, step);
         });
-        // A step commits when the next operation starts (the last one with the run's
-        // completion): "after:K" commits step K first, so the crash is after its commit.
+        // DB steps share a transaction that commits when another kind of operation starts
+        // or the run ends: "after:K" commits step K first, so the crash is after its commit.
         if (qEnvironmentVariable("HMS_WF_TEST_CRASH").startsWith(QLatin1String("after:")))
             ctx.flush();
         maybeCrash("after", step);

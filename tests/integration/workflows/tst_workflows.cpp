@@ -435,8 +435,9 @@ void TestWorkflows::externalStepsAtLeastOnceWithStableKeys()
 void TestWorkflows::zombieCannotCommit_data()
 {
     QTest::addColumn<int>("step");
-    // Step 2's journal row and lease check go in when step 3 starts; the last step's go in
-    // with the run's completion, in one statement.
+    // Stalled in step 2, the steps' shared transaction outlives MaxChainTime: steps 1 and 2's
+    // journal rows and lease check go in when step 3 starts. Stalled in step 3, all three go
+    // in with the run's completion, in one statement.
     QTest::newRow("a middle step") << 2;
     QTest::newRow("the last step, with the completion") << 3;
 }
