@@ -69,10 +69,16 @@ void maybePause(int step)
         QThread::msleep(pause[1].toULong());
 }
 
-QJsonObject effectStep(WorkflowContext &ctx, pqxx::work &tx, int step)
+/// The effect of a test step: one row per execution (test_effect has no unique key).
+void insertEffect(WorkflowContext &ctx, pqxx::work &tx, int step)
 {
     tx.exec_params0("INSERT INTO test_effect (run_id, hospital_id, step) VALUES ($1, $2, $3)",
                     ctx.runId(), ctx.hospitalId(), step);
+}
+
+QJsonObject effectStep(WorkflowContext &ctx, pqxx::work &tx, int step)
+{
+    insertEffect(ctx, tx, step);
     if (const int ms = qEnvironmentVariableIntValue("HMS_WF_TEST_STEP_MS"))
         QThread::msleep(ms);
     maybePause(step);
@@ -104,15 +110,26 @@ QJsonObject chainFail(WorkflowContext &ctx)
     const QString marker = ctx.input().value(k("marker")).toString();
     for (int step = 1; step <= 3; ++step) {
         ctx.step(QStringLiteral("step%1").arg(step), [&](pqxx::work &tx) {
-            tx.exec_params0("INSERT INTO test_effect (run_id, hospital_id, step) "
-                            "VALUES ($1, $2, $3)",
-                            ctx.runId(), ctx.hospitalId(), step);
+            insertEffect(ctx, tx, step);
             if (step == failAt && (marker.isEmpty() || firstTime(marker)))
                 throw std::runtime_error("step failed on purpose");
             return QJsonObject{{k("step"), step}};
         });
     }
     return {{k("steps"), 3}};
+}
+
+/// input.count DB steps, each one effect row (step = its number), without the fault hooks.
+QJsonObject manySteps(WorkflowContext &ctx)
+{
+    const int count = ctx.input().value(k("count")).toInt();
+    for (int step = 1; step <= count; ++step) {
+        ctx.step(QStringLiteral("step%1").arg(step), [&](pqxx::work &tx) {
+            insertEffect(ctx, tx, step);
+            return QJsonObject{{k("step"), step}};
+        });
+    }
+    return {{k("steps"), count}};
 }
 
 /// G4: two external calls, each a POST to the HTTP sink on 127.0.0.1:<input sinkPort> that
@@ -143,14 +160,12 @@ QJsonObject externalCalls(WorkflowContext &ctx)
 QJsonObject sleeper(WorkflowContext &ctx)
 {
     ctx.step(k("before"), [&](pqxx::work &tx) {
-        tx.exec_params0("INSERT INTO test_effect (run_id, hospital_id, step) VALUES ($1, $2, 1)",
-                        ctx.runId(), ctx.hospitalId());
+        insertEffect(ctx, tx, 1);
         return QJsonObject();
     });
     ctx.sleep(k("nap"), std::chrono::milliseconds(ctx.input().value(k("sleepMs")).toInt()));
     ctx.step(k("after"), [&](pqxx::work &tx) {
-        tx.exec_params0("INSERT INTO test_effect (run_id, hospital_id, step) VALUES ($1, $2, 2)",
-                        ctx.runId(), ctx.hospitalId());
+        insertEffect(ctx, tx, 2);
         return QJsonObject();
     });
     return {};
@@ -252,6 +267,7 @@ int main(int argc, char *argv[])
         });
     registry.add(k("sleeper"), 1, sleeper);
     registry.add(k("chainfail"), 1, chainFail);
+    registry.add(k("many"), 1, manySteps);
     registry.add(k("external"), 1, externalCalls);
     registry.add(k("signals"), 1, signalLoop);
     registry.add(k("failing"), 1, failing);

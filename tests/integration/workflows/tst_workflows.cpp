@@ -9,6 +9,7 @@
 #include "support/serverfixture.h"
 #include "workerprocess.h"
 #include "workflows/wfapi.h"
+#include "workflows/workflow.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -27,6 +28,7 @@
 
 #include <atomic>
 #include <cctype>
+#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <functional>
@@ -69,6 +71,7 @@ private Q_SLOTS:
     void signalsExactlyOnceInOrder(); // G6
     void failingStepRetriesThenDies(); // G7
     void dbStepsShareOneCommit(); // G3 with consecutive DB steps in one transaction
+    void sharedTransactionsAreBounded();
     void failingStepInASharedTransaction_data();
     void failingStepInASharedTransaction();
     void crashingStepEndsDead(); // G7
@@ -801,6 +804,34 @@ void TestWorkflows::dbStepsShareOneCommit()
                      "AND count(DISTINCT e.xmin::text) = 1 AND min(s.xmin::text) = "
                      "min(r.xmin::text) AND min(e.xmin::text) = min(r.xmin::text)) one"),
              3);
+    QCOMPARE(worker.terminate(), 0);
+}
+
+// A shared step transaction takes at most MaxChainedSteps steps, and no step starts in it
+// once it is MaxChainTime old: a long chain of steps, or slow steps, still commit as they go.
+void TestWorkflows::sharedTransactionsAreBounded()
+{
+    const int maxSteps = wf::WorkflowContext::MaxChainedSteps;
+    const std::vector<qint64> many =
+        startRuns(m_alpha, u"many"_s, 1, 1, u"bounded-steps-"_s, {{u"count"_s, maxSteps + 2}});
+    const std::vector<qint64> slow = startRuns(m_alpha, u"three"_s, 1, 1, u"bounded-time-"_s);
+    // Every step of "three" sleeps longer than a shared transaction may stay open for more.
+    const QString stepMs =
+        QString::number(std::chrono::milliseconds(wf::WorkflowContext::MaxChainTime).count() + 20);
+    WorkerProcess worker(url(), {u"--queues"_s, u"alpha"_s, u"--concurrency"_s, u"1"_s},
+                         {{u"HMS_WF_TEST_STEP_MS"_s, stepMs}});
+    QVERIFY2(waitForStatus(many[0], u"completed"_s, 20'000), qPrintable(status(many[0])));
+    QVERIFY2(waitForStatus(slow[0], u"completed"_s, 20'000), qPrintable(status(slow[0])));
+    const auto transactions = [&](qint64 run, const std::string &filter) {
+        return count("SELECT count(DISTINCT xmin::text) FROM wf.step WHERE run_id = "
+                     + std::to_string(run) + filter);
+    };
+    QCOMPARE(count("SELECT count(*) FROM wf.step WHERE run_id = " + std::to_string(many[0])),
+             maxSteps + 2);
+    // The first MaxChainedSteps steps in one transaction, the last two in the next.
+    QCOMPARE(transactions(many[0], ""), 2);
+    QCOMPARE(transactions(many[0], " AND seq <= " + std::to_string(maxSteps)), 1);
+    QCOMPARE(transactions(slow[0], ""), 3);
     QCOMPARE(worker.terminate(), 0);
 }
 
