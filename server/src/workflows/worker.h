@@ -113,7 +113,7 @@ private:
     std::condition_variable m_workHint; ///< idle executors: m_wakeUps or stop
     std::vector<std::string> m_queues;
     std::map<qint64, InFlight> m_inFlight; ///< every run leased: started or handed on
-    std::deque<ClaimedRun> m_claimed; ///< claimed by one executor for the next idle one
+    std::deque<ClaimedRun> m_claimed; ///< claimed by one executor for the next free one
     int m_wakeUps = 0; ///< wake-ups not yet taken by an executor
 
     std::atomic<bool> m_stop{false};

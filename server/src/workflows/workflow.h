@@ -49,7 +49,8 @@ struct Suspended
 /// rolled back: the worker runs the workflow again with one step per transaction
 /// (WorkflowContext::restartUnchained), so the steps before it commit on their own and the
 /// failure is the failing step's alone. Internal to the engine, not a std::exception: a
-/// workflow's own catch clauses do not see it.
+/// workflow's own catch (const std::exception &) clauses do not see it (never catch (...)
+/// around steps).
 struct ChainBroken
 {};
 
