@@ -22,22 +22,15 @@ inline constexpr char ReleaseSql[] =
     "lease_owner = NULL, lease_expires_at = NULL, run_at = now(), updated_at = now() "
     "WHERE run_id = $1 AND lease_epoch = $2 AND status = 'running'";
 
-// A step's journal row with the lease check (WorkflowContext::journal, fenced).
-inline constexpr char JournalFencedName[] = "hms_wf_journal_fenced";
-inline constexpr char JournalFencedSql[] =
-    "WITH f AS (SELECT run_id FROM wf.run WHERE run_id = $1 AND lease_epoch = $8 "
-    "AND status = 'running' FOR UPDATE) "
-    "INSERT INTO wf.step (run_id, seq, hospital_id, name, kind, output, attempt) "
-    "SELECT f.run_id, $2, $3, $4, $5, $6::jsonb, $7 FROM f";
-// The journal rows of the DB steps that share the open transaction ($3: [[seq, name, output],
-// ...]) with the lease check (WorkflowContext::flush): one row per step, or none when the
-// lease is gone.
+// Journal rows of kind $6 ($3: [[seq, name, output], ...]) with the lease check
+// (WorkflowContext::journalFenced): the DB steps that shared the open transaction, or one
+// external call or patch marker. One row each, or none when the lease is gone.
 inline constexpr char JournalStepsName[] = "hms_wf_journal_steps";
 inline constexpr char JournalStepsSql[] =
     "WITH f AS (SELECT run_id FROM wf.run WHERE run_id = $1 AND lease_epoch = $5 "
     "AND status = 'running' FOR UPDATE) "
     "INSERT INTO wf.step (run_id, seq, hospital_id, name, kind, output, attempt) "
-    "SELECT f.run_id, (e ->> 0)::int, $2, e ->> 1, 'db', e -> 2, $4 "
+    "SELECT f.run_id, (e ->> 0)::int, $2, e ->> 1, $6, e -> 2, $4 "
     "FROM f, jsonb_array_elements($3::jsonb) AS e";
 // The run's end when no step transaction is open (a failure, or a run whose last operation
 // was not a DB step).

@@ -66,19 +66,13 @@ const WorkflowContext::Journaled *WorkflowContext::replay(int seq, const QString
     return &found->second;
 }
 
-namespace {
-
-/// The pending journal rows as one jsonb parameter: [[seq, name, output], ...].
-template<typename Pending>
-std::string journalRows(const std::vector<Pending> &pending)
+std::string WorkflowContext::journalRows(const std::vector<JournalRow> &rows)
 {
-    QJsonArray rows;
-    for (const Pending &entry : pending)
-        rows.append(QJsonArray{entry.seq, entry.name, entry.output});
-    return QJsonDocument(rows).toJson(QJsonDocument::Compact).toStdString();
+    QJsonArray array;
+    for (const JournalRow &row : rows)
+        array.append(QJsonArray{row.seq, row.name, row.output});
+    return QJsonDocument(array).toJson(QJsonDocument::Compact).toStdString();
 }
-
-} // namespace
 
 void WorkflowContext::remember(int seq, const QString &name, const QJsonObject &output)
 {
@@ -90,14 +84,10 @@ void WorkflowContext::flush()
     // Moved out first: if the journal rows or the commit throw, the transaction is gone
     // before the caller drops the connection.
     if (std::unique_ptr<pqxx::work> open = std::move(m_open)) {
-        const std::vector<PendingJournal> pending = std::exchange(m_pending, {});
-        const pqxx::result inserted = execPrepared(
-            *open, statements::JournalStepsName, statements::JournalStepsSql, m_run.runId,
-            m_run.hospitalId, journalRows(pending), m_run.attempt, m_run.epoch);
-        if (inserted.affected_rows() != pending.size())
-            throw LeaseLost();
+        const std::vector<JournalRow> pending = std::exchange(m_pending, {});
+        journalFenced(*open, pending, "db");
         open->commit();
-        for (const PendingJournal &entry : pending)
+        for (const JournalRow &entry : pending)
             remember(entry.seq, entry.name, entry.output);
     }
 }
@@ -125,7 +115,7 @@ bool WorkflowContext::finish(const char *status, const QJsonObject *result, cons
     const std::optional<std::string> errorText =
         error.isEmpty() ? std::optional<std::string>() : error.toStdString();
     if (std::unique_ptr<pqxx::work> tx = std::move(m_open)) {
-        const std::vector<PendingJournal> pending = std::exchange(m_pending, {});
+        const std::vector<JournalRow> pending = std::exchange(m_pending, {});
         const pqxx::result ended = execPrepared(
             *tx, statements::JournalStepsAndFinishName, statements::JournalStepsAndFinishSql,
             m_run.runId, m_run.hospitalId, journalRows(pending), m_run.attempt, m_run.epoch, status,
@@ -169,20 +159,22 @@ void WorkflowContext::journal(pqxx::transaction_base &tx,
                               int seq,
                               const QString &name,
                               const char *kind,
-                              const QJsonObject &output,
-                              bool fenced) const
+                              const QJsonObject &output) const
 {
-    if (!fenced) {
-        tx.exec_params0("INSERT INTO wf.step (run_id, seq, hospital_id, name, kind, output, "
-                        "attempt) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)",
-                        m_run.runId, seq, m_run.hospitalId, name.toStdString(), kind,
-                        jsonText(output), m_run.attempt);
-        return;
-    }
-    const pqxx::result inserted = execPrepared(
-        tx, statements::JournalFencedName, statements::JournalFencedSql, m_run.runId, seq,
-        m_run.hospitalId, name.toStdString(), kind, jsonText(output), m_run.attempt, m_run.epoch);
-    if (inserted.affected_rows() != 1)
+    tx.exec_params0("INSERT INTO wf.step (run_id, seq, hospital_id, name, kind, output, "
+                    "attempt) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)",
+                    m_run.runId, seq, m_run.hospitalId, name.toStdString(), kind, jsonText(output),
+                    m_run.attempt);
+}
+
+void WorkflowContext::journalFenced(pqxx::transaction_base &tx,
+                                    const std::vector<JournalRow> &rows,
+                                    const char *kind) const
+{
+    const pqxx::result inserted =
+        execPrepared(tx, statements::JournalStepsName, statements::JournalStepsSql, m_run.runId,
+                     m_run.hospitalId, journalRows(rows), m_run.attempt, m_run.epoch, kind);
+    if (inserted.affected_rows() != rows.size())
         throw LeaseLost();
 }
 
@@ -227,7 +219,7 @@ QJsonObject WorkflowContext::step(const QString &name,
     // The lease check last, in the journal rows' INSERT just before the commit (flush(), or
     // finish() in one statement with the run's end): the run row stays locked only until the
     // commit, and a zombie that ran its body after losing the lease rolls back there.
-    m_pending.push_back(PendingJournal{seq, name, output});
+    m_pending.push_back(JournalRow{seq, name, output});
     return output;
 }
 
@@ -243,7 +235,7 @@ WorkflowContext::external(const QString &name,
     const QJsonObject output = call(key);
     pqxx::work tx(m_session.connection());
     enterTenant(tx, m_run.hospitalId);
-    journal(tx, seq, name, "external", output, true);
+    journalFenced(tx, {JournalRow{seq, name, output}}, "external");
     tx.commit();
     remember(seq, name, output);
     return output;
@@ -356,7 +348,7 @@ bool WorkflowContext::patched(const QString &id)
     checkContinue();
     pqxx::work tx(m_session.connection());
     enterTenant(tx, m_run.hospitalId);
-    journal(tx, seq, name, "patch", {}, true);
+    journalFenced(tx, {JournalRow{seq, name, {}}}, "patch");
     tx.commit();
     remember(seq, name, {});
     return true;

@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -171,14 +172,29 @@ private:
     void checkContinue();
     /// SELECT ... FOR UPDATE of the run; throws LeaseLost unless it is still ours.
     void fence(pqxx::transaction_base &tx) const;
-    /// Inserts the journal row; with \a fenced, in the same statement as the lease check
-    /// (locks the run row, inserts nothing and throws LeaseLost unless it is still ours).
+
+    /// A journal row: an operation's sequence number, name and output.
+    struct JournalRow
+    {
+        int seq = 0;
+        QString name;
+        QJsonObject output;
+    };
+
+    /// [[seq, name, output], ...]: the rows as one jsonb parameter of the journal statements.
+    static std::string journalRows(const std::vector<JournalRow> &rows);
+
+    /// Inserts the journal row, in a transaction that already holds the run (fence()).
     void journal(pqxx::transaction_base &tx,
                  int seq,
                  const QString &name,
                  const char *kind,
-                 const QJsonObject &output,
-                 bool fenced = false) const;
+                 const QJsonObject &output) const;
+    /// Inserts \a rows (of kind \a kind) in the same statement as the lease check: locks the
+    /// run row, inserts nothing and throws LeaseLost unless it is still ours.
+    void journalFenced(pqxx::transaction_base &tx,
+                       const std::vector<JournalRow> &rows,
+                       const char *kind) const;
     /// Sets the run waiting and releases the lease: waiting until \a wakeAtUs (database clock,
     /// microseconds since the epoch), or until the run's wait_deadline when there is none.
     void suspend(pqxx::transaction_base &tx, std::optional<qint64> wakeAtUs) const;
@@ -188,17 +204,9 @@ private:
     /// Operations committed during this execution, for a replay after ChainBroken.
     void remember(int seq, const QString &name, const QJsonObject &output);
 
-    /// The journal row of a DB step whose transaction is still open.
-    struct PendingJournal
-    {
-        int seq = 0;
-        QString name;
-        QJsonObject output;
-    };
-
     DbSession &m_session;
     std::unique_ptr<pqxx::work> m_open; ///< the DB steps' transaction, not committed yet
-    std::vector<PendingJournal> m_pending; ///< their journal rows, inserted at its commit
+    std::vector<JournalRow> m_pending; ///< their journal rows, inserted at its commit
     std::chrono::steady_clock::time_point m_openedAt; ///< when m_open began
     bool m_chain = true; ///< DB steps may share a transaction (false after ChainBroken)
     ClaimedRun m_run;
