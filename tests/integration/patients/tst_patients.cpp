@@ -368,7 +368,8 @@ void TestPatients::searchFindsByPhoneAndMrn()
 }
 
 // 0024: the number itself first, then numbers that end with the digits typed (by id), pages of
-// two across the boundary; a number holding the digits elsewhere, or one digit off, is no hit.
+// two across the boundary; a number holding the digits elsewhere, or one digit off, is no hit;
+// fewer than six digits is no phone search.
 void TestPatients::phoneSearchRanksTheNumberFirstThenEndingsAcrossPages()
 {
     const auto registered = [this](const QString &name, const QString &born, const QString &phone) {
@@ -389,6 +390,10 @@ void TestPatients::phoneSearchRanksTheNumberFirstThenEndingsAcrossPages()
     // Typed without the country code: every number ending so, by id.
     QCOMPARE(searchAllPages(u"5557770123"_s, 2), (QStringList{longer, exact, other}));
     QCOMPARE(searchAllPages(u"77701239"_s, 2), QStringList{inside});
+    // Six digits is the shortest phone query (an ending); five are not a phone search at all,
+    // and no name or MRN holds them.
+    QCOMPARE(searchAllPages(u"770123"_s, 2), (QStringList{longer, exact, other}));
+    QCOMPARE(searchAllPages(u"70123"_s, 2), QStringList{});
 }
 
 void TestPatients::searchTreatsWildcardsLiterally()
