@@ -201,16 +201,30 @@ std::vector<DuplicateCandidate> PatientRepository::findDuplicates(pqxx::transact
                                                                   const PatientInput &input,
                                                                   int limit)
 {
-    const pqxx::result result = execPrepared(
-        tx, "hms_patient_duplicates",
+    // Same birth date, then same phone or a similar name: $1..$4. The folded name is an
+    // InitPlan, computed once, not once per patient born that day.
+    static const sql::Query SameBirthDate(
         "SELECT id, mrn, full_name, to_char(birth_date, 'YYYY-MM-DD') AS birth_date, phone, "
         "coalesce(national_id = $5, false) AS same_national_id FROM patients "
-        "WHERE hospital_id = $1 AND merged_into IS NULL AND ("
-        "  (birth_date = $2::date AND (phone = $3 OR similarity(search_name, hms_fold($4)) >= 0.6))"
-        "  OR national_id = $5) "
-        "ORDER BY id LIMIT $6",
-        hospitalId, input.birthDate.toString(Qt::ISODate).toStdString(), input.phone.toStdString(),
-        input.fullName.toStdString(), optionalText(input.nationalId), limit);
+        "WHERE hospital_id = $1 AND merged_into IS NULL AND birth_date = $2::date "
+        "  AND (phone = $3 OR similarity(search_name, (SELECT hms_fold($4))) >= 0.6) ");
+    // One statement with and one without a national id, each with one plan for every
+    // registration. As one OR with "national_id = $5", a registration without one ($5 null)
+    // was planned anew every time (~300 µs, half of the check's PostgreSQL time); as a UNION,
+    // its plan for the null became a parallel sequential scan of the patients (~12 ms).
+    const std::string birthDate = input.birthDate.toString(Qt::ISODate).toStdString();
+    const pqxx::result result = input.nationalId.isEmpty()
+        ? execPrepared(tx, "hms_patient_duplicates", SameBirthDate + "ORDER BY id LIMIT $6",
+                       hospitalId, birthDate, input.phone.toStdString(),
+                       input.fullName.toStdString(), std::optional<std::string>(), limit)
+        : execPrepared(tx, "hms_patient_duplicates_national_id",
+                       SameBirthDate
+                           + "UNION SELECT id, mrn, full_name, to_char(birth_date, "
+                             "'YYYY-MM-DD'), phone, true FROM patients "
+                             "WHERE hospital_id = $1 AND merged_into IS NULL "
+                             "AND national_id = $5 ORDER BY id LIMIT $6",
+                       hospitalId, birthDate, input.phone.toStdString(),
+                       input.fullName.toStdString(), input.nationalId.toStdString(), limit);
     std::vector<DuplicateCandidate> candidates;
     for (const pqxx::row &row : result) {
         DuplicateCandidate candidate;

@@ -322,6 +322,17 @@ void TestPatients::nationalIdIsUniquePerHospitalEvenWithOverride()
     QCOMPARE(taken.json().value(u"candidates"_s).toArray().size(), 1);
     QVERIFY(!taken.body.contains("SQL") && !taken.body.contains("DETAIL")
             && !taken.body.contains("patients_national_id_key"));
+
+    // A registration with a national id runs its own statement: a new id still gets the
+    // same-phone, same-birth-date warning, and does not flag the candidate's id as taken.
+    QJsonObject twin = person(u"Ife B."_s, u"1960-01-01"_s, u"+2348035550404"_s);
+    twin.insert(u"nationalId"_s, u"NID-0405"_s);
+    const RawResponse warning = post(m_alpha, twin);
+    QCOMPARE(warning.status, 409);
+    QVERIFY(!problemFields(warning.json()).contains(u"nationalId"_s));
+    QCOMPARE(warning.json().value(u"candidates"_s).toArray().size(), 1);
+    twin.insert(u"duplicateOverrideReason"_s, u"desk checked the card"_s);
+    QCOMPARE(post(m_alpha, twin).status, 201);
 }
 
 void TestPatients::searchFindsByNameIgnoringCaseAndAccents()
