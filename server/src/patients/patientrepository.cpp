@@ -212,19 +212,17 @@ std::vector<DuplicateCandidate> PatientRepository::findDuplicates(pqxx::transact
     // registration. As one OR with "national_id = $5", a registration without one ($5 null)
     // was planned anew every time (~300 µs, half of the check's PostgreSQL time); as a UNION,
     // its plan for the null became a parallel sequential scan of the patients (~12 ms).
-    const std::string birthDate = input.birthDate.toString(Qt::ISODate).toStdString();
-    const pqxx::result result = input.nationalId.isEmpty()
-        ? execPrepared(tx, "hms_patient_duplicates", SameBirthDate + "ORDER BY id LIMIT $6",
-                       hospitalId, birthDate, input.phone.toStdString(),
-                       input.fullName.toStdString(), std::optional<std::string>(), limit)
-        : execPrepared(tx, "hms_patient_duplicates_national_id",
-                       SameBirthDate
-                           + "UNION SELECT id, mrn, full_name, to_char(birth_date, "
-                             "'YYYY-MM-DD'), phone, true FROM patients "
-                             "WHERE hospital_id = $1 AND merged_into IS NULL "
-                             "AND national_id = $5 ORDER BY id LIMIT $6",
-                       hospitalId, birthDate, input.phone.toStdString(),
-                       input.fullName.toStdString(), input.nationalId.toStdString(), limit);
+    static const sql::Query WithoutNationalId = SameBirthDate + "ORDER BY id LIMIT $6";
+    static const sql::Query WithNationalId = SameBirthDate
+        + "UNION SELECT id, mrn, full_name, to_char(birth_date, 'YYYY-MM-DD'), phone, true "
+          "FROM patients WHERE hospital_id = $1 AND merged_into IS NULL AND national_id = $5 "
+          "ORDER BY id LIMIT $6";
+    const bool byNationalId = !input.nationalId.isEmpty();
+    const pqxx::result result = execPrepared(
+        tx, byNationalId ? "hms_patient_duplicates_national_id" : "hms_patient_duplicates",
+        byNationalId ? WithNationalId : WithoutNationalId, hospitalId,
+        input.birthDate.toString(Qt::ISODate).toStdString(), input.phone.toStdString(),
+        input.fullName.toStdString(), optionalText(input.nationalId), limit);
     std::vector<DuplicateCandidate> candidates;
     for (const pqxx::row &row : result) {
         DuplicateCandidate candidate;
