@@ -23,7 +23,7 @@ inline constexpr char ReleaseSql[] =
     "WHERE run_id = $1 AND lease_epoch = $2 AND status = 'running'";
 
 // Journal rows of kind $6 ($3: [[seq, name, output], ...]) with the lease check
-// (WorkflowContext::journalFenced): the DB steps that shared the open transaction, or one
+// (WorkflowContext::commitJournaled): the DB steps that shared the open transaction, or one
 // external call or patch marker. One row each, or none when the lease is gone.
 inline constexpr char JournalStepsName[] = "hms_wf_journal_steps";
 inline constexpr char JournalStepsSql[] =

@@ -84,11 +84,7 @@ void WorkflowContext::flush()
     // Moved out first: if the journal rows or the commit throw, the transaction is gone
     // before the caller drops the connection.
     if (std::unique_ptr<pqxx::work> open = std::move(m_open)) {
-        const std::vector<JournalRow> pending = std::exchange(m_pending, {});
-        journalFenced(*open, pending, "db");
-        open->commit();
-        for (const JournalRow &entry : pending)
-            remember(entry.seq, entry.name, entry.output);
+        commitJournaled(*open, std::exchange(m_pending, {}), "db");
     }
 }
 
@@ -167,15 +163,18 @@ void WorkflowContext::journal(pqxx::transaction_base &tx,
                     m_run.attempt);
 }
 
-void WorkflowContext::journalFenced(pqxx::transaction_base &tx,
-                                    const std::vector<JournalRow> &rows,
-                                    const char *kind) const
+void WorkflowContext::commitJournaled(pqxx::work &tx,
+                                      const std::vector<JournalRow> &rows,
+                                      const char *kind)
 {
     const pqxx::result inserted =
         execPrepared(tx, statements::JournalStepsName, statements::JournalStepsSql, m_run.runId,
                      m_run.hospitalId, journalRows(rows), m_run.attempt, m_run.epoch, kind);
     if (inserted.affected_rows() != rows.size())
         throw LeaseLost();
+    tx.commit();
+    for (const JournalRow &row : rows)
+        remember(row.seq, row.name, row.output);
 }
 
 void WorkflowContext::suspend(pqxx::transaction_base &tx, std::optional<qint64> wakeAtUs) const
@@ -235,9 +234,7 @@ WorkflowContext::external(const QString &name,
     const QJsonObject output = call(key);
     pqxx::work tx(m_session.connection());
     enterTenant(tx, m_run.hospitalId);
-    journalFenced(tx, {JournalRow{seq, name, output}}, "external");
-    tx.commit();
-    remember(seq, name, output);
+    commitJournaled(tx, {JournalRow{seq, name, output}}, "external");
     return output;
 }
 
@@ -348,9 +345,7 @@ bool WorkflowContext::patched(const QString &id)
     checkContinue();
     pqxx::work tx(m_session.connection());
     enterTenant(tx, m_run.hospitalId);
-    journalFenced(tx, {JournalRow{seq, name, {}}}, "patch");
-    tx.commit();
-    remember(seq, name, {});
+    commitJournaled(tx, {JournalRow{seq, name, {}}}, "patch");
     return true;
 }
 

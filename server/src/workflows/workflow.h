@@ -190,11 +190,10 @@ private:
                  const QString &name,
                  const char *kind,
                  const QJsonObject &output) const;
-    /// Inserts \a rows (of kind \a kind) in the same statement as the lease check: locks the
-    /// run row, inserts nothing and throws LeaseLost unless it is still ours.
-    void journalFenced(pqxx::transaction_base &tx,
-                       const std::vector<JournalRow> &rows,
-                       const char *kind) const;
+    /// Inserts \a rows (of kind \a kind) in the same statement as the lease check (locks the
+    /// run row, inserts nothing and throws LeaseLost unless it is still ours), commits \a tx
+    /// and remembers the rows for a replay after ChainBroken.
+    void commitJournaled(pqxx::work &tx, const std::vector<JournalRow> &rows, const char *kind);
     /// Sets the run waiting and releases the lease: waiting until \a wakeAtUs (database clock,
     /// microseconds since the epoch), or until the run's wait_deadline when there is none.
     void suspend(pqxx::transaction_base &tx, std::optional<qint64> wakeAtUs) const;
