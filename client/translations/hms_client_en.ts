@@ -1445,6 +1445,10 @@
         <source>The server cannot be reached. The check-in is kept and will be sent when it is back; the token number comes then.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Two letters match whole words only; type a third to match part of a name.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>hms::client::PlaceholderScreen</name>

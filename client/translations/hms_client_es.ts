@@ -1446,6 +1446,10 @@
         <source>The server cannot be reached. The check-in is kept and will be sent when it is back; the token number comes then.</source>
         <translation>No se puede conectar con el servidor. La llegada se guarda y se enviará cuando vuelva; el número de turno llegará entonces.</translation>
     </message>
+    <message>
+        <source>Two letters match whole words only; type a third to match part of a name.</source>
+        <translation>Con dos letras solo coinciden palabras completas; escriba una tercera para buscar parte de un nombre.</translation>
+    </message>
 </context>
 <context>
     <name>hms::client::PlaceholderScreen</name>

@@ -5,6 +5,8 @@
 
 #include <QUrlQuery>
 
+#include <algorithm>
+
 namespace hms::client {
 
 namespace {
@@ -29,6 +31,14 @@ void PatientSearchModel::setQuery(const QString &text)
     QUrlQuery parameters;
     parameters.addQueryItem(QStringLiteral("q"), m_query);
     restart(parameters, m_query.size() >= MinimumQueryLength);
+}
+
+bool PatientSearchModel::wholeWordsOnly() const
+{
+    const auto letters = std::count_if(m_query.cbegin(), m_query.cend(), [](QChar c) {
+        return c.isLetterOrNumber();
+    });
+    return !m_query.isEmpty() && letters < PartOfNameLength;
 }
 
 QString PatientSearchModel::pageError(const Problem &problem) const

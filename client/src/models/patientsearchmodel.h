@@ -20,6 +20,9 @@ public:
 
     static constexpr int PageSize = 50;
     static constexpr int MinimumQueryLength = 2;
+    /// Below this many letters and digits the server matches whole name words only, not
+    /// their start or middle (0026_short_name_queries.sql).
+    static constexpr int PartOfNameLength = 3;
 
     explicit PatientSearchModel(ApiClient &api, QObject *parent = nullptr);
 
@@ -28,6 +31,9 @@ public:
     void setQuery(const QString &text);
 
     QString query() const { return m_query; }
+
+    /// True when the query is too short to match part of a name word.
+    bool wholeWordsOnly() const;
 
     /// The patient JSON of \a row (as the server sent it).
     QJsonObject patientAt(int row) const { return rowAt(row); }

@@ -65,6 +65,7 @@ private Q_SLOTS:
     void searchFindsByPhoneAndMrn();
     void phoneSearchRanksTheNumberFirstThenEndingsAcrossPages();
     void searchTreatsWildcardsLiterally();
+    void searchOfTwoLettersFindsWholeWordsOnly();
     void searchPagesReturnEveryMatchOnce();
     void searchRanksWholeWordMatchesFirstAcrossPages();
     void nameTermsFollowTheNameAndStayInTheHospital();
@@ -420,6 +421,26 @@ void TestPatients::searchTreatsWildcardsLiterally()
     QCOMPARE(idsOf(get(m_alpha, searchPath(u"nde_"_s)).json()).size(), 0); // not "nder"
     QCOMPARE(idsOf(get(m_alpha, searchPath(u"er_sc"_s)).json()).size(), 1);
     QCOMPARE(idsOf(get(m_alpha, searchPath(u"' OR 1=1--"_s)).json()).size(), 0);
+}
+
+void TestPatients::searchOfTwoLettersFindsWholeWordsOnly()
+{
+    // Two letters find a whole word (a family name such as Xu); the start or the middle of a
+    // longer word needs a third letter (0026_short_name_queries.sql).
+    const auto registered = [this](const QString &name, const QString &born, const QString &phone) {
+        const RawResponse created = post(m_alpha, person(name, born, phone));
+        return created.status == 201 ? created.json().value(u"id"_s).toString() : QString();
+    };
+    const QString xuId = registered(u"Xu Brennagh"_s, u"1961-06-06"_s, u"+15550002001"_s);
+    const QString xunId = registered(u"Xunqiao Merrow"_s, u"1962-06-06"_s, u"+15550002002"_s);
+    const QString maxuId = registered(u"Oriel Maxuary"_s, u"1963-06-06"_s, u"+15550002003"_s);
+    QVERIFY(!xuId.isEmpty() && !xunId.isEmpty() && !maxuId.isEmpty());
+    QCOMPARE(idsOf(get(m_alpha, searchPath(u"xu"_s)).json()), QSet<QString>{xuId});
+    QCOMPARE(idsOf(get(m_alpha, searchPath(u"XÜ"_s)).json()), QSet<QString>{xuId});
+    QCOMPARE(idsOf(get(m_alpha, searchPath(u"xun"_s)).json()), QSet<QString>{xunId});
+    QCOMPARE(idsOf(get(m_alpha, searchPath(u"axu"_s)).json()), QSet<QString>{maxuId});
+    // Fewer than three letters or digits, whatever else the query holds.
+    QCOMPARE(idsOf(get(m_alpha, searchPath(u"xu."_s)).json()), QSet<QString>{xuId});
 }
 
 void TestPatients::searchPagesReturnEveryMatchOnce()

@@ -59,6 +59,7 @@ private Q_SLOTS:
     void possibleDuplicateAsksForAReason();
     void checkInShowsTheTokenAndTheBoardFollowsLive();
     void searchLoadsMorePagesAsTheListScrolls();
+    void twoLetterSearchSaysItMatchesWholeWords();
     void shortcutsReachTheScreens();
     void cleanupTestCase();
 
@@ -348,6 +349,31 @@ void TestReception::checkInShowsTheTokenAndTheBoardFollowsLive()
 
     // Reception may not call: no button, and F9 does nothing.
     QVERIFY(!child<QPushButton>(queue, "callNextButton")->isVisible());
+}
+
+void TestReception::twoLetterSearchSaysItMatchesWholeWords()
+{
+    for (const QString &name : {QStringLiteral("Wu Sorrelby"), QStringLiteral("Wubbo Tarrant")})
+        QVERIFY(!ui::call(*m_fixture, "POST", hms::api::Patients,
+                          token(QStringLiteral("reception")),
+                          ui::patientBody(name, QStringLiteral("+15557771%1").arg(name.size()),
+                                          QStringLiteral("1970-02-02")))
+                     .isEmpty());
+    MainWindow window(ui::serverUrlOf(m_fixture->port()));
+    window.show();
+    QVERIFY(ui::signIn(window, m_fixture->port(), QStringLiteral("reception")));
+    // Two letters: the whole word only, and the desk is told why Wubbo is missing.
+    QVERIFY(searchFor(window, QStringLiteral("wu"), QStringLiteral("Wu Sorrelby")));
+    auto *screen =
+        qobject_cast<hms::client::PatientsScreen *>(window.screenWidget(Screen::Patients));
+    QLabel *status = child<QLabel>(screen, "searchStatus");
+    QTRY_VERIFY2(status->text().contains(QLatin1String("whole words only")),
+                 qPrintable(status->text()));
+    QCOMPARE(screen->model()->rowCount(), 1);
+    // A third letter matches the start of a name, and the hint is gone.
+    QVERIFY(searchFor(window, QStringLiteral("wub"), QStringLiteral("Wubbo Tarrant")));
+    QTRY_VERIFY2(status->text().contains(QLatin1String("shown")), qPrintable(status->text()));
+    QVERIFY2(!status->text().contains(QLatin1String("whole words")), qPrintable(status->text()));
 }
 
 void TestReception::searchLoadsMorePagesAsTheListScrolls()

@@ -135,12 +135,18 @@ PatientsScreen::PatientsScreen(const ClientContext &context, bool canCheckIn, QW
             m_table->selectRow(0);
     });
     connect(m_model, &PatientSearchModel::pageLoaded, this, [this](const QString &error) {
+        QString status;
         if (!error.isEmpty())
-            m_status->setText(error);
+            status = error;
         else if (m_model->rowCount() == 0)
-            m_status->setText(tr("No patient matches."));
+            status = tr("No patient matches.");
         else
-            m_status->setText(tr("%n patient(s) shown.", "", m_model->rowCount()));
+            status = tr("%n patient(s) shown.", "", m_model->rowCount());
+        if (error.isEmpty() && m_model->wholeWordsOnly())
+            status += QLatin1Char(' ')
+                + tr("Two letters match whole words only; type a third to match part of a "
+                     "name.");
+        m_status->setText(status);
     });
     connect(m_model, &QAbstractItemModel::modelReset, this, [this]() {
         showCard({});
