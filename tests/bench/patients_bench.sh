@@ -15,7 +15,10 @@
 # Environment: BENCH_PATIENTS (1000000), BENCH_QUERIES (1000), BENCH_DESKS (70),
 # BENCH_POST_CONNECTIONS (32), BENCH_DURATION (10s), BENCH_THREADS (2), BENCH_DESK_PACE_MS (1000:
 # how often each desk searches in the paced run; a flat-out run follows it),
-# BENCH_PEER_WORKERS (2), BENCH_PG_SHARED_BUFFERS (1GB), HMS_PEERS_DIR (../shared/peers).
+# BENCH_PEER_WORKERS (2), BENCH_PG_SHARED_BUFFERS (1GB), HMS_PEERS_DIR (../shared/peers),
+# BENCH_NAMES (common: 2,000 full names from common given and family names; diverse: names
+# built from syllables, about 9 in 10 patients with a full name of their own, as in a large
+# register; its load takes about twice as long).
 # Everything it starts (PostgreSQL, servers) is stopped on exit.
 set -euo pipefail
 
@@ -31,6 +34,8 @@ threads=${BENCH_THREADS:-2}
 peer_workers=${BENCH_PEER_WORKERS:-2}
 shared_buffers=${BENCH_PG_SHARED_BUFFERS:-1GB}
 password='amber orchard violin 4217'
+export BENCH_NAMES=${BENCH_NAMES:-common} # read by the seed's and the queries' generator
+[[ $BENCH_NAMES == common || $BENCH_NAMES == diverse ]] || die "BENCH_NAMES: common or diverse"
 
 # POST /api/v1/patients with wrk at $post_connections connections: unique phones and
 # random letter names (no duplicate warnings); prints "REQ_PER_SEC P99 NON2XX".
@@ -108,7 +113,7 @@ hospital_id=$(psql "$HMS_DATABASE_URL" -Atc "SELECT id FROM hospitals WHERE code
 # over 80 years, unique phones +9198NNNNNNNN. Deterministic (seed 7), so queries can be drawn
 # from the same generator.
 cat >"$work/names.py" <<'PY'
-import random, sys
+import os, random, sys
 GIVEN = ["Anna", "José", "Mohammed", "Aisha", "Wei", "Olga", "Priya", "Juan", "Fatima", "Li",
          "Chidi", "Emma", "Noah", "Sofía", "Lukas", "Amara", "Hiroshi", "Zoë", "Ahmed", "Elena",
          "Kofi", "Ines", "Ravi", "Maya", "Tomás", "Leila", "Ivan", "Nia", "Omar", "Hana",
@@ -119,6 +124,17 @@ FAMILY = ["García", "Kowalski", "Nguyen", "Okafor", "Müller", "Silva", "Kumar"
           "Ferreira", "Sato", "Nowak", "Lopez", "Petrov", "Abebe", "Moreau", "Wang", "Ali",
           "Schmidt", "Santos", "Patel", "Cohen", "Mwangi", "Larsen", "Bauer", "Reyes",
           "Kovacs", "Eriksson", "Diallo", "Romano", "Horvat", "Suzuki", "Banda", "Gomez"]
+if os.environ.get("BENCH_NAMES") == "diverse":
+    # Names built from syllables: 900 given x 6,000 family names, so that about 9 in 10 of a
+    # million patients have a full name of their own (the common list gives 2,000 names).
+    SYL = ["ka", "lo", "mi", "an", "ri", "jo", "se", "ta", "na", "el", "vi", "or", "du", "be",
+           "sa", "ha", "li", "mo", "ne", "ra", "to", "zu", "pe", "ch", "ol", "ya", "go", "fe",
+           "wi", "ki", "ma", "da", "lu", "si", "no", "ju"]
+    def word(r, n):
+        return "".join(r.choice(SYL) for _ in range(n)).capitalize()
+    pools = random.Random(3)
+    GIVEN = sorted({word(pools, pools.choice((2, 2, 3))) for _ in range(900)})
+    FAMILY = sorted({word(pools, pools.choice((2, 3, 3, 4))) for _ in range(6000)})
 def name(rng):
     return "%s %s" % (rng.choice(GIVEN), rng.choice(FAMILY))
 PY
@@ -135,7 +151,7 @@ for i in range(1, count + 1):
     out.write('%d,B-2020-%07d-0,"%s",%s,%s,+9198%08d\n' % (
         hospital, i, name(rng), born.isoformat(), rng.choice("FM"), i))
 PY
-say "seeding $patients patients by COPY"
+say "seeding $patients patients by COPY (names: $BENCH_NAMES)"
 seed_start=$(date +%s.%N)
 psql "$HMS_DATABASE_URL" -v ON_ERROR_STOP=1 -qc \
     "\\copy patients (hospital_id, mrn, full_name, birth_date, sex, phone) FROM PROGRAM 'python3 $work/seed.py $hospital_id $patients $work' WITH (FORMAT csv)"
@@ -242,7 +258,7 @@ fi
 # ---------------------------------------------------------------- report
 
 echo
-say "patients: $patients (seeded by COPY in ${seed_seconds} s)"
+say "patients: $patients, $BENCH_NAMES names (seeded by COPY in ${seed_seconds} s)"
 printf '%-34s %10s %10s %10s %9s %8s %8s\n' "search (GET ?q=)" "p50 ms" "p99 ms" "max ms" "non-200" "found" "req/s"
 for line in "${search_results[@]}"; do
     read -r kind p50 p99 max bad hits rps mode <<<"$line"
