@@ -66,6 +66,7 @@ private Q_SLOTS:
     void phoneSearchRanksTheNumberFirstThenEndingsAcrossPages();
     void searchTreatsWildcardsLiterally();
     void searchOfTwoLettersFindsWholeWordsOnly();
+    void searchFindsALongPartOfAName();
     void searchPagesReturnEveryMatchOnce();
     void searchRanksWholeWordMatchesFirstAcrossPages();
     void nameTermsFollowTheNameAndStayInTheHospital();
@@ -441,6 +442,19 @@ void TestPatients::searchOfTwoLettersFindsWholeWordsOnly()
     QCOMPARE(idsOf(get(m_alpha, searchPath(u"axu"_s)).json()), QSet<QString>{maxuId});
     // Fewer than three letters or digits, whatever else the query holds.
     QCOMPARE(idsOf(get(m_alpha, searchPath(u"xu."_s)).json()), QSet<QString>{xuId});
+}
+
+// From 8 trigrams on, a part of a name is found by word similarity alone (0027): one that
+// starts and ends inside words, as long as the similarity threshold allows.
+void TestPatients::searchFindsALongPartOfAName()
+{
+    const RawResponse created =
+        post(m_alpha, person(u"Bartholomew Quintanillova"_s, u"1964-07-07"_s, u"+15550002101"_s));
+    QCOMPARE(created.status, 201);
+    const QString id = created.json().value(u"id"_s).toString();
+    for (const QString &q :
+         {u"rtholomew quintanil"_s, u"tholomew quinta"_s, u"olomew quin"_s, u"artholome"_s})
+        QVERIFY2(idsOf(get(m_alpha, searchPath(q)).json()).contains(id), qPrintable(q));
 }
 
 void TestPatients::searchPagesReturnEveryMatchOnce()
