@@ -21,7 +21,7 @@ public:
     static constexpr int PageSize = 50;
     static constexpr int MinimumQueryLength = 2;
     /// Below this many letters and digits the server matches whole name words only, not
-    /// their start or middle (0026_short_name_queries.sql).
+    /// their start or middle (0026_name_query_length.sql).
     static constexpr int PartOfNameLength = 3;
 
     explicit PatientSearchModel(ApiClient &api, QObject *parent = nullptr);

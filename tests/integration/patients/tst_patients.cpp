@@ -427,7 +427,7 @@ void TestPatients::searchTreatsWildcardsLiterally()
 void TestPatients::searchOfTwoLettersFindsWholeWordsOnly()
 {
     // Two letters find a whole word (a family name such as Xu); the start or the middle of a
-    // longer word needs a third letter (0026_short_name_queries.sql).
+    // longer word needs a third letter (0026_name_query_length.sql).
     const auto registered = [this](const QString &name, const QString &born, const QString &phone) {
         const RawResponse created = post(m_alpha, person(name, born, phone));
         return created.status == 201 ? created.json().value(u"id"_s).toString() : QString();
@@ -444,7 +444,7 @@ void TestPatients::searchOfTwoLettersFindsWholeWordsOnly()
     QCOMPARE(idsOf(get(m_alpha, searchPath(u"xu."_s)).json()), QSet<QString>{xuId});
 }
 
-// From 8 trigrams on, a part of a name is found by word similarity alone (0027): one that
+// From 8 trigrams on, a part of a name is found by word similarity alone (0026): one that
 // starts and ends inside words, as long as the similarity threshold allows.
 void TestPatients::searchFindsALongPartOfAName()
 {
