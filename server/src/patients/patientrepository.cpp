@@ -97,10 +97,12 @@ constexpr char AfterCursor[] =
 
 // Name and phone-suffix search run in SECURITY DEFINER functions that can use their indexes
 // under row-level security (0012_patient_search.sql); they return (hit_id, hit_rank) in keyset
-// order, joined back to patients here under this transaction's own tenant policy.
+// order, joined back to patients here under this transaction's own tenant policy. The order is
+// the function's (for names of equal rank it is alphabetical, 0027), kept by its ordinality.
 constexpr char SearchHitJoin[] = ", s.hit_rank AS rank FROM patients JOIN ";
-constexpr char SearchHitOrder[] = " s ON s.hit_id = patients.id WHERE patients.hospital_id = $1 "
-                                  "ORDER BY s.hit_rank DESC, s.hit_id";
+constexpr char SearchHitOrder[] = " WITH ORDINALITY s (hit_id, hit_rank, hit_order)"
+                                  " ON s.hit_id = patients.id WHERE patients.hospital_id = $1 "
+                                  "ORDER BY s.hit_order";
 
 std::optional<std::string> cursorRank(const std::optional<SearchCursor> &after)
 {

@@ -69,6 +69,7 @@ private Q_SLOTS:
     void searchFindsALongPartOfAName();
     void searchPagesReturnEveryMatchOnce();
     void searchRanksWholeWordMatchesFirstAcrossPages();
+    void searchOrdersEquallySimilarNamesAlphabetically();
     void nameTermsFollowTheNameAndStayInTheHospital();
     void searchRejectsBadParameters_data();
     void searchRejectsBadParameters();
@@ -507,6 +508,28 @@ void TestPatients::searchRanksWholeWordMatchesFirstAcrossPages()
     QCOMPARE(searchAllPages(u"maría zorander QUILLA"_s, 2).value(0), expectedFirst.value(2));
     // One word typed twice has no pair: the word index answers, as for one word.
     QCOMPARE(searchAllPages(u"quilla Quilla"_s, 2).mid(0, 4), expectedFirst);
+}
+
+// 0027: in the trigram tier, names of equal rank come alphabetically, each name's patients
+// by id; a less similar name comes after them whatever its spelling. Pages of every size
+// cross the boundaries between names and ranks without losing or repeating anyone.
+void TestPatients::searchOrdersEquallySimilarNamesAlphabetically()
+{
+    // Registered out of alphabetical order; "vexor" starts the first word of all but the
+    // first name equally (the same rank), and sits inside the first one's (a lower rank).
+    const QStringList names{u"Kavexor Tamblyn"_s, u"Vexorun Tamblyn"_s, u"Vexorin Tamblyn"_s,
+                            u"Vexoran Tamblyn"_s, u"Vexorin Tamblyn"_s, u"Vexoran Tamblyn"_s};
+    QStringList ids;
+    for (qsizetype i = 0; i < names.size(); ++i) {
+        const RawResponse created = post(m_alpha,
+                                         person(names[i], QStringLiteral("1971-05-%1").arg(11 + i),
+                                                u"+1555000500"_s + QString::number(i)));
+        QCOMPARE(created.status, 201);
+        ids.append(created.json().value(u"id"_s).toString());
+    }
+    const QStringList expected{ids[3], ids[5], ids[2], ids[4], ids[1], ids[0]};
+    for (const int limit : {1, 2, 4, 20})
+        QCOMPARE(searchAllPages(u"Vexor"_s, limit), expected);
 }
 
 // 0022: the first tier of a one- or two-word search reads patient_name_terms, which the
