@@ -75,6 +75,8 @@ ServerApp::~ServerApp()
         m_pool->shutdown(); // before the services its jobs use go away
     if (m_readPool)
         m_readPool->shutdown();
+    if (m_searchPool)
+        m_searchPool->shutdown();
 }
 
 bool ServerApp::start()
@@ -165,6 +167,10 @@ bool ServerApp::start()
     m_readPool = std::make_unique<DbWorkerPool>(connectionString, m_config.effectiveReadPoolSize(),
                                                 m_config.dbQueueLimit, SetRoleApplication);
     options.cachedReadPool = m_readPool.get();
+    m_searchPool =
+        std::make_unique<DbWorkerPool>(connectionString, m_config.effectiveSearchPoolSize(),
+                                       m_config.dbQueueLimit, SetRoleApplication);
+    options.searchPool = m_searchPool.get();
     m_live = std::make_unique<LiveHub>(*m_pool, *m_auth, connectionString);
     options.upgradePath = QLatin1String(api::Live);
     options.upgrade = [live = m_live.get()](QTcpSocket *socket, const HttpRequest &head) {
@@ -189,7 +195,8 @@ bool ServerApp::start()
                                            m_config.listenAddress.toString())
                                       .arg(m_http->serverPort())
                                << "with" << m_pool->threadCount() << "database threads and"
-                               << m_readPool->threadCount() << "for cached reads";
+                               << m_readPool->threadCount() << "for cached reads and"
+                               << m_searchPool->threadCount() << "for name searches";
     return true;
 }
 

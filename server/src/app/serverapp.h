@@ -85,6 +85,7 @@ private:
     std::unique_ptr<AuditSealer> m_sealer;
     std::unique_ptr<DbWorkerPool> m_pool;
     std::unique_ptr<DbWorkerPool> m_readPool; ///< Route::cachedRead routes (GET /beds)
+    std::unique_ptr<DbWorkerPool> m_searchPool; ///< Route::costlySearch requests (names)
     std::unique_ptr<LiveHub> m_live;
     std::unique_ptr<HttpServer> m_http;
     std::unique_ptr<ReservationSweep> m_sweep; ///< after m_pool: destroyed first

@@ -83,6 +83,10 @@ const QList<Setting> &settings()
         {"db_read_pool_size",
          "database threads for cached reads such as GET /beds (default: cores)",
          intSetter(&ServerConfig::dbReadPoolSize, 1, 256)},
+        {"db_search_pool_size",
+         "database threads for name searches, which queue there when many arrive at once "
+         "(default: cores)",
+         intSetter(&ServerConfig::dbSearchPoolSize, 1, 256)},
         {"db_queue_limit", "requests waiting for a database thread before 503 (default 1000)",
          intSetter(&ServerConfig::dbQueueLimit, 1, 1'000'000)},
         {"reservation_sweep_ms", "how often expired bed reservations are freed (default 60000)",
@@ -263,6 +267,13 @@ int ServerConfig::effectiveReadPoolSize() const
 {
     // Cached reads only wait for one short round trip: one thread per core keeps them busy.
     return dbReadPoolSize > 0 ? dbReadPoolSize : qMax(1, QThread::idealThreadCount());
+}
+
+int ServerConfig::effectiveSearchPoolSize() const
+{
+    // A name search keeps a core busy for its whole run: more at once than cores only slows
+    // every one of them and everything else the server does.
+    return dbSearchPoolSize > 0 ? dbSearchPoolSize : qMax(1, QThread::idealThreadCount());
 }
 
 int ServerConfig::effectivePoolSize() const

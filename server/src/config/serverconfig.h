@@ -21,6 +21,7 @@ struct ServerConfig
     QString databaseUrl;
     int dbPoolSize = 0; ///< 0 = max(8, 2 x cores)
     int dbReadPoolSize = 0; ///< threads for cached reads (Route::cachedRead); 0 = cores
+    int dbSearchPoolSize = 0; ///< threads for costly searches (Route::costlySearch); 0 = cores
     int dbQueueLimit = 1000; ///< requests waiting for a pool thread before 503
     HttpLimits limits;
     QStringList corsOrigins;
@@ -52,6 +53,7 @@ struct ServerConfig
 
     int effectivePoolSize() const;
     int effectiveReadPoolSize() const;
+    int effectiveSearchPoolSize() const;
     QString effectiveJwtKeyFile() const;
 };
 

@@ -191,8 +191,7 @@ void HttpServer::dispatch(HttpConnection *connection, qint64 slot, HttpRequest r
     const Route *route = match.route;
     auto shared = std::make_shared<HttpRequest>(std::move(request));
     ++m_inFlight;
-    DbWorkerPool &pool =
-        route->cachedRead && m_options.cachedReadPool ? *m_options.cachedReadPool : m_pool;
+    DbWorkerPool &pool = poolFor(*route, *shared);
     const bool queued = pool.trySubmit(
         [this, route, shared, params = match.pathParams, requestId, finish](DbSession &db) {
             RequestContext context{*shared, params, requestId, db, std::nullopt, std::nullopt};
@@ -221,6 +220,15 @@ void HttpServer::dispatch(HttpConnection *connection, qint64 slot, HttpRequest r
         busy.setHeader("Retry-After", "1");
         finish(busy);
     }
+}
+
+DbWorkerPool &HttpServer::poolFor(const Route &route, const HttpRequest &request) const
+{
+    if (route.cachedRead && m_options.cachedReadPool)
+        return *m_options.cachedReadPool;
+    if (route.costlySearch && m_options.searchPool && route.costlySearch(request))
+        return *m_options.searchPool;
+    return m_pool;
 }
 
 bool HttpServer::acceptsUpgrade(const HttpRequest &head) const

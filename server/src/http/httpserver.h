@@ -44,6 +44,10 @@ struct HttpServerOptions
     /// cheap reads on a few threads costs less CPU (fewer thread and backend switches) than
     /// on the many threads writes need to share WAL flushes.
     DbWorkerPool *cachedReadPool = nullptr;
+    /// Where the requests a route's Route::costlySearch picks run (borrowed; null: the main
+    /// pool). A burst of them then queues on its few threads instead of taking every thread
+    /// (and every database backend) from registrations, phone searches and the rest.
+    DbWorkerPool *searchPool = nullptr;
 };
 
 /// The REST front door: accepts connections (plain or TLS), routes each request, runs its
@@ -88,6 +92,8 @@ private:
     void onNewConnection();
     void finishShutdownIfIdle();
     HttpResponse runRoute(const Route &route, RequestContext &context) const;
+    /// The pool \a request of \a route runs on: cached reads, costly searches or the main one.
+    DbWorkerPool &poolFor(const Route &route, const HttpRequest &request) const;
     std::optional<HttpResponse> rejectBeforeRouting(const HttpRequest &request,
                                                     const Router::Match &match) const;
     HttpResponse preflight(const HttpRequest &request, const Router::Match &match) const;

@@ -104,6 +104,11 @@ struct Route
     /// Answered from a cache after one round trip and never waits on a commit: runs on the
     /// small cached-read pool (HttpServerOptions::cachedReadPool) when there is one.
     bool cachedRead = false;
+    /// True for the requests of this route that are searches costing tens of milliseconds of
+    /// database time each (a name typed at a desk): they run on the bounded search pool
+    /// (HttpServerOptions::searchPool) when there is one. Null: none. Runs on the event loop,
+    /// so it only looks at the request.
+    std::function<bool(const HttpRequest &)> costlySearch = nullptr;
 };
 
 /// The route table and path matching. Built at start-up, then read-only (so shared

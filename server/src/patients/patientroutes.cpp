@@ -154,7 +154,8 @@ void registerPatientRoutes(Router &router, PatientService &service)
                     return created;
                 }});
 
-    router.add({"GET", QLatin1String(api::Patients), read, [&service](RequestContext &context) {
+    router.add({"GET", QLatin1String(api::Patients), read,
+                [&service](RequestContext &context) {
                     const SearchQuery query = parseSearch(context.request.query);
                     const PatientService::SearchPage page =
                         service.search(context.db, context.caller(), clientOf(context), query.text,
@@ -166,6 +167,12 @@ void registerPatientRoutes(Router &router, PatientService &service)
                     if (page.next)
                         body.insert(QStringLiteral("nextCursor"), encodeCursor(*page.next));
                     return HttpResponse::json(200, body);
+                },
+                false, nullptr, false,
+                [](const HttpRequest &request) {
+                    // Name searches queue on their own pool (HttpServerOptions::searchPool).
+                    return PatientService::isNameSearch(
+                        request.query.queryItemValue(QStringLiteral("q"), QUrl::FullyDecoded));
                 }});
 
     router.add({"GET", QLatin1String(api::Patient), read, [&service](RequestContext &context) {

@@ -139,6 +139,14 @@ std::optional<QString> phoneQuery(const QString &text)
     return normalized;
 }
 
+/// What a trimmed search text is looked up as.
+SearchKind searchKindOf(const QString &query)
+{
+    if (isValidMrn(query))
+        return SearchKind::Mrn;
+    return phoneQuery(query) ? SearchKind::Phone : SearchKind::Name;
+}
+
 } // namespace
 
 QJsonObject PatientService::toJson(const PatientRow &patient)
@@ -300,6 +308,11 @@ PatientRow PatientService::update(DbSession &db,
     return updated;
 }
 
+bool PatientService::isNameSearch(const QString &text)
+{
+    return searchKindOf(text.trimmed()) == SearchKind::Name;
+}
+
 PatientService::SearchPage PatientService::search(DbSession &db,
                                                   const Principal &actor,
                                                   const ClientInfo &client,
@@ -308,12 +321,7 @@ PatientService::SearchPage PatientService::search(DbSession &db,
                                                   int limit)
 {
     const QString query = text.trimmed();
-    const std::optional<QString> phone = phoneQuery(query);
-    SearchKind kind = SearchKind::Name;
-    if (isValidMrn(query))
-        kind = SearchKind::Mrn;
-    else if (phone)
-        kind = SearchKind::Phone;
+    const SearchKind kind = searchKindOf(query);
 
     pqxx::work tx(db.connection());
     enterTenant(tx, actor.hospitalId);
@@ -326,7 +334,8 @@ PatientService::SearchPage PatientService::search(DbSession &db,
         kindName = QStringLiteral("mrn");
         break;
     case SearchKind::Phone:
-        hits = PatientRepository::searchByPhone(tx, actor.hospitalId, *phone, after, limit + 1);
+        hits = PatientRepository::searchByPhone(tx, actor.hospitalId, *phoneQuery(query), after,
+                                                limit + 1);
         kindName = QStringLiteral("phone");
         break;
     case SearchKind::Name:

@@ -37,6 +37,10 @@ public:
 
     static QJsonObject toJson(const PatientRow &patient);
 
+    /// True when search() looks \a text up as (part of) a name, not as an MRN or a phone
+    /// number: the search that can take tens of milliseconds of database time.
+    static bool isNameSearch(const QString &text);
+
     /// Throws DomainError 409 with a `candidates` member when possible duplicates exist and
     /// no override reason was given, and 409 (nationalId) when the national id is already
     /// registered in this hospital, override or not. nullopt when hooks.begin() said stop.

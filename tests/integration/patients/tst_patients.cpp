@@ -70,6 +70,7 @@ private Q_SLOTS:
     void searchPagesReturnEveryMatchOnce();
     void searchRanksWholeWordMatchesFirstAcrossPages();
     void searchOrdersEquallySimilarNamesAlphabetically();
+    void nameSearchesQueueApartFromOtherRequests();
     void nameTermsFollowTheNameAndStayInTheHospital();
     void searchRejectsBadParameters_data();
     void searchRejectsBadParameters();
@@ -530,6 +531,63 @@ void TestPatients::searchOrdersEquallySimilarNamesAlphabetically()
     const QStringList expected{ids[3], ids[5], ids[2], ids[4], ids[1], ids[0]};
     for (const int limit : {1, 2, 4, 20})
         QCOMPARE(searchAllPages(u"Vexor"_s, limit), expected);
+}
+
+// Name searches run on a pool of their own (HttpServerOptions::searchPool): with one thread in
+// each pool, a name search stuck in the database leaves a phone search free to answer. On one
+// shared thread it would wait for the name search.
+void TestPatients::nameSearchesQueueApartFromOtherRequests()
+{
+    ServerFixture lanes(u"patients_lanes"_s);
+    QVERIFY2(lanes.start([](server::ServerConfig &config) {
+        config.dbPoolSize = 1;
+        config.dbSearchPoolSize = 1;
+    }),
+             qPrintable(lanes.errorString()));
+    QVERIFY(lanes.createHospital(u"alpha"_s, u"Alpha"_s) > 0);
+    QVERIFY(lanes.createUser(u"alpha"_s, u"desk"_s, Role::Reception, Password) > 0);
+    const QByteArray token = accessTokenOf(lanes.login(u"alpha"_s, u"desk"_s, Password));
+    QVERIFY(!token.isEmpty());
+    const auto registerPatient = [&](const QString &name, const QString &phone) {
+        return RawHttpClient::roundTrip(
+                   lanes.port(),
+                   requestWith("POST", api::Patients, token,
+                               jsonBytes(person(name, u"1966-06-06"_s, phone))),
+                   15'000)
+            .value_or(RawResponse());
+    };
+    const RawResponse first = registerPatient(u"Ortolan Quell"_s, u"+15550007001"_s);
+    QCOMPARE(first.status, 201);
+    const QString firstId = first.json().value(u"id"_s).toString();
+
+    // Every name search reads patient_name_terms first; a lock held here stops it there (for
+    // up to the server's lock_timeout, 5 s: far more than the phone search below needs).
+    pqxx::connection locker(lanes.superuserUrl());
+    pqxx::work lock(locker);
+    lock.exec0("LOCK TABLE patient_name_terms IN ACCESS EXCLUSIVE MODE");
+    RawHttpClient nameSearch;
+    QVERIFY(nameSearch.connectTo(lanes.port()));
+    nameSearch.send(requestWith("GET", searchPath(u"ortolan"_s), token, {}));
+    const auto nameSearchWaits = [&] {
+        return lanes.count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                           "AND datname = current_database()")
+            == 1;
+    };
+    QVERIFY(waitUntil(nameSearchWaits, 15'000));
+
+    const std::optional<RawResponse> byPhone = RawHttpClient::roundTrip(
+        lanes.port(), requestWith("GET", searchPath(u"+15550007001"_s), token, {}), 15'000);
+    QVERIFY2(byPhone, "the phone search waited for the name search");
+    QCOMPARE(byPhone->status, 200);
+    QCOMPARE(idsOf(byPhone->json()), QSet<QString>{firstId});
+    // Answered while the name search still waits (not after a statement timeout ended it).
+    QVERIFY(nameSearchWaits());
+
+    lock.commit();
+    const std::optional<RawResponse> byName = nameSearch.readResponse(15'000);
+    QVERIFY(byName);
+    QCOMPARE(byName->status, 200);
+    QCOMPARE(idsOf(byName->json()), QSet<QString>{firstId});
 }
 
 // 0022: the first tier of a one- or two-word search reads patient_name_terms, which the

@@ -52,13 +52,14 @@ void TestServerConfig::precedenceIsFileThenEnvironmentThenCommandLine()
     ServerConfig::Overrides overrides;
     overrides.configFile =
         writeConfig("listen = 127.0.0.1:7001\ndatabase_url = postgresql://file/db\n"
-                    "db_pool_size = 3\nmax_body_bytes = 2048\n");
+                    "db_pool_size = 3\ndb_search_pool_size = 1\nmax_body_bytes = 2048\n");
     QProcessEnvironment env;
     auto config = ServerConfig::load(overrides, env);
     QVERIFY(config);
     QCOMPARE(config.value().listenPort, quint16(7001));
     QCOMPARE(config.value().databaseUrl, QStringLiteral("postgresql://file/db"));
     QCOMPARE(config.value().dbPoolSize, 3);
+    QCOMPARE(config.value().effectiveSearchPoolSize(), 1);
 
     env.insert(QStringLiteral("HMS_LISTEN"), QStringLiteral("127.0.0.1:7002"));
     env.insert(QStringLiteral("HMS_DATABASE_URL"), QStringLiteral("postgresql://env/db"));
@@ -95,6 +96,8 @@ void TestServerConfig::badValuesAreNamed_data()
                                             << "few";
     QTest::newRow("read-pool-zero") << "HMS_DB_READ_POOL_SIZE"
                                     << "0";
+    QTest::newRow("search-pool-zero") << "HMS_DB_SEARCH_POOL_SIZE"
+                                      << "0";
     QTest::newRow("body-too-small") << "HMS_MAX_BODY_BYTES"
                                     << "10";
 }
