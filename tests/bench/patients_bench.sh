@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Benchmark (not a test, never in ./test.sh): the patient register at hospital scale.
 #   1. seeds 1,000,000 patients of one hospital by COPY (then ANALYZE),
-#   2. searches GET /api/v1/patients?q= by name, by name with a typo (the trigram tier) and by
-#      phone: p50/p99 over BENCH_QUERIES queries each, from BENCH_DESKS concurrent desks
-#      (keep-alive connections), once paced like people at desks and once flat out,
+#   2. searches GET /api/v1/patients?q= by name, by name with a typo (the trigram tier), by part
+#      of a name (what a desk has typed when a search goes out) and by phone: p50/p99 over
+#      BENCH_QUERIES queries each, from BENCH_DESKS concurrent desks (keep-alive connections),
+#      once paced like people at desks and once flat out; then by phone from
+#      BENCH_MIXED_PHONE_DESKS paced desks while BENCH_DESKS desks search parts of names flat
+#      out (name searches queue on their own pool and must not hold up the rest),
 #   3. registers patients (POST /api/v1/patients) at concurrency BENCH_POST_CONNECTIONS for
 #      BENCH_DURATION with wrk, against hms-server and, in the same run, the Express
 #      reference peer (../shared/peers/express-hms), and prints the ratio.
@@ -13,6 +16,7 @@
 #   tests/bench/patients_bench.sh
 #
 # Environment: BENCH_PATIENTS (1000000), BENCH_QUERIES (1000), BENCH_DESKS (70),
+# BENCH_MIXED_PHONE_DESKS (20),
 # BENCH_POST_CONNECTIONS (32), BENCH_DURATION (10s), BENCH_THREADS (2), BENCH_DESK_PACE_MS (1000:
 # how often each desk searches in the paced run; a flat-out run follows it),
 # BENCH_PEER_WORKERS (2), BENCH_PG_SHARED_BUFFERS (1GB), HMS_PEERS_DIR (../shared/peers),
@@ -27,6 +31,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 patients=${BENCH_PATIENTS:-1000000}
 queries=${BENCH_QUERIES:-1000}
 desks=${BENCH_DESKS:-70}
+mixed_phone_desks=${BENCH_MIXED_PHONE_DESKS:-20}
 post_connections=${BENCH_POST_CONNECTIONS:-32}
 duration=${BENCH_DURATION:-10s}
 desk_pace_ms=${BENCH_DESK_PACE_MS:-1000}
@@ -194,23 +199,47 @@ elif kind == "typo":
         k = rng.randrange(1, len(family))
         return given + " " + family[:k] + family[k + 1:]
     terms = [typo(name(rng)) for _ in range(total)]
+elif kind == "part":
+    # What a desk has typed when its search goes out (the client searches as one types):
+    # 3-5 letters of the given name, or the given name and 1-3 letters of the family name.
+    def part(full):
+        given, family = full.split(" ")
+        if rng.random() < 0.5:
+            return given[:rng.randint(3, 5)]
+        return given + " " + family[:rng.randint(1, 3)]
+    terms = [part(name(rng)) for _ in range(total)]
 else:
     terms = ["+9198%08d" % rng.randint(1, patients) for _ in range(total)]
 for term in terms:
     print("/api/v1/patients?q=" + urllib.parse.quote(term) + "&limit=20")
 PY
 search_results=()
-for kind in name typo phone; do
+for kind in name typo part phone; do
     python3 "$work/targets.py" "$kind" "$work" "$queries" "$patients" >"$work/targets-$kind.txt"
     build/bin/hms-bench-desks "$port" "$token" <(head -n 20 "$work/targets-$kind.txt") 10 0 \
         "$kind" >/dev/null # warm-up
     say "search by $kind: $queries queries from $desks desks, one search per desk every ${desk_pace_ms} ms"
     search_results+=("$(build/bin/hms-bench-desks "$port" "$token" "$work/targets-$kind.txt" \
-        "$desks" "$desk_pace_ms" "$kind") paced")
+        "$desks" "$desk_pace_ms" "$kind") $desks paced")
     say "search by $kind: $queries queries from $desks desks, back to back (capacity)"
     search_results+=("$(build/bin/hms-bench-desks "$port" "$token" "$work/targets-$kind.txt" \
-        "$desks" 0 "$kind") flat-out")
+        "$desks" 0 "$kind") $desks flat-out")
 done
+# Phone searches while the name searches run at capacity: the desks typing names must not
+# hold up a desk looking up a phone number. The name load repeats until the phone run ends.
+say "search by phone from $mixed_phone_desks paced desks while $desks desks search parts of names flat out"
+(
+    while [[ ! -e $work/mixed-done ]] && kill -0 "$server_pid" 2>/dev/null; do
+        build/bin/hms-bench-desks "$port" "$token" "$work/targets-part.txt" "$desks" 0 part >/dev/null
+    done
+) &
+mixed_load=$!
+sleep 1
+search_results+=("$(build/bin/hms-bench-desks "$port" "$token" \
+    <(head -n $((mixed_phone_desks * 15)) "$work/targets-phone.txt") "$mixed_phone_desks" \
+    "$desk_pace_ms" phone) $mixed_phone_desks paced+names")
+touch "$work/mixed-done"
+wait "$mixed_load"
 
 say "hms-server POST /api/v1/patients: wrk -c$post_connections -d$duration"
 read -r ours_rps ours_p99 ours_bad <<<"$(measure_post "$base" "$token" "$work/wrk-ours.txt" "+4479")"
@@ -261,11 +290,13 @@ echo
 say "patients: $patients, $BENCH_NAMES names (seeded by COPY in ${seed_seconds} s)"
 printf '%-34s %10s %10s %10s %9s %8s %8s\n' "search (GET ?q=)" "p50 ms" "p99 ms" "max ms" "non-200" "found" "req/s"
 for line in "${search_results[@]}"; do
-    read -r kind p50 p99 max bad hits rps mode <<<"$line"
-    printf '%-34s %10s %10s %10s %9s %8s %8s\n' "by $kind ($desks desks, $mode)" "$p50" "$p99" "$max" "$bad" "$hits" "$rps"
+    read -r kind p50 p99 max bad hits rps ndesks mode <<<"$line"
+    printf '%-34s %10s %10s %10s %9s %8s %8s\n' "by $kind ($ndesks desks, $mode)" "$p50" "$p99" "$max" "$bad" "$hits" "$rps"
 done
 say "paced: each desk searches every ${desk_pace_ms} ms (target p99: name < 30 ms, phone < 5 ms);"
 say "typo: a full name with one letter of the family name dropped (the trigram tier);"
+say "part: 3-5 letters of a given name, or a given name and 1-3 letters of the family name;"
+say "paced+names: phone searches while the other desks search parts of names flat out;"
 say "flat-out: every desk searches again as soon as answered (the server's capacity)"
 echo
 printf '%-36s %12s %10s %9s\n' "POST /api/v1/patients (c=$post_connections)" "req/s" "p99" "non-2xx"
