@@ -12,6 +12,12 @@
 -- 20 probes): 26-30 ms for the same queries. For the desk it is the order it expects of equally
 -- good matches, alphabetical; the patients of one name stay in registration order.
 --
+-- No parallel workers: name searches run on a pool of their own with one thread per core
+-- (HttpServerOptions::searchPool), so a worker only competes with the other searches for the
+-- same cores. A/B at that scale (70 desks typing parts of names, 2 rounds): paced p50 54-96 ->
+-- 33-35 ms, p99 249-319 -> 132-153 ms, capacity 79-86 -> 97-100 searches/s; full names about
+-- the same. One query alone: 30.8 ms with two workers, 26.5 ms without.
+--
 -- The cursor stays (rank, id): the name is the cursor patient's. Names compare in the "C"
 -- collation, which sorts folded (lower-case, unaccented) names alphabetically the same on
 -- every installation and without the cost of a locale. The first tier (every word present,
@@ -24,6 +30,7 @@ CREATE OR REPLACE FUNCTION patient_search_name(p_query text, p_after_rank real, 
     LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 20
     SET search_path = public, pg_temp
     SET enable_seqscan = off
+    SET max_parallel_workers_per_gather = 0
     AS $$
 DECLARE
     folded text := hms_fold(p_query);
