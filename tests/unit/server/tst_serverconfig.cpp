@@ -45,6 +45,7 @@ void TestServerConfig::defaultsNeedOnlyADatabase()
     QVERIFY(config.value().corsOrigins.isEmpty());
     QVERIFY(config.value().migrateOnStart);
     QVERIFY(config.value().effectivePoolSize() >= 2);
+    QVERIFY(config.value().effectiveSearchPoolSize() >= 2);
 }
 
 void TestServerConfig::precedenceIsFileThenEnvironmentThenCommandLine()
