@@ -20,8 +20,8 @@ struct ServerConfig
     quint16 listenPort = 8080;
     QString databaseUrl;
     int dbPoolSize = 0; ///< 0 = max(8, 2 x cores)
-    int dbReadPoolSize = 0; ///< threads for cached reads (Route::cachedRead); 0 = 2 x cores
-    int dbSearchPoolSize = 0; ///< threads for costly searches (Route::costlySearch); 0 = cores
+    int dbReadPoolSize = 0; ///< threads for cached reads (Route::cachedRead); 0 = cores
+    int dbSearchPoolSize = 0; ///< threads for name searches (Route::costlySearch); 0 = 2 x cores
     int dbQueueLimit = 1000; ///< requests waiting for a pool thread before 503
     HttpLimits limits;
     QStringList corsOrigins;
