@@ -12,7 +12,7 @@
 -- 20 probes): 26-30 ms for the same queries. For the desk it is the order it expects of equally
 -- good matches, alphabetical; the patients of one name stay in registration order.
 --
--- No parallel workers: name searches run on a small pool of their own (two threads per core,
+-- No parallel workers: name searches run on a small pool of their own (one thread per core,
 -- HttpServerOptions::searchPool), so a worker only competes with the other searches for the
 -- same cores. A/B at that scale (70 desks typing parts of names, 2 rounds): paced p50 54-96 ->
 -- 33-35 ms, p99 249-319 -> 132-153 ms, capacity 79-86 -> 97-100 searches/s; full names about

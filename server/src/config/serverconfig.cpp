@@ -85,7 +85,7 @@ const QList<Setting> &settings()
          intSetter(&ServerConfig::dbReadPoolSize, 1, 256)},
         {"db_search_pool_size",
          "database threads for name searches, which queue there when many arrive at once "
-         "(default: 2 x cores)",
+         "(default: cores, at least 2)",
          intSetter(&ServerConfig::dbSearchPoolSize, 1, 256)},
         {"db_queue_limit", "requests waiting for a database thread before 503 (default 1000)",
          intSetter(&ServerConfig::dbQueueLimit, 1, 1'000'000)},
@@ -271,10 +271,9 @@ int ServerConfig::effectiveReadPoolSize() const
 
 int ServerConfig::effectiveSearchPoolSize() const
 {
-    // Few enough that name searches cannot take every core from the rest of the API, enough
-    // that cheap ones (a whole name, found by its words) keep the cores busy while they wait
-    // for PostgreSQL round trips and WAL flushes (server/THREADING.md).
-    return dbSearchPoolSize > 0 ? dbSearchPoolSize : qMax(2, 2 * QThread::idealThreadCount());
+    // An expensive name search keeps a core busy for its whole run: more of them at once than
+    // cores only makes each one slower (measured in server/THREADING.md).
+    return dbSearchPoolSize > 0 ? dbSearchPoolSize : qMax(2, QThread::idealThreadCount());
 }
 
 int ServerConfig::effectivePoolSize() const

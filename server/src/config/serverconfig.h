@@ -21,7 +21,8 @@ struct ServerConfig
     QString databaseUrl;
     int dbPoolSize = 0; ///< 0 = max(8, 2 x cores)
     int dbReadPoolSize = 0; ///< threads for cached reads (Route::cachedRead); 0 = cores
-    int dbSearchPoolSize = 0; ///< threads for name searches (Route::costlySearch); 0 = 2 x cores
+    int dbSearchPoolSize =
+        0; ///< threads for name searches (Route::costlySearch); 0 = cores (at least 2)
     int dbQueueLimit = 1000; ///< requests waiting for a pool thread before 503
     HttpLimits limits;
     QStringList corsOrigins;
