@@ -86,6 +86,8 @@ private:
     RawResponse
     post(const QByteArray &token, const QJsonObject &body, const QByteArray &extraHeaders = {});
     RawResponse get(const QByteArray &token, const QByteArray &path);
+    /// Registers a patient at alpha; its id, or an empty string when that was not 201.
+    QString registered(const QString &name, const QString &born, const QString &phone);
     /// The ids of every page of a search (as alpha reception), in order, following nextCursor.
     QStringList searchAllPages(const QString &q, int limit, int *pages = nullptr);
     qint64 auditRows(const std::string &action, const QString &patientId = {}) const;
@@ -111,6 +113,12 @@ TestPatients::post(const QByteArray &token, const QJsonObject &body, const QByte
 RawResponse TestPatients::get(const QByteArray &token, const QByteArray &path)
 {
     return m_fixture->request("GET", path, token);
+}
+
+QString TestPatients::registered(const QString &name, const QString &born, const QString &phone)
+{
+    const RawResponse created = post(m_alpha, person(name, born, phone));
+    return created.status == 201 ? created.json().value(u"id"_s).toString() : QString();
 }
 
 QStringList TestPatients::searchAllPages(const QString &q, int limit, int *pages)
@@ -387,10 +395,6 @@ void TestPatients::searchFindsByPhoneAndMrn()
 // fewer than six digits is no phone search.
 void TestPatients::phoneSearchRanksTheNumberFirstThenEndingsAcrossPages()
 {
-    const auto registered = [this](const QString &name, const QString &born, const QString &phone) {
-        const RawResponse created = post(m_alpha, person(name, born, phone));
-        return created.status == 201 ? created.json().value(u"id"_s).toString() : QString();
-    };
     const QString longer = registered(u"Ending Early"_s, u"1961-01-01"_s, u"+4415557770123"_s);
     const QString exact = registered(u"Exact Number"_s, u"1962-02-02"_s, u"+15557770123"_s);
     const QString other = registered(u"Ending Late"_s, u"1963-03-03"_s, u"+9915557770123"_s);
@@ -430,10 +434,6 @@ void TestPatients::searchOfTwoLettersFindsWholeWordsOnly()
 {
     // Two letters find a whole word (a family name such as Xu); the start or the middle of a
     // longer word needs a third letter (0026_name_query_length.sql).
-    const auto registered = [this](const QString &name, const QString &born, const QString &phone) {
-        const RawResponse created = post(m_alpha, person(name, born, phone));
-        return created.status == 201 ? created.json().value(u"id"_s).toString() : QString();
-    };
     const QString xuId = registered(u"Xu Brennagh"_s, u"1961-06-06"_s, u"+15550002001"_s);
     const QString xunId = registered(u"Xunqiao Merrow"_s, u"1962-06-06"_s, u"+15550002002"_s);
     const QString maxuId = registered(u"Oriel Maxuary"_s, u"1963-06-06"_s, u"+15550002003"_s);
@@ -450,10 +450,9 @@ void TestPatients::searchOfTwoLettersFindsWholeWordsOnly()
 // starts and ends inside words, as long as the similarity threshold allows.
 void TestPatients::searchFindsALongPartOfAName()
 {
-    const RawResponse created =
-        post(m_alpha, person(u"Bartholomew Quintanillova"_s, u"1964-07-07"_s, u"+15550002101"_s));
-    QCOMPARE(created.status, 201);
-    const QString id = created.json().value(u"id"_s).toString();
+    const QString id =
+        registered(u"Bartholomew Quintanillova"_s, u"1964-07-07"_s, u"+15550002101"_s);
+    QVERIFY(!id.isEmpty());
     for (const QString &q :
          {u"rtholomew quintanil"_s, u"tholomew quinta"_s, u"olomew quin"_s, u"artholome"_s})
         QVERIFY2(idsOf(get(m_alpha, searchPath(q)).json()).contains(id), qPrintable(q));
@@ -522,11 +521,9 @@ void TestPatients::searchOrdersEquallySimilarNamesAlphabetically()
                             u"Vexoran Tamblyn"_s, u"Vexorin Tamblyn"_s, u"Vexoran Tamblyn"_s};
     QStringList ids;
     for (qsizetype i = 0; i < names.size(); ++i) {
-        const RawResponse created = post(m_alpha,
-                                         person(names[i], QStringLiteral("1971-05-%1").arg(11 + i),
-                                                u"+1555000500"_s + QString::number(i)));
-        QCOMPARE(created.status, 201);
-        ids.append(created.json().value(u"id"_s).toString());
+        ids.append(registered(names[i], QStringLiteral("1971-05-%1").arg(11 + i),
+                              u"+1555000500"_s + QString::number(i)));
+        QVERIFY(!ids.last().isEmpty());
     }
     const QStringList expected{ids[3], ids[5], ids[2], ids[4], ids[1], ids[0]};
     for (const int limit : {1, 2, 4, 20})
@@ -534,8 +531,8 @@ void TestPatients::searchOrdersEquallySimilarNamesAlphabetically()
 }
 
 // Name searches run on a pool of their own (HttpServerOptions::searchPool): with one thread in
-// each pool, a name search stuck in the database leaves a phone search free to answer. On one
-// shared thread it would wait for the name search.
+// each pool, a name search stuck in the database leaves phone and MRN searches free to answer.
+// On one shared thread they would wait for the name search.
 void TestPatients::nameSearchesQueueApartFromOtherRequests()
 {
     ServerFixture lanes(u"patients_lanes"_s);
@@ -548,20 +545,19 @@ void TestPatients::nameSearchesQueueApartFromOtherRequests()
     QVERIFY(lanes.createUser(u"alpha"_s, u"desk"_s, Role::Reception, Password) > 0);
     const QByteArray token = accessTokenOf(lanes.login(u"alpha"_s, u"desk"_s, Password));
     QVERIFY(!token.isEmpty());
-    const auto registerPatient = [&](const QString &name, const QString &phone) {
-        return RawHttpClient::roundTrip(
-                   lanes.port(),
-                   requestWith("POST", api::Patients, token,
-                               jsonBytes(person(name, u"1966-06-06"_s, phone))),
-                   15'000)
+    const RawResponse first =
+        RawHttpClient::roundTrip(
+            lanes.port(),
+            requestWith("POST", api::Patients, token,
+                        jsonBytes(person(u"Ortolan Quell"_s, u"1966-06-06"_s, u"+15550007001"_s))),
+            15'000)
             .value_or(RawResponse());
-    };
-    const RawResponse first = registerPatient(u"Ortolan Quell"_s, u"+15550007001"_s);
     QCOMPARE(first.status, 201);
     const QString firstId = first.json().value(u"id"_s).toString();
+    const QString firstMrn = first.json().value(u"mrn"_s).toString();
 
     // Every name search reads patient_name_terms first; a lock held here stops it there (for
-    // up to the server's lock_timeout, 5 s: far more than the phone search below needs).
+    // up to the server's lock_timeout, 5 s: far more than the searches below need).
     pqxx::connection locker(lanes.superuserUrl());
     pqxx::work lock(locker);
     lock.exec0("LOCK TABLE patient_name_terms IN ACCESS EXCLUSIVE MODE");
@@ -575,11 +571,14 @@ void TestPatients::nameSearchesQueueApartFromOtherRequests()
     };
     QVERIFY(waitUntil(nameSearchWaits, 15'000));
 
-    const std::optional<RawResponse> byPhone = RawHttpClient::roundTrip(
-        lanes.port(), requestWith("GET", searchPath(u"+15550007001"_s), token, {}), 15'000);
-    QVERIFY2(byPhone, "the phone search waited for the name search");
-    QCOMPARE(byPhone->status, 200);
-    QCOMPARE(idsOf(byPhone->json()), QSet<QString>{firstId});
+    // Phone numbers and MRNs are not name searches: they stay on the main pool.
+    for (const QString &q : {u"+15550007001"_s, firstMrn}) {
+        const std::optional<RawResponse> found = RawHttpClient::roundTrip(
+            lanes.port(), requestWith("GET", searchPath(q), token, {}), 15'000);
+        QVERIFY2(found, "the search waited for the name search");
+        QCOMPARE(found->status, 200);
+        QCOMPARE(idsOf(found->json()), QSet<QString>{firstId});
+    }
     // Answered while the name search still waits (not after a statement timeout ended it).
     QVERIFY(nameSearchWaits());
 
