@@ -70,6 +70,8 @@ private Q_SLOTS:
     void searchPagesReturnEveryMatchOnce();
     void searchRanksWholeWordMatchesFirstAcrossPages();
     void searchOrdersEquallySimilarNamesAlphabetically();
+    void searchListsNamesStartingWithTheLastWordNext();
+    void searchListsPrefixMatchesInOrderForRareAndCommonWords();
     void nameSearchesQueueApartFromOtherRequests();
     void nameTermsFollowTheNameAndStayInTheHospital();
     void searchRejectsBadParameters_data();
@@ -88,6 +90,10 @@ private:
     RawResponse get(const QByteArray &token, const QByteArray &path);
     /// Registers a patient at alpha; its id, or an empty string when that was not 201.
     QString registered(const QString &name, const QString &born, const QString &phone);
+    /// Registers each name in turn, born on day 11, 12, ... of \a bornMonth (YYYY-MM), phone
+    /// \a phonePrefix + 0, 1, ...; the ids in order (empty where that was not 201).
+    QStringList
+    registeredAll(const QStringList &names, const QString &bornMonth, const QString &phonePrefix);
     /// The ids of every page of a search (as alpha reception), in order, following nextCursor.
     QStringList searchAllPages(const QString &q, int limit, int *pages = nullptr);
     qint64 auditRows(const std::string &action, const QString &patientId = {}) const;
@@ -119,6 +125,17 @@ QString TestPatients::registered(const QString &name, const QString &born, const
 {
     const RawResponse created = post(m_alpha, person(name, born, phone));
     return created.status == 201 ? created.json().value(u"id"_s).toString() : QString();
+}
+
+QStringList TestPatients::registeredAll(const QStringList &names,
+                                        const QString &bornMonth,
+                                        const QString &phonePrefix)
+{
+    QStringList ids;
+    for (qsizetype i = 0; i < names.size(); ++i)
+        ids.append(registered(names[i], bornMonth + u'-' + QString::number(11 + i),
+                              phonePrefix + QString::number(i)));
+    return ids;
 }
 
 QStringList TestPatients::searchAllPages(const QString &q, int limit, int *pages)
@@ -511,23 +528,74 @@ void TestPatients::searchRanksWholeWordMatchesFirstAcrossPages()
 }
 
 // 0027: in the trigram tier, names of equal rank come alphabetically, each name's patients
-// by id; a less similar name comes after them whatever its spelling. Pages of every size
+// by id; a more similar name comes before them whatever its spelling. Pages of every size
 // cross the boundaries between names and ranks without losing or repeating anyone.
 void TestPatients::searchOrdersEquallySimilarNamesAlphabetically()
 {
-    // Registered out of alphabetical order; "vexor" starts the first word of all but the
-    // first name equally (the same rank), and sits inside the first one's (a lower rank).
-    const QStringList names{u"Kavexor Tamblyn"_s, u"Vexorun Tamblyn"_s, u"Vexorin Tamblyn"_s,
+    // Registered out of alphabetical order; "exor" sits inside the first word of all but the
+    // first name equally (the same rank), and ends the first one's (a higher rank). No word
+    // starts with it, so the prefix tier (0028) has nothing.
+    const QStringList names{u"Zavexor Tamblyn"_s, u"Vexorun Tamblyn"_s, u"Vexorin Tamblyn"_s,
                             u"Vexoran Tamblyn"_s, u"Vexorin Tamblyn"_s, u"Vexoran Tamblyn"_s};
-    QStringList ids;
-    for (qsizetype i = 0; i < names.size(); ++i) {
-        ids.append(registered(names[i], QStringLiteral("1971-05-%1").arg(11 + i),
-                              u"+1555000500"_s + QString::number(i)));
-        QVERIFY(!ids.last().isEmpty());
-    }
-    const QStringList expected{ids[3], ids[5], ids[2], ids[4], ids[1], ids[0]};
+    const QStringList ids = registeredAll(names, u"1971-05"_s, u"+1555000500"_s);
+    QVERIFY(!ids.contains(QString()));
+    const QStringList expected{ids[0], ids[3], ids[5], ids[2], ids[4], ids[1]};
     for (const int limit : {1, 2, 4, 20})
-        QCOMPARE(searchAllPages(u"Vexor"_s, limit), expected);
+        QCOMPARE(searchAllPages(u"Exor"_s, limit), expected);
+}
+
+// 0028: the last word typed may be the start of a word. After the names holding every typed
+// word come the names holding the words before it and a word starting with it, by that word
+// (the smaller one when two do), then by id; similar names follow. Pages of every size cross
+// the tiers without losing or repeating anyone.
+void TestPatients::searchListsNamesStartingWithTheLastWordNext()
+{
+    // "orvath" sorts before "sel": one range of word pairs ("orvath sel...") holds them.
+    const QStringList names{u"Orvath Selwyn"_s,         u"Selbeck Orvath"_s, u"Orvath Sel"_s,
+                            u"Orvath Selwyn Selbeck"_s, u"Orvath Selwyn"_s,  u"Orvath Salwyn"_s,
+                            u"Selwyn Tarrow"_s};
+    const QStringList ids = registeredAll(names, u"1972-06"_s, u"+1555000510"_s);
+    QVERIFY(!ids.contains(QString()));
+    // Every word, then selbeck's, then selwyn's, then the similar "Orvath Salwyn".
+    const QStringList expected{ids[2], ids[1], ids[3], ids[0], ids[4], ids[5]};
+    for (const int limit : {1, 2, 3, 20})
+        QCOMPARE(searchAllPages(u"orvath SEL"_s, limit), expected);
+    QCOMPARE(searchAllPages(u"Orvath Selw"_s, 20).mid(0, 3), (QStringList{ids[0], ids[3], ids[4]}));
+    QVERIFY(idsOf(get(m_beta, searchPath(u"orvath sel"_s)).json()).isEmpty());
+}
+
+// 0028: when every word before the last sorts after it, the prefix tier goes through the words
+// that start with the last one in order: from the few patients of a rare word, or word by word
+// for a common one. Both give the same order; so does the last word typed alone.
+void TestPatients::searchListsPrefixMatchesInOrderForRareAndCommonWords()
+{
+    const QStringList names{u"Vantor Bastien"_s,        u"Balric Vantor"_s, u"Vantor Bastien"_s,
+                            u"Bastien Balric Vantor"_s, u"Vantor Ba"_s,     u"Banner Vantor"_s};
+    const QStringList ids = registeredAll(names, u"1973-07"_s, u"+1555000520"_s);
+    QVERIFY(!ids.contains(QString()));
+    // "Vantor Ba" holds both words; then balric, banner, bastien.
+    const QStringList expected{ids[4], ids[1], ids[3], ids[5], ids[0], ids[2]};
+    for (const int limit : {1, 2, 4, 20})
+        QCOMPARE(searchAllPages(u"Vantor Ba"_s, limit), expected);
+    // One word: every word starting with it, word by word.
+    for (const int limit : {1, 2, 20})
+        QCOMPARE(searchAllPages(u"Bastie"_s, limit).mid(0, 3),
+                 (QStringList{ids[0], ids[2], ids[3]}));
+
+    // 300 more Vantors make "vantor" a common word (more than 256 patients). Their other words
+    // ("z1" ...) do not start with "ba": they are only similar, so they come last.
+    {
+        pqxx::connection connection(m_fixture->superuserUrl());
+        pqxx::work tx(connection);
+        tx.exec("INSERT INTO patients (hospital_id, mrn, full_name, birth_date, sex, phone) "
+                "SELECT h.id, 'V-1974-' || lpad(g::text, 6, '0') || '-0', 'Vantor Z' || g, DATE "
+                "'1974-01-01', 'M', "
+                "'+1555000600' || g FROM hospitals h, generate_series(1, 300) g "
+                "WHERE h.code = 'alpha'");
+        tx.commit();
+    }
+    for (const int limit : {1, 2, 4, 20})
+        QCOMPARE(searchAllPages(u"Vantor Ba"_s, limit).mid(0, expected.size()), expected);
 }
 
 // Name searches run on a pool of their own (HttpServerOptions::searchPool): with one thread in
