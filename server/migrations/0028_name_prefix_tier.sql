@@ -99,13 +99,14 @@ BEGIN
         END IF;
         SELECT max(c) INTO anchor FROM unnest(complete) c WHERE c < typed COLLATE "C";
         IF after_word IS NULL THEN
-            NULL;
+            NULL; -- the cursor's patient no longer matches: on to the trigram tier
         ELSIF anchor IS NOT NULL THEN
             RETURN QUERY
                 SELECT t.patient_id, 0.995::real FROM patient_name_terms t
                  CROSS JOIN LATERAL (SELECT p.search_words FROM patients p
-                                      WHERE p.id = t.patient_id AND p.merged_into IS NULL
-                                      LIMIT 1) p -- one probe a row
+                                      WHERE p.id = t.patient_id
+                                        AND p.hospital_id = app_hospital_id()
+                                        AND p.merged_into IS NULL LIMIT 1) p -- a probe a row
                  WHERE t.hospital_id = app_hospital_id()
                    AND (t.term, t.patient_id) > (anchor || ' ' || after_word, after_id)
                    AND t.term < anchor || ' ' || typed_end
@@ -130,6 +131,7 @@ BEGIN
                       FROM patient_name_terms t
                      CROSS JOIN LATERAL (SELECT p.search_words FROM patients p
                                           WHERE p.id = t.patient_id
+                                            AND p.hospital_id = app_hospital_id()
                                             AND p.merged_into IS NULL LIMIT 1) p
                      WHERE t.hospital_id = app_hospital_id() AND t.term = complete[1]
                        AND p.search_words @> complete AND NOT p.search_words @> words) m
@@ -163,6 +165,7 @@ BEGIN
                         SELECT t.patient_id AS id FROM patient_name_terms t
                          CROSS JOIN LATERAL (SELECT p.search_words FROM patients p
                                               WHERE p.id = t.patient_id
+                                                AND p.hospital_id = app_hospital_id()
                                                 AND p.merged_into IS NULL LIMIT 1) p
                          WHERE t.hospital_id = app_hospital_id()
                            AND t.term = CASE WHEN cardinality(complete) = 0 THEN b.w

@@ -325,8 +325,9 @@ std::vector<PatientHit> PatientRepository::searchByName(pqxx::transaction_base &
                                                         const std::optional<SearchCursor> &after,
                                                         int limit)
 {
-    // Substring matches and word-trigram matches (<%, pg_trgm.word_similarity_threshold, 0.6
-    // by default) of the folded text, ranked by word similarity (0012_patient_search.sql).
+    // Every word, then the last word as the start of a word (0028), then substring matches
+    // and word-trigram matches (<%, pg_trgm.word_similarity_threshold, 0.6 by default) of the
+    // folded text, ranked by word similarity (0012_patient_search.sql).
     return hits(execPrepared(tx, "hms_patient_search_name",
                              sql::Query("SELECT ") + Columns + SearchHitJoin
                                  + "patient_search_name($5, $2::real, $3, $4)" + SearchHitOrder,

@@ -129,8 +129,10 @@ public:
                                                  const QString &phone,
                                                  const std::optional<SearchCursor> &after,
                                                  int limit);
-    /// Folded (accent/case-insensitive) substring or word-trigram match on the name,
-    /// ranked by word similarity. LIKE wildcards in \a text are literal.
+    /// Folded (accent/case-insensitive) match on the name, in tiers: names holding every
+    /// word (0017), then names holding the words before the last and a word starting with
+    /// the last (0028), then substring or word-trigram matches ranked by word similarity
+    /// (0012, 0027). LIKE wildcards in \a text are literal.
     static std::vector<PatientHit> searchByName(pqxx::transaction_base &tx,
                                                 qint64 hospitalId,
                                                 const QString &text,
