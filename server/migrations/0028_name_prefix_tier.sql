@@ -33,6 +33,29 @@
 
 ALTER TABLE patient_name_terms ALTER COLUMN term TYPE text COLLATE "C";
 
+-- The word a name is listed under in the prefix tier: the smallest of its words (C order) that
+-- starts with the last word typed, other than that word itself and the words typed before it.
+-- Null: the name is not in the tier (or holds every typed word: the first tier). One rule for
+-- the order, the cursor and the trigram tier's exclusion, so that they cannot disagree. A loop
+-- of simple expressions, no query: it runs for every candidate name of the trigram tier.
+CREATE FUNCTION hms_name_prefix_word(p_words text[], p_typed text, p_complete text[])
+    RETURNS text
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+DECLARE
+    w text;
+    best text;
+BEGIN
+    FOREACH w IN ARRAY p_words LOOP
+        IF starts_with(w, p_typed) AND w <> p_typed AND w <> ALL (p_complete)
+           AND (best IS NULL OR w COLLATE "C" < best) THEN
+            best := w;
+        END IF;
+    END LOOP;
+    RETURN best;
+END
+$$;
+
 CREATE OR REPLACE FUNCTION patient_search_name(p_query text, p_after_rank real, p_after_id bigint,
                                                p_limit integer)
     RETURNS TABLE (hit_id bigint, hit_rank real)
@@ -95,10 +118,8 @@ BEGIN
     -- patient was renamed since: the tier is then over).
     IF p_after_rank IS NULL OR p_after_rank > 0.99 THEN
         IF p_after_rank > 0.99 AND p_after_rank < 1 THEN
-            SELECT min(w COLLATE "C") INTO after_word
-              FROM patients p, unnest(p.search_words) w
-             WHERE p.hospital_id = app_hospital_id() AND p.id = p_after_id
-               AND starts_with(w, typed) AND w <> typed AND w <> ALL (complete);
+            SELECT hms_name_prefix_word(p.search_words, typed, complete) INTO after_word
+              FROM patients p WHERE p.hospital_id = app_hospital_id() AND p.id = p_after_id;
         ELSE
             after_word := typed;
             after_id := 9223372036854775807; -- after every patient of the typed word itself
@@ -118,8 +139,7 @@ BEGIN
                    AND t.term < anchor || ' ' || typed_end
                    AND p.search_words @> complete AND NOT p.search_words @> words
                    AND substr(t.term, char_length(anchor) + 2)
-                       = (SELECT min(w COLLATE "C") FROM unnest(p.search_words) w
-                           WHERE starts_with(w, typed) AND w <> typed AND w <> ALL (complete))
+                       = hms_name_prefix_word(p.search_words, typed, complete)
                  ORDER BY t.term, t.patient_id LIMIT p_limit - found;
             GET DIAGNOSTICS added = ROW_COUNT;
             found := found + added;
@@ -131,9 +151,8 @@ BEGIN
             RETURN QUERY
                 SELECT m.id, 0.995::real FROM (
                     SELECT t.patient_id AS id,
-                           (SELECT min(w COLLATE "C") FROM unnest(p.search_words) w
-                             WHERE starts_with(w, typed) AND w <> typed
-                               AND w <> ALL (complete)) AS word
+                           hms_name_prefix_word(p.search_words, typed, complete) COLLATE "C"
+                               AS word
                       FROM patient_name_terms t
                      CROSS JOIN LATERAL (SELECT p.search_words FROM patients p
                                           WHERE p.id = t.patient_id
@@ -179,9 +198,7 @@ BEGIN
                                              ELSE b.w || ' ' || complete[1] END
                            AND t.patient_id > CASE WHEN b.w = after_word THEN after_id ELSE 0 END
                            AND p.search_words @> complete AND NOT p.search_words @> words
-                           AND b.w = (SELECT min(w COLLATE "C") FROM unnest(p.search_words) w
-                                       WHERE starts_with(w, typed) AND w <> typed
-                                         AND w <> ALL (complete))
+                           AND b.w = hms_name_prefix_word(p.search_words, typed, complete)
                          ORDER BY t.patient_id LIMIT p_limit - found) p
                      WHERE b.w <> typed AND b.w <> ALL (complete)
                      ORDER BY b.i, p.id LIMIT p_limit - found;
@@ -214,9 +231,8 @@ BEGIN
         '    WHERE s.hospital_id = app_hospital_id()'
         '      AND ' || matches ||
         '      AND NOT s.search_words @> $6'
-        '      AND NOT (s.search_words @> $8 AND EXISTS ('
-        '          SELECT 1 FROM unnest(s.search_words) w'
-        '           WHERE starts_with(w, $9) AND w <> $9 AND w <> ALL ($8)))'
+        '      AND NOT (s.search_words @> $8'
+        '               AND hms_name_prefix_word(s.search_words, $9, $8) IS NOT NULL)'
         '    ORDER BY rank DESC, s.search_name COLLATE "C") n'
         ' CROSS JOIN LATERAL ('
         '    SELECT p.id FROM patients p'
