@@ -81,12 +81,15 @@ std::optional<std::string> optionalDate(const QDate &date)
     return date.toString(Qt::ISODate).toStdString();
 }
 
-std::vector<PatientHit> hits(const pqxx::result &result)
+std::vector<PatientHit> hits(const pqxx::result &result, bool keyed = false)
 {
     std::vector<PatientHit> found;
     found.reserve(result.size());
     for (const pqxx::row &row : result)
-        found.push_back({fromRow(row), row["rank"].as<std::string>()});
+        found.push_back({fromRow(row), row["rank"].as<std::string>(),
+                         keyed && !row["key"].is_null()
+                             ? std::optional<std::string>(row["key"].as<std::string>())
+                             : std::nullopt});
     return found;
 }
 
@@ -97,12 +100,12 @@ constexpr char AfterCursor[] =
 
 // Name and phone-suffix search run in SECURITY DEFINER functions that can use their indexes
 // under row-level security (0012_patient_search.sql); they return (hit_id, hit_rank) in keyset
-// order, joined back to patients here under this transaction's own tenant policy. The order is
-// the function's (for names of equal rank it is alphabetical, 0027), kept by its ordinality.
+// order (the name search also its hit_key, 0029), joined back to patients here under this
+// transaction's own tenant policy. The order is the function's (for names of equal rank it is
+// alphabetical, 0027), kept by its ordinality.
 constexpr char SearchHitJoin[] = ", s.hit_rank AS rank FROM patients JOIN ";
-constexpr char SearchHitOrder[] = " WITH ORDINALITY s (hit_id, hit_rank, hit_order)"
-                                  " ON s.hit_id = patients.id WHERE patients.hospital_id = $1 "
-                                  "ORDER BY s.hit_order";
+constexpr char SearchHitOrder[] = " WITH ORDINALITY s ON s.hit_id = patients.id "
+                                  "WHERE patients.hospital_id = $1 ORDER BY s.ordinality";
 
 std::optional<std::string> cursorRank(const std::optional<SearchCursor> &after)
 {
@@ -329,10 +332,11 @@ std::vector<PatientHit> PatientRepository::searchByName(pqxx::transaction_base &
     // and word-trigram matches (<%, pg_trgm.word_similarity_threshold, 0.6 by default) of the
     // folded text, ranked by word similarity (0012_patient_search.sql).
     return hits(execPrepared(tx, "hms_patient_search_name",
-                             sql::Query("SELECT ") + Columns + SearchHitJoin
-                                 + "patient_search_name($5, $2::real, $3, $4)" + SearchHitOrder,
+                             sql::Query("SELECT ") + Columns + ", s.hit_key AS key" + SearchHitJoin
+                                 + "patient_search_name($5, $2::real, $3, $4, $6)" + SearchHitOrder,
                              hospitalId, cursorRank(after), cursorId(after), limit,
-                             text.toStdString()));
+                             text.toStdString(), after ? after->key : std::nullopt),
+                true);
 }
 
 } // namespace hms::server

@@ -46,18 +46,22 @@ struct DuplicateCandidate
 };
 
 /// One search hit with the rank it was ordered by (kept as text so a cursor round-trips
-/// the exact float).
+/// the exact float), and for a name search the key that ordered hits of equal rank (0029).
 struct PatientHit
 {
     PatientRow patient;
     std::string rank;
+    std::optional<std::string> key;
 };
 
-/// Keyset position of a search page: after (rank, id) in "rank DESC, id ASC" order.
+/// Keyset position of a search page: after (rank, key, id) in "rank DESC, key, id" order.
+/// The key is the last hit's own (its word or folded name as the page was read), so a
+/// patient renamed before the next page does not move the cursor (0029).
 struct SearchCursor
 {
     std::string rank;
     qint64 id = 0;
+    std::optional<std::string> key;
 };
 
 /// SQL for patients and their MRN counters. Every call borrows the caller's transaction,

@@ -73,32 +73,57 @@ PatientInput validRegistration(const RequestContext &context,
     return std::move(input).value();
 }
 
-/// The opaque cursor: base64url of "<rank>:<id>".
+/// The opaque cursor: base64url of "<rank>:<id>", or "<rank>:<id>:<key>" when a name search
+/// ordered hits of that rank by a key (0029). The key is last: it may hold a colon.
 QString encodeCursor(const SearchCursor &cursor)
 {
-    const QByteArray raw =
-        QByteArray::fromStdString(cursor.rank) + ':' + QByteArray::number(cursor.id);
+    QByteArray raw = QByteArray::fromStdString(cursor.rank) + ':' + QByteArray::number(cursor.id);
+    if (cursor.key)
+        raw += ':' + QByteArray::fromStdString(*cursor.key);
     return QString::fromLatin1(
         raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
+// A key is a folded name (at most 200 characters typed, some folded into two) or one of its
+// words: UTF-8 text PostgreSQL accepts.
+constexpr qsizetype CursorKeyMaxBytes = 1024;
+constexpr qsizetype CursorMaxChars = 1500;
+
+bool validCursorKey(const QByteArray &key)
+{
+    return !key.isEmpty() && key.size() <= CursorKeyMaxBytes && !key.contains('\0')
+        && key.isValidUtf8();
+}
+
 std::optional<SearchCursor> decodeCursor(const QString &text)
 {
+    if (text.size() > CursorMaxChars)
+        return std::nullopt;
     const QByteArray::FromBase64Result decoded = QByteArray::fromBase64Encoding(
         text.toLatin1(), QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
-    if (!decoded || text.size() > 100)
+    if (!decoded)
         return std::nullopt;
-    const qsizetype colon = decoded.decoded.indexOf(':');
+    const QByteArray &raw = decoded.decoded;
+    const qsizetype colon = raw.indexOf(':');
     if (colon <= 0)
         return std::nullopt;
-    const QByteArray rank = decoded.decoded.left(colon);
+    const qsizetype keyColon = raw.indexOf(':', colon + 1);
+    const QByteArray rank = raw.left(colon);
     bool rankOk = false;
     bool idOk = false;
     const double value = rank.toDouble(&rankOk);
-    const qint64 id = decoded.decoded.mid(colon + 1).toLongLong(&idOk);
+    const qint64 id =
+        raw.mid(colon + 1, keyColon < 0 ? -1 : keyColon - colon - 1).toLongLong(&idOk);
     if (!rankOk || !std::isfinite(value) || !idOk || id <= 0)
         return std::nullopt;
-    return SearchCursor{rank.toStdString(), id};
+    SearchCursor cursor{rank.toStdString(), id, std::nullopt};
+    if (keyColon >= 0) {
+        const QByteArray key = raw.mid(keyColon + 1);
+        if (!validCursorKey(key))
+            return std::nullopt;
+        cursor.key = key.toStdString();
+    }
+    return cursor;
 }
 
 struct SearchQuery

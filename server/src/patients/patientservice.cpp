@@ -352,7 +352,7 @@ PatientService::SearchPage PatientService::search(DbSession &db,
     }
     if (qsizetype(hits.size()) > limit) {
         const PatientHit &last = hits[size_t(limit - 1)];
-        page.next = SearchCursor{last.rank, last.patient.id};
+        page.next = SearchCursor{last.rank, last.patient.id, last.key};
     }
     // SECURITY.md L1: a search records the ids it returned (never the query text: PHI).
     AuditEntry audit = patientAudit(actor, client, QStringLiteral("patient.search"), std::nullopt);

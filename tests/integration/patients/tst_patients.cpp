@@ -72,6 +72,7 @@ private Q_SLOTS:
     void searchOrdersEquallySimilarNamesAlphabetically();
     void searchListsNamesStartingWithTheLastWordNext();
     void searchListsPrefixMatchesInOrderForRareAndCommonWords();
+    void searchContinuesPastAPatientRenamedBetweenPages();
     void nameSearchesQueueApartFromOtherRequests();
     void nameTermsFollowTheNameAndStayInTheHospital();
     void searchRejectsBadParameters_data();
@@ -94,8 +95,13 @@ private:
     /// \a phonePrefix + 0, 1, ...; the ids in order (empty where that was not 201).
     QStringList
     registeredAll(const QStringList &names, const QString &bornMonth, const QString &phonePrefix);
+    /// One page of a search (as alpha reception): its ids in order, after \a cursor, which is
+    /// then the page's nextCursor (empty after the last page); {"HTTP <status>"} unless 200.
+    QStringList searchPage(const QString &q, int limit, QString *cursor);
     /// The ids of every page of a search (as alpha reception), in order, following nextCursor.
     QStringList searchAllPages(const QString &q, int limit, int *pages = nullptr);
+    /// PATCHes alpha's patient \a id with \a change (as alpha reception).
+    int patched(const QString &id, const QJsonObject &change, const QByteArray &ifMatch);
     qint64 auditRows(const std::string &action, const QString &patientId = {}) const;
     /// A patient's rows in patient_name_terms (0022), sorted and comma-joined.
     QString nameTerms(const QString &patientId) const;
@@ -142,28 +148,47 @@ QStringList TestPatients::registeredAll(const QStringList &names,
     return ids;
 }
 
+QStringList TestPatients::searchPage(const QString &q, int limit, QString *cursor)
+{
+    QString extra = u"limit="_s + QString::number(limit);
+    if (!cursor->isEmpty())
+        extra += u"&cursor="_s + *cursor;
+    const RawResponse page = get(m_alpha, searchPath(q, extra));
+    cursor->clear();
+    if (page.status != 200)
+        return {u"HTTP "_s + QString::number(page.status)};
+    const QJsonArray items = page.json().value(u"items"_s).toArray();
+    if (items.size() > limit)
+        return {u"page longer than the limit"_s};
+    QStringList ids;
+    for (const QJsonValue &item : items)
+        ids.append(item.toObject().value(u"id"_s).toString());
+    *cursor = page.json().value(u"nextCursor"_s).toString();
+    return ids;
+}
+
 QStringList TestPatients::searchAllPages(const QString &q, int limit, int *pages)
 {
     QStringList order;
     QString cursor;
     int count = 0;
     do {
-        QString extra = u"limit="_s + QString::number(limit);
-        if (!cursor.isEmpty())
-            extra += u"&cursor="_s + cursor;
-        const RawResponse page = get(m_alpha, searchPath(q, extra));
-        if (page.status != 200)
-            return {u"HTTP "_s + QString::number(page.status)};
-        const QJsonArray items = page.json().value(u"items"_s).toArray();
-        if (items.size() > limit)
-            return {u"page longer than the limit"_s};
-        for (const QJsonValue &item : items)
-            order.append(item.toObject().value(u"id"_s).toString());
-        cursor = page.json().value(u"nextCursor"_s).toString();
+        order += searchPage(q, limit, &cursor);
     } while (!cursor.isEmpty() && ++count < 20);
     if (pages)
         *pages = count + 1;
     return order;
+}
+
+int TestPatients::patched(const QString &id, const QJsonObject &change, const QByteArray &ifMatch)
+{
+    const QByteArray path = QByteArray(api::Patients) + '/' + id.toLatin1();
+    return RawHttpClient::roundTrip(m_fixture->port(),
+                                    requestWith("PATCH", path, m_alpha, jsonBytes(change),
+                                                "If-Match: " + ifMatch + "\r\n"),
+                                    15'000)
+        .value_or(RawResponse())
+        .status;
 }
 
 qint64 TestPatients::auditRows(const std::string &action, const QString &patientId) const
@@ -619,6 +644,37 @@ void TestPatients::searchListsPrefixMatchesInOrderForRareAndCommonWords()
     QCOMPARE(searchFunctionHits(u"beta"_s, u"Vantor Ba"_s), 0);
 }
 
+// 0029: a page's cursor carries the key its hits were ordered by, so a patient renamed between
+// two pages of one search moves nobody: the next page goes on where the last one ended. One
+// group of names for each way a page is read: the prefix tier from a range of word pairs, from
+// a rare word's patients, word by word, and the trigram tier (names of equal rank by name).
+void TestPatients::searchContinuesPastAPatientRenamedBetweenPages()
+{
+    const QList<std::pair<QString, QStringList>> groups{
+        {u"Kemlo Ta"_s, {u"Kemlo Tabar"_s, u"Kemlo Tabis"_s, u"Kemlo Tacon"_s, u"Kemlo Tadri"_s}},
+        {u"Renvik Ab"_s,
+         {u"Renvik Abalo"_s, u"Renvik Abbet"_s, u"Renvik Abcor"_s, u"Renvik Abdun"_s}},
+        {u"Gorvut"_s, {u"Gorvuta Lem"_s, u"Gorvuti Lem"_s, u"Gorvutu Lem"_s, u"Gorvuty Lem"_s}},
+        {u"Ixal"_s,
+         {u"Dixalan Morrow"_s, u"Dixalen Morrow"_s, u"Dixalin Morrow"_s, u"Dixalon Morrow"_s}}};
+    int group = 0;
+    for (const auto &[q, names] : groups) {
+        ++group;
+        const QString tag = QString::number(group);
+        const QStringList ids = registeredAll(names, u"1975-0"_s + tag, u"+1555000540"_s + tag);
+        QVERIFY(!ids.contains(QString()));
+        QCOMPARE(searchAllPages(q, 20), ids);
+        QString cursor;
+        QCOMPARE(searchPage(q, 2, &cursor), ids.mid(0, 2));
+        QVERIFY(!cursor.isEmpty());
+        // The last patient of the page is renamed: it leaves the search, the rest still come.
+        const QJsonObject rename{{u"fullName"_s, QString(u"Zunder Quill"_s + tag)}};
+        QCOMPARE(patched(ids[1], rename, "\"1\""), 200);
+        QCOMPARE(searchPage(q, 2, &cursor), ids.mid(2, 2));
+        QCOMPARE(cursor, QString());
+    }
+}
+
 // Name searches run on a pool of their own (HttpServerOptions::searchPool): with one thread in
 // each pool, a name search stuck in the database leaves phone and MRN searches free to answer.
 // On one shared thread they would wait for the name search.
@@ -701,16 +757,7 @@ void TestPatients::nameTermsFollowTheNameAndStayInTheHospital()
     }
 
     // A rename replaces the terms: the old name no longer finds the patient, the new one does.
-    const QByteArray path = QByteArray(api::Patients) + '/' + alphaId.toLatin1();
-    const auto patch = [&](const QJsonObject &change, const QByteArray &ifMatch) {
-        return RawHttpClient::roundTrip(m_fixture->port(),
-                                        requestWith("PATCH", path, m_alpha, jsonBytes(change),
-                                                    "If-Match: " + ifMatch + "\r\n"),
-                                        15'000)
-            .value_or(RawResponse())
-            .status;
-    };
-    QCOMPARE(patch({{u"fullName"_s, u"Quorrin Brightwater"_s}}, "\"1\""), 200);
+    QCOMPARE(patched(alphaId, {{u"fullName"_s, u"Quorrin Brightwater"_s}}, "\"1\""), 200);
     QCOMPARE(nameTerms(alphaId), u"brightwater,brightwater quorrin,quorrin"_s);
     QVERIFY(idsOf(get(m_alpha, searchPath(u"ortolan wexley"_s)).json()).isEmpty());
     // The old folded name stays in patient_search_names but no active patient holds it.
@@ -722,7 +769,7 @@ void TestPatients::nameTermsFollowTheNameAndStayInTheHospital()
              QSet<QString>{alphaId});
     QCOMPARE(idsOf(get(m_beta, searchPath(u"ortolan wexley"_s)).json()), QSet<QString>{betaId});
     // A change that leaves the name alone leaves the terms alone.
-    QCOMPARE(patch({{u"phone"_s, u"+15550004002"_s}}, "\"2\""), 200);
+    QCOMPARE(patched(alphaId, {{u"phone"_s, u"+15550004002"_s}}, "\"2\""), 200);
     QCOMPARE(nameTerms(alphaId), u"brightwater,brightwater quorrin,quorrin"_s);
     // Every active patient's folded name is in patient_search_names, with its words.
     QCOMPARE(m_fixture->count("SELECT count(*) FROM patients p WHERE p.merged_into IS NULL AND "
@@ -751,6 +798,10 @@ void TestPatients::searchRejectsBadParameters_data()
     QTest::newRow("limit-zero") << QByteArray("q=ab&limit=0") << u"limit"_s;
     QTest::newRow("limit-201") << QByteArray("q=ab&limit=201") << u"limit"_s;
     QTest::newRow("forged-cursor") << QByteArray("q=ab&cursor=bm9wZQ") << u"cursor"_s;
+    // A name search's cursor ends in its sort key (0029): UTF-8 text, not empty, no NUL.
+    QTest::newRow("cursor-key-not-utf8") << QByteArray("q=ab&cursor=MC41OjE6_w") << u"cursor"_s;
+    QTest::newRow("cursor-key-nul") << QByteArray("q=ab&cursor=MC41OjE6YQBi") << u"cursor"_s;
+    QTest::newRow("cursor-key-empty") << QByteArray("q=ab&cursor=MC41OjE6") << u"cursor"_s;
 }
 
 void TestPatients::searchRejectsBadParameters()
