@@ -8,6 +8,7 @@
 #include "idempotency/idempotencystore.h"
 #include "patients/patientmerge.h"
 #include "patients/patientservice.h"
+#include "shared/patients/patientrules.h"
 #include "shared/protocol/apipaths.h"
 #include "shared/validation/fieldreader.h"
 
@@ -84,10 +85,12 @@ QString encodeCursor(const SearchCursor &cursor)
         raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
-// A key is a folded name (at most 200 characters typed, some folded into two) or one of its
-// words: UTF-8 text PostgreSQL accepts.
-constexpr qsizetype CursorKeyMaxBytes = 1024;
-constexpr qsizetype CursorMaxChars = 1500;
+// A key is a folded name or one of its words: UTF-8 text PostgreSQL accepts, at most 5 bytes
+// for each character typed (the longest unaccent rule: "\u33AE" folds to "rad/s"). A cursor
+// is base64 (4 characters for 3 bytes) of the rank (at most 16 bytes), the id (at most 20),
+// two colons and the key.
+constexpr qsizetype CursorKeyMaxBytes = 5 * patientlimits::FullNameMax;
+constexpr qsizetype CursorMaxChars = (16 + 20 + 2 + CursorKeyMaxBytes + 2) / 3 * 4;
 
 bool validCursorKey(const QByteArray &key)
 {

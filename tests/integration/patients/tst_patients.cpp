@@ -73,6 +73,7 @@ private Q_SLOTS:
     void searchListsNamesStartingWithTheLastWordNext();
     void searchListsPrefixMatchesInOrderForRareAndCommonWords();
     void searchContinuesPastAPatientRenamedBetweenPages();
+    void searchPagesPastTheLongestFoldedNames();
     void nameSearchesQueueApartFromOtherRequests();
     void nameTermsFollowTheNameAndStayInTheHospital();
     void searchRejectsBadParameters_data();
@@ -675,6 +676,22 @@ void TestPatients::searchContinuesPastAPatientRenamedBetweenPages()
     }
 }
 
+// The longest key a cursor carries: a name of the most characters, each folded into 5 bytes
+// ("\u33AE" becomes "rad/s"). The server takes its own cursor back on the next page.
+void TestPatients::searchPagesPastTheLongestFoldedNames()
+{
+    // Ending in "kcal" ("\u3389"): "kca" is inside a word, so both come from the trigram tier,
+    // whose key is the whole folded name.
+    const QString longest = QString(u"\u33AE"_s).repeated(patientlimits::FullNameMax - 1);
+    const QStringList ids = registeredAll(
+        {longest + u"\u3389"_s, longest.chopped(1) + u"\u3389x"_s}, u"1976-01"_s, u"+1555000550"_s);
+    QVERIFY(!ids.contains(QString()));
+    int pages = 0;
+    const QStringList found = searchAllPages(u"kca"_s, 1, &pages);
+    QCOMPARE(QSet<QString>(found.begin(), found.end()), QSet<QString>(ids.begin(), ids.end()));
+    QCOMPARE(found.size(), 2);
+}
+
 // Name searches run on a pool of their own (HttpServerOptions::searchPool): with one thread in
 // each pool, a name search stuck in the database leaves phone and MRN searches free to answer.
 // On one shared thread they would wait for the name search.
@@ -798,10 +815,21 @@ void TestPatients::searchRejectsBadParameters_data()
     QTest::newRow("limit-zero") << QByteArray("q=ab&limit=0") << u"limit"_s;
     QTest::newRow("limit-201") << QByteArray("q=ab&limit=201") << u"limit"_s;
     QTest::newRow("forged-cursor") << QByteArray("q=ab&cursor=bm9wZQ") << u"cursor"_s;
-    // A name search's cursor ends in its sort key (0029): UTF-8 text, not empty, no NUL.
-    QTest::newRow("cursor-key-not-utf8") << QByteArray("q=ab&cursor=MC41OjE6_w") << u"cursor"_s;
-    QTest::newRow("cursor-key-nul") << QByteArray("q=ab&cursor=MC41OjE6YQBi") << u"cursor"_s;
-    QTest::newRow("cursor-key-empty") << QByteArray("q=ab&cursor=MC41OjE6") << u"cursor"_s;
+    // A name search's cursor is "rank:id:key" (0029), the key UTF-8 text, not empty, no NUL,
+    // at most 5 bytes a character of the longest name.
+    const auto cursor = [](const QByteArray &raw) -> QByteArray {
+        return "q=ab&cursor="
+            + raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    };
+    const QByteArray longestKey(5 * patientlimits::FullNameMax, 'k');
+    QTest::newRow("cursor-key-not-utf8") << cursor("0.5:1:\xff") << u"cursor"_s;
+    QTest::newRow("cursor-key-nul") << cursor(QByteArray("0.5:1:a\0b", 9)) << u"cursor"_s;
+    QTest::newRow("cursor-key-empty") << cursor("0.5:1:") << u"cursor"_s;
+    QTest::newRow("cursor-key-too-long")
+        << cursor(QByteArray("0.5:1:").append(longestKey).append('k')) << u"cursor"_s;
+    QTest::newRow("cursor-too-long")
+        << cursor(QByteArray("0.5:").append(QByteArray(30, '1')).append(':').append(longestKey))
+        << u"cursor"_s;
 }
 
 void TestPatients::searchRejectsBadParameters()
